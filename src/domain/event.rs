@@ -1,0 +1,713 @@
+//! The event log's records: one immutable event a line, as DOMAIN.md describes.
+//!
+//! Parsing is strict about what DOMAIN.md requires (missing fields, unknown types and values,
+//! times that do not parse) and gives a reason a specialist can read.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// 满意度.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Satisfaction {
+    Satisfied,
+    BasicallySatisfied,
+    Unsatisfied,
+}
+
+impl Satisfaction {
+    pub const ALL: [Satisfaction; 3] = [
+        Satisfaction::Satisfied,
+        Satisfaction::BasicallySatisfied,
+        Satisfaction::Unsatisfied,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Satisfaction::Satisfied => "satisfied",
+            Satisfaction::BasicallySatisfied => "basically_satisfied",
+            Satisfaction::Unsatisfied => "unsatisfied",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            Satisfaction::Satisfied => "满意",
+            Satisfaction::BasicallySatisfied => "基本满意",
+            Satisfaction::Unsatisfied => "不满意",
+        }
+    }
+    /// Accepts the code names and the Chinese words.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "satisfied" | "满意" => Some(Satisfaction::Satisfied),
+            "basically_satisfied" | "基本满意" => Some(Satisfaction::BasicallySatisfied),
+            "unsatisfied" | "不满意" => Some(Satisfaction::Unsatisfied),
+            _ => None,
+        }
+    }
+}
+
+/// How a contact was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Channel {
+    Phone,
+    Visit,
+    Sms,
+    Wechat,
+    Other,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 5] = [
+        Channel::Phone,
+        Channel::Visit,
+        Channel::Sms,
+        Channel::Wechat,
+        Channel::Other,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::Phone => "phone",
+            Channel::Visit => "visit",
+            Channel::Sms => "sms",
+            Channel::Wechat => "wechat",
+            Channel::Other => "other",
+        }
+    }
+    pub fn zh(self) -> &'static str {
+        match self {
+            Channel::Phone => "电话",
+            Channel::Visit => "走访",
+            Channel::Sms => "短信",
+            Channel::Wechat => "微信",
+            Channel::Other => "其他",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Channel::ALL.into_iter().find(|c| c.code() == s)
+    }
+}
+
+/// Whether the citizen was reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Reached,
+    Unreached,
+}
+
+impl Outcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Reached => "reached",
+            Outcome::Unreached => "unreached",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "reached" => Some(Outcome::Reached),
+            "unreached" => Some(Outcome::Unreached),
+            _ => None,
+        }
+    }
+}
+
+/// The ticket record fields a `ticket` event may carry; absent fields are unchanged.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TicketRecord {
+    pub received_at: Option<DateTime<FixedOffset>>,
+    pub complainant: Option<String>,
+    pub phone: Option<String>,
+    pub street: Option<String>,
+    pub community: Option<String>,
+    pub address: Option<String>,
+    pub category: Option<String>,
+    pub title: Option<String>,
+    pub content: Option<String>,
+    pub unit: Option<String>,
+    pub closed_at: Option<DateTime<FixedOffset>>,
+    pub reply: Option<String>,
+    pub satisfaction: Option<Satisfaction>,
+    pub reasonable: Option<bool>,
+}
+
+/// The string fields of a ticket record, in log order, with accessors.
+pub const RECORD_TEXT_FIELDS: [&str; 10] = [
+    "complainant",
+    "phone",
+    "street",
+    "community",
+    "address",
+    "category",
+    "title",
+    "content",
+    "unit",
+    "reply",
+];
+
+impl TicketRecord {
+    pub fn text(&self, field: &str) -> Option<&String> {
+        match field {
+            "complainant" => self.complainant.as_ref(),
+            "phone" => self.phone.as_ref(),
+            "street" => self.street.as_ref(),
+            "community" => self.community.as_ref(),
+            "address" => self.address.as_ref(),
+            "category" => self.category.as_ref(),
+            "title" => self.title.as_ref(),
+            "content" => self.content.as_ref(),
+            "unit" => self.unit.as_ref(),
+            "reply" => self.reply.as_ref(),
+            _ => None,
+        }
+    }
+    fn text_mut(&mut self, field: &str) -> &mut Option<String> {
+        match field {
+            "complainant" => &mut self.complainant,
+            "phone" => &mut self.phone,
+            "street" => &mut self.street,
+            "community" => &mut self.community,
+            "address" => &mut self.address,
+            "category" => &mut self.category,
+            "title" => &mut self.title,
+            "content" => &mut self.content,
+            "unit" => &mut self.unit,
+            _ => &mut self.reply,
+        }
+    }
+    pub fn set_text(&mut self, field: &str, value: Option<String>) {
+        *self.text_mut(field) = value;
+    }
+
+    /// Lays `update` over `self`: fields present in `update` replace those here.
+    pub fn merge(&mut self, update: &TicketRecord) {
+        for f in RECORD_TEXT_FIELDS {
+            if let Some(v) = update.text(f) {
+                *self.text_mut(f) = Some(v.clone());
+            }
+        }
+        if update.received_at.is_some() {
+            self.received_at = update.received_at;
+        }
+        if update.closed_at.is_some() {
+            self.closed_at = update.closed_at;
+        }
+        if update.satisfaction.is_some() {
+            self.satisfaction = update.satisfaction;
+        }
+        if update.reasonable.is_some() {
+            self.reasonable = update.reasonable;
+        }
+    }
+
+    /// The fields of `new` that differ from `self` (the content of an update event), or None.
+    pub fn changes_from(&self, new: &TicketRecord) -> Option<TicketRecord> {
+        let mut d = TicketRecord::default();
+        let mut any = false;
+        for f in RECORD_TEXT_FIELDS {
+            if let Some(v) = new.text(f) {
+                if self.text(f) != Some(v) {
+                    *d.text_mut(f) = Some(v.clone());
+                    any = true;
+                }
+            }
+        }
+        let inst = |x: &Option<DateTime<FixedOffset>>| x.map(|t| t.with_timezone(&Utc));
+        if new.received_at.is_some() && inst(&new.received_at) != inst(&self.received_at) {
+            d.received_at = new.received_at;
+            any = true;
+        }
+        if new.closed_at.is_some() && inst(&new.closed_at) != inst(&self.closed_at) {
+            d.closed_at = new.closed_at;
+            any = true;
+        }
+        if new.satisfaction.is_some() && new.satisfaction != self.satisfaction {
+            d.satisfaction = new.satisfaction;
+            any = true;
+        }
+        if new.reasonable.is_some() && new.reasonable != self.reasonable {
+            d.reasonable = new.reasonable;
+            any = true;
+        }
+        any.then_some(d)
+    }
+}
+
+/// What kind of event, with its own fields.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    Ticket(Box<TicketRecord>),
+    Dispatch {
+        unit: String,
+    },
+    Return {
+        unit: String,
+        reason: String,
+    },
+    Sign {
+        unit: String,
+        deadline: NaiveDate,
+        plan: Option<String>,
+    },
+    Contact {
+        channel: Channel,
+        outcome: Outcome,
+        contact_person: Option<String>,
+    },
+    Extend {
+        deadline: NaiveDate,
+        reason: String,
+    },
+    Resolve,
+    Revisit {
+        satisfaction: Satisfaction,
+        deadline: Option<NaiveDate>,
+    },
+    Reopen {
+        deadline: NaiveDate,
+        reason: String,
+    },
+    Whistle {
+        departments: Vec<String>,
+    },
+    WhistleResponse {
+        department: String,
+        resolved: Option<bool>,
+    },
+    Escalate {
+        topic: String,
+    },
+    Note,
+}
+
+impl EventKind {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            EventKind::Ticket(_) => "ticket",
+            EventKind::Dispatch { .. } => "dispatch",
+            EventKind::Return { .. } => "return",
+            EventKind::Sign { .. } => "sign",
+            EventKind::Contact { .. } => "contact",
+            EventKind::Extend { .. } => "extend",
+            EventKind::Resolve => "resolve",
+            EventKind::Revisit { .. } => "revisit",
+            EventKind::Reopen { .. } => "reopen",
+            EventKind::Whistle { .. } => "whistle",
+            EventKind::WhistleResponse { .. } => "whistle_response",
+            EventKind::Escalate { .. } => "escalate",
+            EventKind::Note => "note",
+        }
+    }
+}
+
+/// One event of a ticket's history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub ticket: String,
+    pub at: DateTime<FixedOffset>,
+    pub operator: Option<String>,
+    pub recorded_at: Option<DateTime<FixedOffset>>,
+    pub note: Option<String>,
+    pub kind: EventKind,
+}
+
+/// Why a line is not an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError(pub String);
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn err<T>(msg: impl Into<String>) -> Result<T, ParseError> {
+    Err(ParseError(msg.into()))
+}
+
+/// Parses an RFC 3339 time with its offset.
+pub fn parse_instant(s: &str) -> Option<DateTime<FixedOffset>> {
+    DateTime::parse_from_rfc3339(s.trim()).ok()
+}
+
+/// Parses a YYYY-MM-DD date.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
+}
+
+struct Fields<'a> {
+    map: &'a Map<String, Value>,
+}
+
+impl<'a> Fields<'a> {
+    fn opt_str(&self, k: &str) -> Result<Option<String>, ParseError> {
+        match self.map.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => err(format!("field `{k}` must be a string")),
+        }
+    }
+    fn str(&self, k: &str) -> Result<String, ParseError> {
+        match self.opt_str(k)? {
+            Some(s) if !s.trim().is_empty() => Ok(s),
+            Some(_) => err(format!("field `{k}` is empty")),
+            None => err(format!("missing field `{k}`")),
+        }
+    }
+    fn opt_instant(&self, k: &str) -> Result<Option<DateTime<FixedOffset>>, ParseError> {
+        match self.opt_str(k)? {
+            None => Ok(None),
+            Some(s) => match parse_instant(&s) {
+                Some(t) => Ok(Some(t)),
+                None => err(format!(
+                    "field `{k}`: `{s}` is not an RFC 3339 time with offset"
+                )),
+            },
+        }
+    }
+    fn opt_date(&self, k: &str) -> Result<Option<NaiveDate>, ParseError> {
+        match self.opt_str(k)? {
+            None => Ok(None),
+            Some(s) => match parse_date(&s) {
+                Some(d) => Ok(Some(d)),
+                None => err(format!("field `{k}`: `{s}` is not a date (YYYY-MM-DD)")),
+            },
+        }
+    }
+    fn date(&self, k: &str) -> Result<NaiveDate, ParseError> {
+        self.opt_date(k)?
+            .map_or_else(|| err(format!("missing field `{k}`")), Ok)
+    }
+    fn opt_bool(&self, k: &str) -> Result<Option<bool>, ParseError> {
+        match self.map.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => err(format!("field `{k}` must be true or false")),
+        }
+    }
+    fn opt_satisfaction(&self, k: &str) -> Result<Option<Satisfaction>, ParseError> {
+        match self.opt_str(k)? {
+            None => Ok(None),
+            Some(s) => match Satisfaction::parse(&s) {
+                Some(v) => Ok(Some(v)),
+                None => err(format!(
+                    "field `{k}`: unknown value `{s}` (satisfied, basically_satisfied, unsatisfied)"
+                )),
+            },
+        }
+    }
+}
+
+impl Event {
+    /// Parses one JSON line of the event log.
+    pub fn from_json_str(line: &str) -> Result<Event, ParseError> {
+        let v: Value =
+            serde_json::from_str(line).map_err(|e| ParseError(format!("not valid JSON: {e}")))?;
+        Event::from_value(&v)
+    }
+
+    pub fn from_value(v: &Value) -> Result<Event, ParseError> {
+        let Some(map) = v.as_object() else {
+            return err("an event must be a JSON object");
+        };
+        let f = Fields { map };
+        let ticket = f.str("ticket")?;
+        let ty = f.str("type")?;
+        let at = f
+            .opt_instant("at")?
+            .map_or_else(|| err("missing field `at`"), Ok)?;
+        let operator = f.opt_str("operator")?;
+        let recorded_at = f.opt_instant("recorded_at")?;
+        let note = f.opt_str("note")?;
+        let kind = match ty.as_str() {
+            "ticket" => {
+                let mut r = TicketRecord {
+                    received_at: f.opt_instant("received_at")?,
+                    closed_at: f.opt_instant("closed_at")?,
+                    satisfaction: f.opt_satisfaction("satisfaction")?,
+                    reasonable: f.opt_bool("reasonable")?,
+                    ..Default::default()
+                };
+                for k in RECORD_TEXT_FIELDS {
+                    r.set_text(k, f.opt_str(k)?);
+                }
+                EventKind::Ticket(Box::new(r))
+            }
+            "dispatch" => EventKind::Dispatch {
+                unit: f.str("unit")?,
+            },
+            "return" => EventKind::Return {
+                unit: f.str("unit")?,
+                reason: f.str("reason")?,
+            },
+            "sign" => EventKind::Sign {
+                unit: f.str("unit")?,
+                deadline: f.date("deadline")?,
+                plan: f.opt_str("plan")?,
+            },
+            "contact" => {
+                let c = f.str("channel")?;
+                let o = f.str("outcome")?;
+                EventKind::Contact {
+                    channel: Channel::parse(&c).map_or_else(
+                        || {
+                            err(format!(
+                                "field `channel`: unknown value `{c}` (phone, visit, sms, wechat, other)"
+                            ))
+                        },
+                        Ok,
+                    )?,
+                    outcome: Outcome::parse(&o).map_or_else(
+                        || err(format!("field `outcome`: unknown value `{o}` (reached, unreached)")),
+                        Ok,
+                    )?,
+                    contact_person: f.opt_str("contact_person")?,
+                }
+            }
+            "extend" => EventKind::Extend {
+                deadline: f.date("deadline")?,
+                reason: f.str("reason")?,
+            },
+            "resolve" => EventKind::Resolve,
+            "revisit" => EventKind::Revisit {
+                satisfaction: f
+                    .opt_satisfaction("satisfaction")?
+                    .map_or_else(|| err("missing field `satisfaction`"), Ok)?,
+                deadline: f.opt_date("deadline")?,
+            },
+            "reopen" => EventKind::Reopen {
+                deadline: f.date("deadline")?,
+                reason: f.str("reason")?,
+            },
+            "whistle" => {
+                let list = match map.get("departments") {
+                    Some(Value::Array(a)) => a
+                        .iter()
+                        .map(|d| {
+                            d.as_str()
+                                .map(str::to_string)
+                                .ok_or_else(|| ParseError("`departments` must list names".into()))
+                        })
+                        .collect::<Result<Vec<_>, _>>()?,
+                    _ => return err("missing field `departments` (a list of names)"),
+                };
+                if list.is_empty() {
+                    return err("field `departments` is empty");
+                }
+                EventKind::Whistle { departments: list }
+            }
+            "whistle_response" => EventKind::WhistleResponse {
+                department: f.str("department")?,
+                resolved: f.opt_bool("resolved")?,
+            },
+            "escalate" => EventKind::Escalate {
+                topic: f.str("topic")?,
+            },
+            "note" => {
+                if note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                    return err("missing field `note`");
+                }
+                EventKind::Note
+            }
+            other => return err(format!("unknown event type `{other}`")),
+        };
+        Ok(Event {
+            ticket,
+            at,
+            operator,
+            recorded_at,
+            note,
+            kind,
+        })
+    }
+
+    /// The event as a JSON object, keys in a fixed order (the export format).
+    pub fn to_value(&self) -> Value {
+        let mut m = Map::new();
+        let s = |v: &str| Value::String(v.to_string());
+        let t = |v: &DateTime<FixedOffset>| Value::String(format_instant(v));
+        m.insert("ticket".into(), s(&self.ticket));
+        m.insert("type".into(), s(self.kind.type_name()));
+        m.insert("at".into(), t(&self.at));
+        match &self.kind {
+            EventKind::Ticket(r) => {
+                if let Some(x) = &r.received_at {
+                    m.insert("received_at".into(), t(x));
+                }
+                for k in RECORD_TEXT_FIELDS {
+                    if k == "reply" {
+                        if let Some(x) = &r.closed_at {
+                            m.insert("closed_at".into(), t(x));
+                        }
+                    }
+                    if let Some(x) = r.text(k) {
+                        m.insert(k.into(), s(x));
+                    }
+                }
+                if let Some(x) = r.satisfaction {
+                    m.insert("satisfaction".into(), s(x.code()));
+                }
+                if let Some(x) = r.reasonable {
+                    m.insert("reasonable".into(), Value::Bool(x));
+                }
+            }
+            EventKind::Dispatch { unit } => {
+                m.insert("unit".into(), s(unit));
+            }
+            EventKind::Return { unit, reason } => {
+                m.insert("unit".into(), s(unit));
+                m.insert("reason".into(), s(reason));
+            }
+            EventKind::Sign {
+                unit,
+                deadline,
+                plan,
+            } => {
+                m.insert("unit".into(), s(unit));
+                m.insert("deadline".into(), s(&deadline.to_string()));
+                if let Some(p) = plan {
+                    m.insert("plan".into(), s(p));
+                }
+            }
+            EventKind::Contact {
+                channel,
+                outcome,
+                contact_person,
+            } => {
+                m.insert("channel".into(), s(channel.code()));
+                m.insert("outcome".into(), s(outcome.code()));
+                if let Some(p) = contact_person {
+                    m.insert("contact_person".into(), s(p));
+                }
+            }
+            EventKind::Extend { deadline, reason } | EventKind::Reopen { deadline, reason } => {
+                m.insert("deadline".into(), s(&deadline.to_string()));
+                m.insert("reason".into(), s(reason));
+            }
+            EventKind::Resolve | EventKind::Note => {}
+            EventKind::Revisit {
+                satisfaction,
+                deadline,
+            } => {
+                m.insert("satisfaction".into(), s(satisfaction.code()));
+                if let Some(d) = deadline {
+                    m.insert("deadline".into(), s(&d.to_string()));
+                }
+            }
+            EventKind::Whistle { departments } => {
+                m.insert(
+                    "departments".into(),
+                    Value::Array(departments.iter().map(|d| s(d)).collect()),
+                );
+            }
+            EventKind::WhistleResponse {
+                department,
+                resolved,
+            } => {
+                m.insert("department".into(), s(department));
+                if let Some(r) = resolved {
+                    m.insert("resolved".into(), Value::Bool(*r));
+                }
+            }
+            EventKind::Escalate { topic } => {
+                m.insert("topic".into(), s(topic));
+            }
+        }
+        if let Some(o) = &self.operator {
+            m.insert("operator".into(), s(o));
+        }
+        if let Some(r) = &self.recorded_at {
+            m.insert("recorded_at".into(), t(r));
+        }
+        if let Some(n) = &self.note {
+            m.insert("note".into(), s(n));
+        }
+        Value::Object(m)
+    }
+
+    pub fn to_json_line(&self) -> String {
+        self.to_value().to_string()
+    }
+
+    /// The instant this event happened.
+    pub fn instant(&self) -> DateTime<Utc> {
+        self.at.with_timezone(&Utc)
+    }
+
+    /// Equality after normalising (DOMAIN.md): times as instants, an absent `recorded_at`
+    /// equal to `at`.
+    pub fn same_as(&self, other: &Event) -> bool {
+        self.normalized_key() == other.normalized_key()
+    }
+
+    /// A canonical string for equality after normalising.
+    pub fn normalized_key(&self) -> String {
+        let mut e = self.clone();
+        let utc = |t: DateTime<FixedOffset>| t.with_timezone(&Utc).fixed_offset();
+        e.at = utc(e.at);
+        e.recorded_at = Some(utc(self.recorded_at.unwrap_or(self.at)));
+        if let EventKind::Ticket(r) = &mut e.kind {
+            r.received_at = r.received_at.map(utc);
+            r.closed_at = r.closed_at.map(utc);
+        }
+        e.to_json_line()
+    }
+}
+
+/// RFC 3339 with seconds, `+08:00` style offsets (and `Z` kept as `+00:00`).
+pub fn format_instant(t: &DateTime<FixedOffset>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_round_trips_a_sign() {
+        let line = r#"{"ticket":"2026100800123","type":"sign","at":"2026-10-09T10:15:00+08:00","operator":"刘星晨","unit":"新金社区","deadline":"2027-05-09","plan":"更换"}"#;
+        let e = Event::from_json_str(line).unwrap();
+        assert_eq!(e.kind.type_name(), "sign");
+        let again = Event::from_json_str(&e.to_json_line()).unwrap();
+        assert_eq!(e, again);
+    }
+
+    #[test]
+    fn refuses_malformed_events_with_reasons() {
+        let cases = [
+            (
+                r#"{"ticket":"1","type":"sign","at":"2026-10-09T10:15:00+08:00","unit":"A"}"#,
+                "missing field `deadline`",
+            ),
+            (
+                r#"{"ticket":"1","type":"fly","at":"2026-10-09T10:15:00+08:00"}"#,
+                "unknown event type `fly`",
+            ),
+            (
+                r#"{"ticket":"1","type":"note","at":"2026-10-09 10:15","note":"x"}"#,
+                "not an RFC 3339",
+            ),
+            (
+                r#"{"ticket":"1","type":"contact","at":"2026-10-09T10:15:00+08:00","channel":"fax","outcome":"reached"}"#,
+                "unknown value `fax`",
+            ),
+            (
+                r#"{"ticket":"1","type":"sign","at":"2026-10-09T10:15:00+08:00","unit":"A","deadline":"2026-13-01"}"#,
+                "not a date",
+            ),
+            (r#"[1]"#, "JSON object"),
+            (r#"{"ticket":"1""#, "not valid JSON"),
+        ];
+        for (line, want) in cases {
+            let e = Event::from_json_str(line).unwrap_err();
+            assert!(e.0.contains(want), "{line}: {e}");
+        }
+    }
+
+    #[test]
+    fn normalised_equality_ignores_offsets_key_order_and_absent_recorded_at() {
+        let a = Event::from_json_str(r#"{"ticket":"1","type":"extend","at":"2026-11-23T10:00:00+08:00","deadline":"2027-01-08","reason":"r"}"#).unwrap();
+        let b = Event::from_json_str(r#"{"reason":"r","deadline":"2027-01-08","at":"2026-11-23T02:00:00Z","type":"extend","ticket":"1","recorded_at":"2026-11-23T02:00:00Z"}"#).unwrap();
+        assert!(a.same_as(&b));
+        let c = Event::from_json_str(r#"{"ticket":"1","type":"extend","at":"2026-11-23T10:00:01+08:00","deadline":"2027-01-08","reason":"r"}"#).unwrap();
+        assert!(!a.same_as(&c));
+    }
+}

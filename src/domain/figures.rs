@@ -1,0 +1,339 @@
+//! The figures of DOMAIN.md: signing accuracy, monthly contact rate, on-time resolution rate,
+//! repeat complaint rate, the state counts, and the report that holds them.
+
+use super::event::{Event, EventKind, Outcome};
+use super::repeat::{find_repeats, RepeatKey};
+use super::ticket::{FirstAnswer, State, Ticket};
+use super::time::{day_end, day_start, local_date, Period};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// numerator / denominator, with the rate rounded half away from zero to 4 decimals,
+/// `null` when the cohort is empty.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Figure {
+    pub numerator: u64,
+    pub denominator: u64,
+    pub rate: Option<f64>,
+}
+
+impl Figure {
+    pub fn new(numerator: u64, denominator: u64) -> Figure {
+        Figure {
+            numerator,
+            denominator,
+            rate: rate(numerator, denominator),
+        }
+    }
+    fn add(&mut self, hit: bool) {
+        self.denominator += 1;
+        if hit {
+            self.numerator += 1;
+        }
+        self.rate = rate(self.numerator, self.denominator);
+    }
+    /// As a percentage for people, e.g. `78.95%`, or `—` for an empty cohort.
+    pub fn percent(&self) -> String {
+        match self.rate {
+            Some(r) => format!("{:.2}%", r * 100.0),
+            None => "—".to_string(),
+        }
+    }
+}
+
+/// The exact fraction rounded half away from zero to 4 decimals.
+pub fn rate(numerator: u64, denominator: u64) -> Option<f64> {
+    if denominator == 0 {
+        return None;
+    }
+    let (n, d) = (numerator as u128, denominator as u128);
+    let k = (2 * n * 10_000 + d) / (2 * d);
+    Some(k as f64 / 10_000.0)
+}
+
+/// Tickets by state and flag, as of the report's date.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub awaiting_sign: u64,
+    pub returned: u64,
+    pub in_progress: u64,
+    pub overdue: u64,
+    pub awaiting_contact: u64,
+    pub resolved: u64,
+    pub dispatched_in_period: u64,
+    pub resolved_in_period: u64,
+    pub extensions_in_period: u64,
+}
+
+impl Counts {
+    fn is_zero(&self) -> bool {
+        *self == Counts::default()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PeriodJson {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct UnitReport {
+    pub unit: String,
+    pub signing_accuracy: Figure,
+    pub monthly_contact_rate: Figure,
+    pub on_time_resolution_rate: Figure,
+    pub counts: Counts,
+}
+
+impl UnitReport {
+    fn is_listed(&self) -> bool {
+        self.signing_accuracy.denominator > 0
+            || self.monthly_contact_rate.denominator > 0
+            || self.on_time_resolution_rate.denominator > 0
+            || !self.counts.is_zero()
+    }
+}
+
+/// `report --format json`, field for field.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Report {
+    pub period: PeriodJson,
+    pub as_of: NaiveDate,
+    pub signing_accuracy: Figure,
+    pub monthly_contact_rate: Figure,
+    pub on_time_resolution_rate: Figure,
+    pub repeat_complaint_rate: Figure,
+    pub counts: Counts,
+    pub by_unit: Vec<UnitReport>,
+}
+
+/// Whether a ticket is due a contact in `month` and whether it was met by `cutoff`.
+/// `events` are in application order and already limited to the as-of cutoff.
+pub fn contact_due_and_met(events: &[Event], tz: Tz, month: Period, id: &str) -> (bool, bool) {
+    let start = day_start(tz, month.from);
+    let end = day_end(tz, month.to);
+    let before = Ticket::from_events(id, tz, events.iter().take_while(|e| e.instant() < start));
+    if before.state != Some(State::InProgress) {
+        return (false, false);
+    }
+    let met = events.iter().any(|e| {
+        let t = e.instant();
+        t >= start
+            && t < end
+            && matches!(
+                e.kind,
+                EventKind::Contact {
+                    outcome: Outcome::Reached,
+                    ..
+                }
+            )
+    });
+    (true, met)
+}
+
+/// What the figures need of one ticket, evaluated for a period as of a date.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub ticket: Ticket,
+    pub due_period_month: bool,
+    pub met_period_month: bool,
+    pub awaiting_contact: bool,
+    pub overdue: bool,
+    pub extensions_in_period: u64,
+}
+
+/// The cut-off instant of "as of A": events strictly before it count.
+pub fn cutoff(tz: Tz, as_of: NaiveDate) -> DateTime<Utc> {
+    day_end(tz, as_of)
+}
+
+/// Evaluates one ticket. `events` are in application order (any cut-off is applied here).
+pub fn facts(id: &str, events: &[Event], tz: Tz, period: Period, as_of: NaiveDate) -> Facts {
+    let cut = cutoff(tz, as_of);
+    let n = events.iter().take_while(|e| e.instant() < cut).count();
+    let events = &events[..n];
+    let ticket = Ticket::from_events(id, tz, events);
+    let (due_p, met_p) = contact_due_and_met(events, tz, Period::month_of(period.to), id);
+    let (due_a, met_a) = contact_due_and_met(events, tz, Period::month_of(as_of), id);
+    let awaiting_contact = due_a && !met_a && ticket.state == Some(State::InProgress);
+    let extensions_in_period = events
+        .iter()
+        .filter(|e| {
+            matches!(e.kind, EventKind::Extend { .. }) && period.contains(local_date(tz, &e.at))
+        })
+        .count() as u64;
+    Facts {
+        overdue: ticket.is_overdue(as_of),
+        ticket,
+        due_period_month: due_p,
+        met_period_month: met_p,
+        awaiting_contact,
+        extensions_in_period,
+    }
+}
+
+/// Accumulates tickets into a report.
+pub struct ReportBuilder {
+    tz: Tz,
+    period: Period,
+    as_of: NaiveDate,
+    total: UnitReport,
+    units: BTreeMap<String, UnitReport>,
+    repeat_keys: Vec<RepeatKey>,
+}
+
+impl ReportBuilder {
+    pub fn new(tz: Tz, period: Period, as_of: NaiveDate) -> ReportBuilder {
+        ReportBuilder {
+            tz,
+            period,
+            as_of,
+            total: UnitReport::default(),
+            units: BTreeMap::new(),
+            repeat_keys: Vec::new(),
+        }
+    }
+
+    /// Adds one ticket's events (in application order).
+    pub fn add(&mut self, id: &str, events: &[Event]) {
+        let f = facts(id, events, self.tz, self.period, self.as_of);
+        self.add_facts(&f);
+    }
+
+    pub fn add_facts(&mut self, f: &Facts) {
+        let (tz, period, as_of) = (self.tz, self.period, self.as_of);
+        let t = &f.ticket;
+        if !t.has_record {
+            return;
+        }
+        if let Some(r) = t.record.received_at {
+            self.repeat_keys.push(RepeatKey::new(
+                &t.id,
+                r.with_timezone(&Utc),
+                t.record.phone.as_deref(),
+                t.record.category.as_deref(),
+                t.record.address.as_deref(),
+            ));
+        }
+        let Some(state) = t.state else { return };
+        // Signing accuracy, counted for the unit of the first dispatch.
+        if let Some((first_at, first_unit)) = &t.first_dispatch {
+            let in_period = period.contains(local_date(tz, first_at));
+            if in_period {
+                if let Some(answer) = &t.first_answer {
+                    let accurate = matches!(answer, FirstAnswer::Sign(u) if u == first_unit);
+                    self.total.signing_accuracy.add(accurate);
+                    self.unit(first_unit).signing_accuracy.add(accurate);
+                }
+            }
+        }
+        let unit = t.latest_dispatch_unit.clone().unwrap_or_default();
+        let mut one = UnitReport::default();
+        if f.due_period_month {
+            one.monthly_contact_rate.add(f.met_period_month);
+        }
+        if let Some(deadline) = t.deadline {
+            let resolved = t.resolution_date(tz);
+            if period.contains(deadline) && (resolved.is_some() || deadline < as_of) {
+                one.on_time_resolution_rate
+                    .add(resolved.is_some_and(|r| r <= deadline));
+            }
+        }
+        let c = &mut one.counts;
+        match state {
+            State::AwaitingSign => c.awaiting_sign += 1,
+            State::Returned => c.returned += 1,
+            State::InProgress => c.in_progress += 1,
+            State::Resolved => c.resolved += 1,
+        }
+        c.overdue += f.overdue as u64;
+        c.awaiting_contact += f.awaiting_contact as u64;
+        if let Some((first_at, _)) = &t.first_dispatch {
+            c.dispatched_in_period += period.contains(local_date(tz, first_at)) as u64;
+        }
+        if let Some(d) = t.resolution_date(tz) {
+            c.resolved_in_period += period.contains(d) as u64;
+        }
+        c.extensions_in_period += f.extensions_in_period;
+        merge(&mut self.total, &one);
+        merge(self.unit(&unit), &one);
+    }
+
+    fn unit(&mut self, unit: &str) -> &mut UnitReport {
+        self.units
+            .entry(unit.to_string())
+            .or_insert_with(|| UnitReport {
+                unit: unit.to_string(),
+                ..Default::default()
+            })
+    }
+
+    pub fn finish(self) -> Report {
+        let repeats = find_repeats(&self.repeat_keys, self.tz);
+        let mut repeat = Figure::default();
+        for k in &self.repeat_keys {
+            if self.period.contains(local_date(self.tz, &k.received_at)) {
+                repeat.add(repeats.contains_key(&k.id));
+            }
+        }
+        repeat.rate = rate(repeat.numerator, repeat.denominator);
+        Report {
+            period: PeriodJson {
+                from: self.period.from,
+                to: self.period.to,
+            },
+            as_of: self.as_of,
+            signing_accuracy: self.total.signing_accuracy,
+            monthly_contact_rate: self.total.monthly_contact_rate,
+            on_time_resolution_rate: self.total.on_time_resolution_rate,
+            repeat_complaint_rate: repeat,
+            counts: self.total.counts,
+            // BTreeMap<String, _> iterates in byte order, which for UTF-8 is code point order.
+            by_unit: self
+                .units
+                .into_values()
+                .filter(UnitReport::is_listed)
+                .collect(),
+        }
+    }
+}
+
+fn merge(into: &mut UnitReport, one: &UnitReport) {
+    let add = |a: &mut Figure, b: &Figure| {
+        *a = Figure::new(a.numerator + b.numerator, a.denominator + b.denominator);
+    };
+    add(&mut into.monthly_contact_rate, &one.monthly_contact_rate);
+    add(
+        &mut into.on_time_resolution_rate,
+        &one.on_time_resolution_rate,
+    );
+    let (a, b) = (&mut into.counts, &one.counts);
+    a.awaiting_sign += b.awaiting_sign;
+    a.returned += b.returned;
+    a.in_progress += b.in_progress;
+    a.overdue += b.overdue;
+    a.awaiting_contact += b.awaiting_contact;
+    a.resolved += b.resolved;
+    a.dispatched_in_period += b.dispatched_in_period;
+    a.resolved_in_period += b.resolved_in_period;
+    a.extensions_in_period += b.extensions_in_period;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_round_half_away_from_zero_from_the_exact_fraction() {
+        assert_eq!(rate(15, 19), Some(0.7895));
+        assert_eq!(rate(1, 8), Some(0.125));
+        assert_eq!(rate(1, 20000), Some(0.0001)); // 0.00005 rounds up
+        assert_eq!(rate(1, 20001), Some(0.0));
+        assert_eq!(rate(2, 3), Some(0.6667));
+        assert_eq!(rate(0, 0), None);
+        assert_eq!(rate(5, 5), Some(1.0));
+    }
+}

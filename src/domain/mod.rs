@@ -1,0 +1,9 @@
+//! The domain of DOMAIN.md in code: events, ticket states and rules, figures, repeat complaints.
+//! Pure: no terminal, no storage; "today" comes from a `time::Clock`.
+
+pub mod event;
+pub mod figures;
+pub mod repeat;
+pub mod summary;
+pub mod ticket;
+pub mod time;

@@ -1,0 +1,464 @@
+//! A ticket's state, derived from its events, and the rules of what each event may do.
+
+use super::event::{Event, EventKind, Outcome, Satisfaction, TicketRecord};
+use super::time::local_date;
+use crate::i18n::Lang;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use std::fmt;
+
+/// The follow-up state of a dispatched ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum State {
+    AwaitingSign,
+    Returned,
+    InProgress,
+    Resolved,
+}
+
+impl State {
+    pub const ALL: [State; 4] = [
+        State::AwaitingSign,
+        State::Returned,
+        State::InProgress,
+        State::Resolved,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            State::AwaitingSign => "awaiting_sign",
+            State::Returned => "returned",
+            State::InProgress => "in_progress",
+            State::Resolved => "resolved",
+        }
+    }
+    pub fn name(self, lang: Lang) -> &'static str {
+        match self {
+            State::AwaitingSign => lang.t("待签收", "awaiting sign"),
+            State::Returned => lang.t("已退回", "returned"),
+            State::InProgress => lang.t("办理中", "in progress"),
+            State::Resolved => lang.t("已解决", "resolved"),
+        }
+    }
+    pub fn parse(s: &str) -> Option<State> {
+        State::ALL.into_iter().find(|x| x.code() == s)
+    }
+}
+
+/// Why an event was refused. Shown to the specialist; `message` gives it in either language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    NoRecord,
+    FirstRecordNeedsUnit,
+    WrongState {
+        event: &'static str,
+        state: Option<State>,
+        allowed: &'static [Option<State>],
+    },
+    NeverSigned,
+    UnitMismatch {
+        event: &'static str,
+        given: String,
+        expected: String,
+    },
+    DeadlineBeforeSign {
+        deadline: NaiveDate,
+        sign_date: NaiveDate,
+    },
+    RevisitNeedsDeadline,
+    RevisitDeadlineNotAllowed,
+    NotSummoned(String),
+    Malformed(String),
+}
+
+fn state_name(s: Option<State>, lang: Lang) -> &'static str {
+    match s {
+        None => lang.t("未派发", "not dispatched"),
+        Some(s) => s.name(lang),
+    }
+}
+
+impl Refusal {
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Refusal::NoRecord, Lang::Zh) => "没有该工单的记录(请先导入工单)".into(),
+            (Refusal::NoRecord, Lang::En) => {
+                "no record of this ticket (import the ticket first)".into()
+            }
+            (Refusal::FirstRecordNeedsUnit, Lang::Zh) => "工单的第一条记录必须有承办单位".into(),
+            (Refusal::FirstRecordNeedsUnit, Lang::En) => {
+                "the first record of a ticket must carry `unit`".into()
+            }
+            (
+                Refusal::WrongState {
+                    event,
+                    state,
+                    allowed,
+                },
+                l,
+            ) => {
+                let allowed: Vec<&str> = allowed.iter().map(|s| state_name(*s, l)).collect();
+                match l {
+                    Lang::Zh => format!(
+                        "工单当前为「{}」,不能{};只有「{}」状态可以",
+                        state_name(*state, l),
+                        event_zh(event),
+                        allowed.join("」「")
+                    ),
+                    Lang::En => format!(
+                        "the ticket is {}: `{}` is allowed only when it is {}",
+                        state_name(*state, l),
+                        event,
+                        allowed.join(" or ")
+                    ),
+                }
+            }
+            (Refusal::NeverSigned, Lang::Zh) => "工单尚未签收,不能记录联系".into(),
+            (Refusal::NeverSigned, Lang::En) => {
+                "the ticket was never signed: a contact needs a sign first".into()
+            }
+            (
+                Refusal::UnitMismatch {
+                    event,
+                    given,
+                    expected,
+                },
+                Lang::Zh,
+            ) => format!(
+                "{}单位「{given}」不是最近派发的单位「{expected}」",
+                event_zh(event)
+            ),
+            (
+                Refusal::UnitMismatch {
+                    event,
+                    given,
+                    expected,
+                },
+                Lang::En,
+            ) => format!("`{event}` by {given}, but the latest dispatch went to {expected}"),
+            (
+                Refusal::DeadlineBeforeSign {
+                    deadline,
+                    sign_date,
+                },
+                Lang::Zh,
+            ) => format!("承诺时限 {deadline} 早于签收日期 {sign_date}"),
+            (
+                Refusal::DeadlineBeforeSign {
+                    deadline,
+                    sign_date,
+                },
+                Lang::En,
+            ) => format!("deadline {deadline} is before the signing date {sign_date}"),
+            (Refusal::RevisitNeedsDeadline, Lang::Zh) => "回访不满意须给出新的承诺时限".into(),
+            (Refusal::RevisitNeedsDeadline, Lang::En) => {
+                "an unsatisfied revisit needs a new `deadline`".into()
+            }
+            (Refusal::RevisitDeadlineNotAllowed, Lang::Zh) => {
+                "只有回访不满意时才能给出新时限".into()
+            }
+            (Refusal::RevisitDeadlineNotAllowed, Lang::En) => {
+                "a `deadline` is allowed only on an unsatisfied revisit".into()
+            }
+            (Refusal::NotSummoned(d), Lang::Zh) => format!("「{d}」没有被吹哨召集"),
+            (Refusal::NotSummoned(d), Lang::En) => {
+                format!("{d} was not summoned by an earlier whistle")
+            }
+            (Refusal::Malformed(m), _) => m.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+/// The Chinese name of an event type.
+pub fn event_zh(ty: &str) -> &'static str {
+    match ty {
+        "ticket" => "工单记录",
+        "dispatch" => "派发",
+        "return" => "退回",
+        "sign" => "签收",
+        "contact" => "联系",
+        "extend" => "延期",
+        "resolve" => "解决",
+        "revisit" => "回访评价",
+        "reopen" => "重新办理",
+        "whistle" => "吹哨",
+        "whistle_response" => "吹哨响应",
+        "escalate" => "每月一办",
+        "note" => "备注",
+        _ => "事件",
+    }
+}
+
+/// The first answer of a unit after the first dispatch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FirstAnswer {
+    Sign(String),
+    Return,
+}
+
+/// A ticket as its events leave it.
+#[derive(Debug, Clone, Default)]
+pub struct Ticket {
+    pub id: String,
+    pub record: TicketRecord,
+    pub has_record: bool,
+    pub state: Option<State>,
+    pub first_dispatch: Option<(DateTime<Utc>, String)>,
+    pub latest_dispatch_unit: Option<String>,
+    pub first_answer: Option<FirstAnswer>,
+    pub signed: bool,
+    pub latest_sign_date: Option<NaiveDate>,
+    /// The effective deadline.
+    pub deadline: Option<NaiveDate>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub last_contact: Option<DateTime<Utc>>,
+    pub last_reached: Option<DateTime<Utc>>,
+    /// When the ticket last entered `in_progress` (sign, reopen, unsatisfied revisit).
+    pub in_progress_since: Option<DateTime<Utc>>,
+    pub summoned: Vec<String>,
+    pub extensions: u32,
+    pub events: u32,
+}
+
+const ANY_DISPATCHABLE: &[Option<State>] =
+    &[None, Some(State::AwaitingSign), Some(State::Returned)];
+const AWAITING: &[Option<State>] = &[Some(State::AwaitingSign)];
+const IN_PROGRESS: &[Option<State>] = &[Some(State::InProgress)];
+const RESOLVED: &[Option<State>] = &[Some(State::Resolved)];
+
+impl Ticket {
+    pub fn new(id: &str) -> Ticket {
+        Ticket {
+            id: id.to_string(),
+            ..Default::default()
+        }
+    }
+
+    /// Builds a ticket from events already accepted, in application order.
+    pub fn from_events<'a>(
+        id: &str,
+        tz: Tz,
+        events: impl IntoIterator<Item = &'a Event>,
+    ) -> Ticket {
+        let mut t = Ticket::new(id);
+        for e in events {
+            // Stored events were all accepted once; a refusal here cannot happen, and if the
+            // store held one anyway it is skipped rather than crash the view.
+            let _ = t.apply(e, tz);
+        }
+        t
+    }
+
+    fn check_state(
+        &self,
+        event: &'static str,
+        allowed: &'static [Option<State>],
+    ) -> Result<(), Refusal> {
+        if allowed.contains(&self.state) {
+            Ok(())
+        } else {
+            Err(Refusal::WrongState {
+                event,
+                state: self.state,
+                allowed,
+            })
+        }
+    }
+
+    fn check_unit(&self, event: &'static str, unit: &str) -> Result<(), Refusal> {
+        let expected = self.latest_dispatch_unit.clone().unwrap_or_default();
+        if unit == expected {
+            Ok(())
+        } else {
+            Err(Refusal::UnitMismatch {
+                event,
+                given: unit.to_string(),
+                expected,
+            })
+        }
+    }
+
+    fn check_deadline(&self, deadline: NaiveDate) -> Result<(), Refusal> {
+        match self.latest_sign_date {
+            Some(s) if deadline < s => Err(Refusal::DeadlineBeforeSign {
+                deadline,
+                sign_date: s,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// Checks an event against the current state; nothing changes when it is refused.
+    pub fn check(&self, e: &Event, tz: Tz) -> Result<(), Refusal> {
+        let ty = e.kind.type_name();
+        if let EventKind::Ticket(r) = &e.kind {
+            if !self.has_record && r.unit.as_deref().is_none_or(|u| u.trim().is_empty()) {
+                return Err(Refusal::FirstRecordNeedsUnit);
+            }
+            return Ok(());
+        }
+        if !self.has_record {
+            return Err(Refusal::NoRecord);
+        }
+        match &e.kind {
+            EventKind::Ticket(_) => Ok(()),
+            EventKind::Dispatch { .. } => self.check_state(ty, ANY_DISPATCHABLE),
+            EventKind::Return { unit, .. } => {
+                self.check_state(ty, AWAITING)?;
+                self.check_unit(ty, unit)
+            }
+            EventKind::Sign { unit, deadline, .. } => {
+                self.check_state(ty, AWAITING)?;
+                self.check_unit(ty, unit)?;
+                let d = local_date(tz, &e.at);
+                if *deadline < d {
+                    return Err(Refusal::DeadlineBeforeSign {
+                        deadline: *deadline,
+                        sign_date: d,
+                    });
+                }
+                Ok(())
+            }
+            EventKind::Contact { .. } => {
+                if self.signed {
+                    Ok(())
+                } else {
+                    Err(Refusal::NeverSigned)
+                }
+            }
+            EventKind::Extend { deadline, .. } => {
+                self.check_state(ty, IN_PROGRESS)?;
+                self.check_deadline(*deadline)
+            }
+            EventKind::Resolve => self.check_state(ty, IN_PROGRESS),
+            EventKind::Revisit {
+                satisfaction,
+                deadline,
+            } => {
+                self.check_state(ty, RESOLVED)?;
+                match (satisfaction, deadline) {
+                    (Satisfaction::Unsatisfied, None) => Err(Refusal::RevisitNeedsDeadline),
+                    (Satisfaction::Unsatisfied, Some(d)) => self.check_deadline(*d),
+                    (_, Some(_)) => Err(Refusal::RevisitDeadlineNotAllowed),
+                    (_, None) => Ok(()),
+                }
+            }
+            EventKind::Reopen { deadline, .. } => {
+                self.check_state(ty, RESOLVED)?;
+                self.check_deadline(*deadline)
+            }
+            EventKind::Whistle { .. } | EventKind::Escalate { .. } | EventKind::Note => Ok(()),
+            EventKind::WhistleResponse { department, .. } => {
+                if self.summoned.iter().any(|d| d == department) {
+                    Ok(())
+                } else {
+                    Err(Refusal::NotSummoned(department.clone()))
+                }
+            }
+        }
+    }
+
+    /// Applies an event after checking it.
+    pub fn apply(&mut self, e: &Event, tz: Tz) -> Result<(), Refusal> {
+        self.check(e, tz)?;
+        let at = e.instant();
+        self.events += 1;
+        match &e.kind {
+            EventKind::Ticket(r) => {
+                self.record.merge(r);
+                self.has_record = true;
+            }
+            EventKind::Dispatch { unit } => {
+                if self.first_dispatch.is_none() {
+                    self.first_dispatch = Some((at, unit.clone()));
+                }
+                self.latest_dispatch_unit = Some(unit.clone());
+                self.state = Some(State::AwaitingSign);
+            }
+            EventKind::Return { .. } => {
+                if self.first_answer.is_none() {
+                    self.first_answer = Some(FirstAnswer::Return);
+                }
+                self.state = Some(State::Returned);
+            }
+            EventKind::Sign { unit, deadline, .. } => {
+                if self.first_answer.is_none() {
+                    self.first_answer = Some(FirstAnswer::Sign(unit.clone()));
+                }
+                self.signed = true;
+                self.latest_sign_date = Some(local_date(tz, &e.at));
+                self.deadline = Some(*deadline);
+                self.state = Some(State::InProgress);
+                self.in_progress_since = Some(at);
+            }
+            EventKind::Contact { outcome, .. } => {
+                self.last_contact = Some(at);
+                if *outcome == Outcome::Reached {
+                    self.last_reached = Some(at);
+                }
+            }
+            EventKind::Extend { deadline, .. } => {
+                self.deadline = Some(*deadline);
+                self.extensions += 1;
+            }
+            EventKind::Resolve => {
+                self.resolved_at = Some(at);
+                self.state = Some(State::Resolved);
+            }
+            EventKind::Revisit {
+                satisfaction,
+                deadline,
+            } => {
+                if *satisfaction == Satisfaction::Unsatisfied {
+                    self.deadline = *deadline;
+                    self.state = Some(State::InProgress);
+                    self.in_progress_since = Some(at);
+                }
+            }
+            EventKind::Reopen { deadline, .. } => {
+                self.deadline = Some(*deadline);
+                self.state = Some(State::InProgress);
+                self.in_progress_since = Some(at);
+            }
+            EventKind::Whistle { departments } => {
+                for d in departments {
+                    if !self.summoned.contains(d) {
+                        self.summoned.push(d.clone());
+                    }
+                }
+            }
+            EventKind::WhistleResponse { .. } | EventKind::Escalate { .. } | EventKind::Note => {}
+        }
+        Ok(())
+    }
+
+    /// The unit the ticket is with now: the latest dispatch, else the record's unit.
+    pub fn unit(&self) -> &str {
+        self.latest_dispatch_unit
+            .as_deref()
+            .or(self.record.unit.as_deref())
+            .unwrap_or("")
+    }
+
+    /// Overdue on `today`: in progress and past its effective deadline.
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        self.state == Some(State::InProgress) && self.deadline.is_some_and(|d| today > d)
+    }
+
+    /// The local date the ticket was resolved on, when it is resolved.
+    pub fn resolution_date(&self, tz: Tz) -> Option<NaiveDate> {
+        (self.state == Some(State::Resolved))
+            .then(|| self.resolved_at.map(|t| local_date(tz, &t)))
+            .flatten()
+    }
+}
+
+/// Sorts events into application order: by instant, ties in their given order.
+pub fn application_order(events: &mut [Event]) {
+    events.sort_by_key(|e| e.instant());
+}

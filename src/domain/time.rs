@@ -1,0 +1,158 @@
+//! Local dates, periods and the clock. Everything is evaluated in one configured time zone.
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// The default zone of DOMAIN.md.
+pub const DEFAULT_TZ: Tz = chrono_tz::Asia::Shanghai;
+
+/// Where "now" comes from. Tests and back-dated reviews set it; the program reads the system clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    pub tz: Tz,
+    /// A fixed date: "now" is then the end of that local day (or the real time if it is that day).
+    pub today: Option<NaiveDate>,
+}
+
+impl Clock {
+    pub fn system(tz: Tz) -> Clock {
+        Clock { tz, today: None }
+    }
+    pub fn fixed(tz: Tz, today: NaiveDate) -> Clock {
+        Clock {
+            tz,
+            today: Some(today),
+        }
+    }
+    /// Today's local date.
+    pub fn today(&self) -> NaiveDate {
+        self.today
+            .unwrap_or_else(|| Utc::now().with_timezone(&self.tz).date_naive())
+    }
+    /// The moment to stamp a new event with: the real now when the clock is on today,
+    /// else noon of the fixed day (so that it falls inside that day).
+    pub fn now(&self) -> DateTime<Utc> {
+        let real = Utc::now();
+        match self.today {
+            Some(d) if real.with_timezone(&self.tz).date_naive() != d => {
+                local_instant(self.tz, d.and_hms_opt(12, 0, 0).expect("noon"))
+            }
+            _ => real,
+        }
+    }
+}
+
+/// The local date of an instant.
+pub fn local_date<T: TimeZone>(tz: Tz, t: &DateTime<T>) -> NaiveDate {
+    t.with_timezone(&tz).date_naive()
+}
+
+/// A local wall-clock time as an instant; a time that occurs twice is the earlier instant,
+/// a time skipped by a change of offset is taken at the first instant after the gap.
+pub fn local_instant(tz: Tz, naive: NaiveDateTime) -> DateTime<Utc> {
+    match tz.from_local_datetime(&naive) {
+        chrono::LocalResult::Single(t) => t.with_timezone(&Utc),
+        chrono::LocalResult::Ambiguous(a, b) => a.min(b).with_timezone(&Utc),
+        chrono::LocalResult::None => {
+            let mut n = naive;
+            loop {
+                n += Duration::minutes(15);
+                if let Some(t) = tz.from_local_datetime(&n).earliest() {
+                    return t.with_timezone(&Utc);
+                }
+            }
+        }
+    }
+}
+
+/// The first instant of a local date.
+pub fn day_start(tz: Tz, d: NaiveDate) -> DateTime<Utc> {
+    local_instant(tz, d.and_hms_opt(0, 0, 0).expect("midnight"))
+}
+
+/// The first instant after a local date ends ("on or before the end of day A" is `< day_end`).
+pub fn day_end(tz: Tz, d: NaiveDate) -> DateTime<Utc> {
+    day_start(tz, d.succ_opt().unwrap_or(d))
+}
+
+/// The first day of the month holding `d`.
+pub fn month_start(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).expect("day 1")
+}
+
+/// The last day of the month holding `d`.
+pub fn month_end(d: NaiveDate) -> NaiveDate {
+    let first = month_start(d);
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+    }
+    .expect("next month");
+    next.pred_opt().expect("previous day")
+}
+
+/// Adds calendar months, clamping the day to the month's length (Jan 31 + 1 month = Feb 28/29).
+pub fn add_months(d: NaiveDate, months: u32) -> NaiveDate {
+    d.checked_add_months(chrono::Months::new(months))
+        .unwrap_or(d)
+}
+
+/// An inclusive range of local dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Period {
+    pub fn month_of(d: NaiveDate) -> Period {
+        Period {
+            from: month_start(d),
+            to: month_end(d),
+        }
+    }
+    /// Parses `YYYY-MM`.
+    pub fn parse_month(s: &str) -> Option<Period> {
+        let d = NaiveDate::parse_from_str(&format!("{}-01", s.trim()), "%Y-%m-%d").ok()?;
+        Some(Period::month_of(d))
+    }
+    pub fn contains(&self, d: NaiveDate) -> bool {
+        self.from <= d && d <= self.to
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_bounds_and_day_edges() {
+        let d = NaiveDate::from_ymd_opt(2028, 2, 10).unwrap();
+        assert_eq!(month_end(d), NaiveDate::from_ymd_opt(2028, 2, 29).unwrap());
+        assert_eq!(
+            add_months(NaiveDate::from_ymd_opt(2027, 1, 31).unwrap(), 1),
+            NaiveDate::from_ymd_opt(2027, 2, 28).unwrap()
+        );
+        let start = day_start(DEFAULT_TZ, NaiveDate::from_ymd_opt(2026, 11, 1).unwrap());
+        assert_eq!(start.to_rfc3339(), "2026-10-31T16:00:00+00:00");
+        assert_eq!(
+            Period::parse_month("2026-02").unwrap().to,
+            NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()
+        );
+        assert!(Period::parse_month("2026-13").is_none());
+    }
+
+    #[test]
+    fn an_ambiguous_local_time_is_the_earlier_instant() {
+        let tz: Tz = chrono_tz::America::New_York;
+        let n = NaiveDate::from_ymd_opt(2024, 11, 3)
+            .unwrap()
+            .and_hms_opt(1, 30, 0)
+            .unwrap();
+        assert_eq!(
+            local_instant(tz, n).to_rfc3339(),
+            "2024-11-03T05:30:00+00:00"
+        );
+    }
+}

@@ -1,0 +1,575 @@
+//! The one place that writes events: checks each against the domain rules, then commits it to
+//! the store. Also the queries the panes, the CLI and the reports read.
+
+use crate::domain::event::{Event, EventKind};
+use crate::domain::figures::{contact_due_and_met, cutoff, facts, Facts, Report, ReportBuilder};
+use crate::domain::summary::{prefix, Summary};
+use crate::domain::ticket::{Refusal, State, Ticket};
+use crate::domain::time::{local_date, Clock, Period};
+use crate::i18n::Lang;
+use crate::store::{EventStore, StoreError, TicketChange};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("{}", .0.message(Lang::En))]
+    Refused(Refusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl LedgerError {
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            LedgerError::Refused(r) => r.message(lang),
+            LedgerError::Store(e) => e.to_string(),
+        }
+    }
+}
+
+/// One line (or row) of an import that was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedLine {
+    pub line: usize,
+    pub ticket: String,
+    pub event_type: &'static str,
+    pub refusal: Refusal,
+}
+
+impl RefusedLine {
+    pub fn reason(&self, lang: Lang) -> String {
+        format!(
+            "ticket {} `{}`: {}",
+            self.ticket,
+            self.event_type,
+            self.refusal.message(lang)
+        )
+    }
+}
+
+/// What applying a batch of events would do (or did).
+#[derive(Debug, Default)]
+pub struct ApplyOutcome {
+    pub added: usize,
+    pub duplicates: usize,
+    pub refused: Vec<RefusedLine>,
+    pub tickets_touched: usize,
+}
+
+/// The panes of the triage view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    AwaitingSign,
+    InProgress,
+    AwaitingContact,
+    Overdue,
+    Resolved,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 5] = [
+        Pane::AwaitingSign,
+        Pane::InProgress,
+        Pane::AwaitingContact,
+        Pane::Overdue,
+        Pane::Resolved,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Pane::AwaitingSign => "awaiting-sign",
+            Pane::InProgress => "in-progress",
+            Pane::AwaitingContact => "awaiting-contact",
+            Pane::Overdue => "overdue",
+            Pane::Resolved => "resolved",
+        }
+    }
+    pub fn title(self, lang: Lang) -> &'static str {
+        match self {
+            Pane::AwaitingSign => lang.t("待签收", "To sign"),
+            Pane::InProgress => lang.t("办理中", "In progress"),
+            Pane::AwaitingContact => lang.t("待联系", "To contact"),
+            Pane::Overdue => lang.t("已超期", "Overdue"),
+            Pane::Resolved => lang.t("已解决", "Resolved"),
+        }
+    }
+    pub fn parse(s: &str) -> Option<Pane> {
+        Pane::ALL.into_iter().find(|p| p.code() == s)
+    }
+    fn holds(self, f: &Facts) -> bool {
+        match self {
+            Pane::AwaitingSign => matches!(
+                f.ticket.state,
+                Some(State::AwaitingSign) | Some(State::Returned)
+            ),
+            Pane::InProgress => f.ticket.state == Some(State::InProgress),
+            Pane::AwaitingContact => f.awaiting_contact,
+            Pane::Overdue => f.overdue,
+            Pane::Resolved => f.ticket.state == Some(State::Resolved),
+        }
+    }
+}
+
+/// One ticket as a pane shows it, evaluated on a date.
+#[derive(Debug, Clone)]
+pub struct TicketRow {
+    pub facts: Facts,
+    /// Reached and unreached contacts in the month of the date.
+    pub contacts_this_month: u32,
+    /// Days to the deadline (negative when overdue).
+    pub days_left: Option<i64>,
+    /// Days left in the month of the date (for contact urgency).
+    pub days_left_in_month: i64,
+}
+
+impl TicketRow {
+    pub fn ticket(&self) -> &Ticket {
+        &self.facts.ticket
+    }
+}
+
+/// The event log with its rules, over a store.
+pub struct Ledger {
+    store: Box<dyn EventStore>,
+    pub clock: Clock,
+    pub operator: Option<String>,
+}
+
+/// Sorts a ticket's events (append order) into application order.
+fn in_order(mut events: Vec<Event>) -> Vec<Event> {
+    crate::domain::ticket::application_order(&mut events);
+    events
+}
+
+impl Ledger {
+    pub fn new(store: Box<dyn EventStore>, clock: Clock) -> Ledger {
+        Ledger {
+            store,
+            clock,
+            operator: None,
+        }
+    }
+
+    pub fn tz(&self) -> Tz {
+        self.clock.tz
+    }
+
+    pub fn store(&self) -> &dyn EventStore {
+        self.store.as_ref()
+    }
+
+    /// A ticket's events in application order.
+    pub fn events(&self, id: &str) -> Result<Vec<Event>, StoreError> {
+        Ok(in_order(self.store.events(id)?))
+    }
+
+    /// Records one event made in the program: stamps `recorded_at` and the operator, checks it,
+    /// commits it and flushes. Nothing is written when it is refused.
+    pub fn record(&self, mut e: Event) -> Result<(), LedgerError> {
+        if e.recorded_at.is_none() {
+            e.recorded_at = Some(self.clock.now().fixed_offset());
+        }
+        if e.operator.is_none() {
+            e.operator = self.operator.clone();
+        }
+        let out = self.apply(vec![(0, e)], false, false)?;
+        match out.refused.into_iter().next() {
+            Some(r) => Err(LedgerError::Refused(r.refusal)),
+            None => Ok(()),
+        }
+    }
+
+    /// Checks a single event without writing it.
+    pub fn check(&self, e: &Event) -> Result<(), LedgerError> {
+        let out = self.apply(vec![(0, e.clone())], true, false)?;
+        match out.refused.into_iter().next() {
+            Some(r) => Err(LedgerError::Refused(r.refusal)),
+            None => Ok(()),
+        }
+    }
+
+    /// Applies events (each with its line number) as one action. Duplicates of stored events
+    /// or of earlier lines are skipped. When any is refused, nothing is written unless
+    /// `skip_refused`. `dry_run` checks only.
+    pub fn apply(
+        &self,
+        lines: Vec<(usize, Event)>,
+        dry_run: bool,
+        skip_refused: bool,
+    ) -> Result<ApplyOutcome, LedgerError> {
+        self.apply_with(lines, dry_run, skip_refused, &mut |_, _| {})
+    }
+
+    /// As `apply`, reporting progress as (tickets checked, tickets in all).
+    pub fn apply_with(
+        &self,
+        lines: Vec<(usize, Event)>,
+        dry_run: bool,
+        skip_refused: bool,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ApplyOutcome, LedgerError> {
+        let tz = self.tz();
+        let mut out = ApplyOutcome::default();
+        let mut by_ticket: BTreeMap<String, Vec<(usize, Event)>> = BTreeMap::new();
+        let mut seen_keys: HashSet<String> = HashSet::new();
+        for (line, e) in lines {
+            if !seen_keys.insert(e.normalized_key()) {
+                out.duplicates += 1;
+                continue;
+            }
+            by_ticket
+                .entry(e.ticket.clone())
+                .or_default()
+                .push((line, e));
+        }
+        let total = by_ticket.len();
+        let mut changes = Vec::new();
+        for (n, (id, new)) in by_ticket.into_iter().enumerate() {
+            if n % 1000 == 0 {
+                progress(n, total);
+            }
+            let stored = self.store.events(&id)?;
+            let stored_keys: HashSet<String> = stored.iter().map(Event::normalized_key).collect();
+            let mut fresh: Vec<(usize, Event)> = Vec::new();
+            for (line, e) in new {
+                if stored_keys.contains(&e.normalized_key()) {
+                    out.duplicates += 1;
+                } else {
+                    fresh.push((line, e));
+                }
+            }
+            if fresh.is_empty() {
+                continue;
+            }
+            let (accepted, refused) = replay(&id, &stored, fresh, tz);
+            out.refused.extend(refused);
+            if accepted.is_empty() {
+                continue;
+            }
+            let mut all: Vec<Event> = stored;
+            all.extend(accepted.iter().cloned());
+            let all = in_order(all);
+            let latest = all.iter().map(Event::instant).max();
+            let ticket = Ticket::from_events(&id, tz, &all);
+            out.added += accepted.len();
+            changes.push(TicketChange {
+                id,
+                new_events: accepted,
+                summary: Summary::of(&ticket, tz, latest),
+            });
+        }
+        progress(total, total);
+        out.tickets_touched = changes.len();
+        out.refused.sort_by_key(|r| r.line);
+        if dry_run || (!out.refused.is_empty() && !skip_refused) {
+            return Ok(out);
+        }
+        self.store.commit(&changes)?;
+        Ok(out)
+    }
+
+    /// Whether the store has events after the end of `today` (the indexes then describe a later
+    /// state than the one asked for, and panes are computed by reading every ticket).
+    fn has_events_after(&self, today: NaiveDate) -> Result<bool, StoreError> {
+        Ok(self
+            .store
+            .latest_at()?
+            .is_some_and(|l| l >= cutoff(self.tz(), today)))
+    }
+
+    fn ids(
+        &self,
+        p: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .store
+            .index(p, from, to)?
+            .into_iter()
+            .map(|(_, id)| id)
+            .collect())
+    }
+
+    /// The tickets a pane may hold, from the indexes.
+    fn candidates(&self, pane: Pane, today: NaiveDate) -> Result<Vec<String>, StoreError> {
+        let mut ids = match pane {
+            Pane::AwaitingSign => {
+                let mut v = self.ids(
+                    prefix::STATE,
+                    Some("awaiting_sign\0"),
+                    Some("awaiting_sign"),
+                )?;
+                v.extend(self.ids(prefix::STATE, Some("returned\0"), Some("returned"))?);
+                v
+            }
+            Pane::InProgress | Pane::AwaitingContact => {
+                self.ids(prefix::STATE, Some("in_progress\0"), Some("in_progress"))?
+            }
+            Pane::Overdue => {
+                let yesterday = today.pred_opt().unwrap_or(today).to_string();
+                self.ids(prefix::DEADLINE, None, Some(&yesterday))?
+            }
+            Pane::Resolved => self.ids(prefix::STATE, Some("resolved\0"), Some("resolved"))?,
+        };
+        ids.sort();
+        ids.dedup();
+        Ok(ids)
+    }
+
+    /// The rows of a pane on `today`, most urgent first.
+    pub fn pane(&self, pane: Pane, today: NaiveDate) -> Result<Vec<TicketRow>, StoreError> {
+        let mut rows = Vec::new();
+        if self.has_events_after(today)? {
+            self.store.for_each_ticket(&mut |id, evs| {
+                let row = self.row(id, in_order(evs), today);
+                if pane.holds(&row.facts) {
+                    rows.push(row);
+                }
+                Ok(())
+            })?;
+        } else {
+            for id in self.candidates(pane, today)? {
+                let row = self.row(&id, self.events(&id)?, today);
+                if pane.holds(&row.facts) {
+                    rows.push(row);
+                }
+            }
+        }
+        sort_rows(pane, &mut rows);
+        Ok(rows)
+    }
+
+    /// Counts of every pane on `today`.
+    pub fn pane_counts(&self, today: NaiveDate) -> Result<Vec<(Pane, usize)>, StoreError> {
+        Pane::ALL
+            .iter()
+            .map(|p| Ok((*p, self.pane(*p, today)?.len())))
+            .collect()
+    }
+
+    /// A ticket evaluated on `today`, as a row.
+    pub fn row(&self, id: &str, events: Vec<Event>, today: NaiveDate) -> TicketRow {
+        let tz = self.tz();
+        let month = Period::month_of(today);
+        let f = facts(id, &events, tz, month, today);
+        let cut = cutoff(tz, today);
+        let contacts_this_month = events
+            .iter()
+            .filter(|e| {
+                e.instant() < cut
+                    && matches!(e.kind, EventKind::Contact { .. })
+                    && month.contains(local_date(tz, &e.at))
+            })
+            .count() as u32;
+        let days_left = f.ticket.deadline.map(|d| (d - today).num_days());
+        TicketRow {
+            facts: f,
+            contacts_this_month,
+            days_left,
+            days_left_in_month: (month.to - today).num_days(),
+        }
+    }
+
+    /// One ticket with its events, as of `today` (None when unknown).
+    pub fn ticket(
+        &self,
+        id: &str,
+        today: NaiveDate,
+    ) -> Result<Option<(TicketRow, Vec<Event>)>, StoreError> {
+        let events = self.events(id)?;
+        if events.is_empty() {
+            return Ok(None);
+        }
+        let row = self.row(id, events.clone(), today);
+        Ok(Some((row, events)))
+    }
+
+    /// Every ticket whose id, title, content, address or phone contains `query`
+    /// (case-insensitive), as of `today`.
+    pub fn search(&self, query: &str, today: NaiveDate) -> Result<Vec<TicketRow>, StoreError> {
+        let q = query.trim().to_lowercase();
+        let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+        let mut rows = Vec::new();
+        self.store.for_each_ticket(&mut |id, evs| {
+            let evs = in_order(evs);
+            let t = Ticket::from_events(id, self.tz(), &evs);
+            let r = &t.record;
+            let hit = id.to_lowercase().contains(&q)
+                || [
+                    &r.title,
+                    &r.content,
+                    &r.address,
+                    &r.complainant,
+                    &r.category,
+                    &r.unit,
+                ]
+                .iter()
+                .any(|f| f.as_deref().is_some_and(|s| s.to_lowercase().contains(&q)))
+                || (digits.len() >= 3
+                    && r.phone.as_deref().is_some_and(|p| {
+                        crate::domain::repeat::normalize_phone(p).contains(&digits)
+                    }));
+            if hit {
+                rows.push(self.row(id, evs, today));
+            }
+            Ok(())
+        })?;
+        Ok(rows)
+    }
+
+    /// The report for a period as of a date.
+    pub fn report(&self, period: Period, as_of: NaiveDate) -> Result<Report, StoreError> {
+        self.report_with(period, as_of, &mut |_| {})
+    }
+
+    /// As `report`, calling `tick` once per ticket read.
+    pub fn report_with(
+        &self,
+        period: Period,
+        as_of: NaiveDate,
+        tick: &mut dyn FnMut(usize),
+    ) -> Result<Report, StoreError> {
+        let mut b = ReportBuilder::new(self.tz(), period, as_of);
+        let mut n = 0;
+        self.store.for_each_ticket(&mut |id, evs| {
+            b.add(id, &in_order(evs));
+            n += 1;
+            tick(n);
+            Ok(())
+        })?;
+        Ok(b.finish())
+    }
+
+    /// Every unit known: those of dispatched tickets and of ticket records, sorted.
+    pub fn units(&self) -> Result<Vec<String>, StoreError> {
+        let mut set: BTreeSet<String> = self
+            .store
+            .index(prefix::UNIT, None, None)?
+            .into_iter()
+            .map(|(u, _)| u)
+            .collect();
+        set.retain(|u| !u.is_empty());
+        Ok(set.into_iter().collect())
+    }
+
+    /// Every ticket with its events in application order (export, review).
+    pub fn for_each(
+        &self,
+        f: &mut dyn FnMut(&str, Vec<Event>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.store
+            .for_each_ticket(&mut |id, evs| f(id, in_order(evs)))
+    }
+
+    /// Whether `ticket` is due a contact in the month of `today` and was reached.
+    pub fn contact_status(&self, events: &[Event], id: &str, today: NaiveDate) -> (bool, bool) {
+        let cut = cutoff(self.tz(), today);
+        let n = events.iter().take_while(|e| e.instant() < cut).count();
+        contact_due_and_met(&events[..n], self.tz(), Period::month_of(today), id)
+    }
+
+    /// The moment to stamp new events with.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+}
+
+/// Replays a ticket's stored events with new ones in application order, checking each new one.
+/// Returns the accepted new events (file order) and the refused lines.
+fn replay(
+    id: &str,
+    stored: &[Event],
+    mut fresh: Vec<(usize, Event)>,
+    tz: Tz,
+) -> (Vec<Event>, Vec<RefusedLine>) {
+    let mut refused = Vec::new();
+    loop {
+        // (is_new index, event); stored events come first at equal instants (they came first).
+        let mut all: Vec<(Option<usize>, &Event)> = stored.iter().map(|e| (None, e)).collect();
+        all.extend(fresh.iter().enumerate().map(|(i, (_, e))| (Some(i), e)));
+        all.sort_by_key(|(_, e)| e.instant());
+        let mut t = Ticket::new(id);
+        let mut last_new: Option<usize> = None;
+        let mut failed: Option<(usize, Refusal)> = None;
+        for (which, e) in &all {
+            match t.apply(e, tz) {
+                Ok(()) => {
+                    if let Some(i) = which {
+                        last_new = Some(*i);
+                    }
+                }
+                Err(r) => {
+                    match which {
+                        Some(i) => failed = Some((*i, r)),
+                        None => {
+                            // A stored event no longer fits: the newest line before it is to blame.
+                            let i = last_new.unwrap_or(0);
+                            failed = Some((
+                                i,
+                                Refusal::Malformed(format!(
+                                    "it would make the stored `{}` event at {} invalid ({})",
+                                    e.kind.type_name(),
+                                    e.at.to_rfc3339(),
+                                    r.message(Lang::En)
+                                )),
+                            ));
+                        }
+                    }
+                    break;
+                }
+            }
+        }
+        match failed {
+            None => return (fresh.into_iter().map(|(_, e)| e).collect(), refused),
+            Some((i, refusal)) => {
+                let (line, e) = fresh.remove(i);
+                refused.push(RefusedLine {
+                    line,
+                    ticket: e.ticket.clone(),
+                    event_type: e.kind.type_name(),
+                    refusal,
+                });
+                if fresh.is_empty() {
+                    return (Vec::new(), refused);
+                }
+            }
+        }
+    }
+}
+
+/// Most urgent first: overdue by most days overdue, awaiting contact by fewest days left in the
+/// month then longest since the last contact, others by deadline; resolved newest first.
+fn sort_rows(pane: Pane, rows: &mut [TicketRow]) {
+    match pane {
+        Pane::Resolved => rows.sort_by(|a, b| {
+            b.ticket()
+                .resolved_at
+                .cmp(&a.ticket().resolved_at)
+                .then_with(|| a.ticket().id.cmp(&b.ticket().id))
+        }),
+        Pane::AwaitingContact => rows.sort_by(|a, b| {
+            a.days_left_in_month
+                .cmp(&b.days_left_in_month)
+                .then_with(|| a.ticket().last_contact.cmp(&b.ticket().last_contact))
+                .then_with(|| a.days_left.cmp(&b.days_left))
+                .then_with(|| a.ticket().id.cmp(&b.ticket().id))
+        }),
+        Pane::AwaitingSign => rows.sort_by(|a, b| {
+            let da = a.ticket().first_dispatch.as_ref().map(|d| d.0);
+            let db = b.ticket().first_dispatch.as_ref().map(|d| d.0);
+            // Returned ones first (they need re-dispatch), then oldest dispatch first.
+            (b.ticket().state == Some(State::Returned))
+                .cmp(&(a.ticket().state == Some(State::Returned)))
+                .then_with(|| da.cmp(&db))
+                .then_with(|| a.ticket().id.cmp(&b.ticket().id))
+        }),
+        Pane::Overdue | Pane::InProgress => rows.sort_by(|a, b| {
+            a.days_left
+                .unwrap_or(i64::MAX)
+                .cmp(&b.days_left.unwrap_or(i64::MAX))
+                .then_with(|| a.ticket().id.cmp(&b.ticket().id))
+        }),
+    }
+}

@@ -1,0 +1,77 @@
+//! The event log's storage, behind a narrow trait so another backend can be added later.
+//!
+//! A store keeps the events of each ticket in the order they were appended, a summary of
+//! each ticket, index keys for the panes (see `domain::summary`), and a few settings (`meta`).
+//! It checks nothing of the domain: `ledger` decides what is written.
+
+pub mod sled_store;
+
+use crate::domain::event::Event;
+use crate::domain::summary::Summary;
+use chrono::{DateTime, Utc};
+use std::path::PathBuf;
+
+pub use sled_store::SledStore;
+
+/// The schema this build writes; a store with a higher number is refused.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the store {0} is open in another genban process; close that one first (or use another --db)")]
+    Locked(PathBuf),
+    #[error("the store {path} was written by a newer genban (schema {found}, this one reads up to {supported}); update genban")]
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error(
+        "the store {path} is damaged: {detail}. Restore it from a JSONL export (`genban import`)"
+    )]
+    Corrupt { path: PathBuf, detail: String },
+    #[error("storage error: {0}")]
+    Sled(#[from] sled::Error),
+}
+
+/// Events to append to one ticket, and the ticket's summary after them.
+#[derive(Debug, Clone)]
+pub struct TicketChange {
+    pub id: String,
+    pub new_events: Vec<Event>,
+    pub summary: Summary,
+}
+
+/// Storage of the event log and its indexes.
+pub trait EventStore: Send + Sync {
+    /// The events of one ticket, in the order they were appended.
+    fn events(&self, id: &str) -> Result<Vec<Event>, StoreError>;
+    /// The summary of one ticket, if it has any event.
+    fn summary(&self, id: &str) -> Result<Option<Summary>, StoreError>;
+    /// Appends all changes as one transaction (or, for very large imports, as a journaled
+    /// sequence that is rolled back on the next open if it was cut short) and flushes to disk.
+    fn commit(&self, changes: &[TicketChange]) -> Result<(), StoreError>;
+    /// `(value, id)` pairs of one index kind (a `summary::prefix`), in key order, optionally
+    /// limited to values in `[from, to]`.
+    fn index(
+        &self,
+        prefix: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<(String, String)>, StoreError>;
+    /// How many tickets the store holds.
+    fn ticket_count(&self) -> Result<usize, StoreError>;
+    /// Calls `f` with each ticket id and its events, in id order.
+    fn for_each_ticket(
+        &self,
+        f: &mut dyn FnMut(&str, Vec<Event>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+    /// The latest instant of any stored event.
+    fn latest_at(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
+    /// A stored setting.
+    fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
+    /// Stores a setting (flushed).
+    fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError>;
+    /// Where it lives, for messages.
+    fn location(&self) -> String;
+}

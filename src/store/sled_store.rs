@@ -1,0 +1,405 @@
+//! The sled backend.
+//!
+//! Trees: `events` (`id \0 seq` → event JSON), `tickets` (`id` → next seq and summary),
+//! `idx` (index keys → empty), `meta` (settings), `journal` (what a large import wrote so far,
+//! to roll it back if it was cut short).
+
+use super::{EventStore, StoreError, TicketChange, SCHEMA_VERSION};
+use crate::domain::event::Event;
+use crate::domain::summary::Summary;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sled::transaction::{ConflictableTransactionError, TransactionError};
+use sled::Transactional;
+use std::path::{Path, PathBuf};
+
+/// Tickets per transaction in a large import.
+const CHUNK: usize = 2_000;
+const PENDING: &str = "pending_commit";
+const LATEST_AT: &str = "latest_at";
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct StoredTicket {
+    next_seq: u32,
+    summary: Summary,
+}
+
+pub struct SledStore {
+    path: PathBuf,
+    db: sled::Db,
+    events: sled::Tree,
+    tickets: sled::Tree,
+    idx: sled::Tree,
+    meta: sled::Tree,
+    journal: sled::Tree,
+}
+
+fn event_key(id: &str, seq: u32) -> Vec<u8> {
+    let mut k = Vec::with_capacity(id.len() + 5);
+    k.extend_from_slice(id.as_bytes());
+    k.push(0);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+fn ticket_prefix(id: &str) -> Vec<u8> {
+    let mut k = id.as_bytes().to_vec();
+    k.push(0);
+    k
+}
+
+fn id_of_event_key(k: &[u8]) -> Option<&str> {
+    let cut = k.len().checked_sub(5)?;
+    (k.get(cut) == Some(&0))
+        .then(|| std::str::from_utf8(&k[..cut]).ok())
+        .flatten()
+}
+
+impl SledStore {
+    /// Opens (or creates) the store in `dir`.
+    pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
+        let db = sled::Config::new()
+            .path(dir)
+            .open()
+            .map_err(|e| classify_open_error(dir, e))?;
+        let open = |name: &str| db.open_tree(name);
+        let store = SledStore {
+            path: dir.to_path_buf(),
+            events: open("events")?,
+            tickets: open("tickets")?,
+            idx: open("idx")?,
+            meta: open("meta")?,
+            journal: open("journal")?,
+            db,
+        };
+        store.check_schema()?;
+        store.recover()?;
+        Ok(store)
+    }
+
+    fn check_schema(&self) -> Result<(), StoreError> {
+        match self.meta.get("schema")? {
+            None => {
+                self.meta
+                    .insert("schema", SCHEMA_VERSION.to_string().as_bytes())?;
+                self.db.flush()?;
+                Ok(())
+            }
+            Some(v) => {
+                let found: u32 = std::str::from_utf8(&v)
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or_else(|| self.corrupt("the schema version is unreadable"))?;
+                if found > SCHEMA_VERSION {
+                    Err(StoreError::NewerSchema {
+                        path: self.path.clone(),
+                        found,
+                        supported: SCHEMA_VERSION,
+                    })
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    fn corrupt(&self, detail: impl Into<String>) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            detail: detail.into(),
+        }
+    }
+
+    fn stored_ticket(&self, raw: Option<sled::IVec>) -> Result<Option<StoredTicket>, StoreError> {
+        raw.map(|v| {
+            serde_json::from_slice(&v).map_err(|e| self.corrupt(format!("ticket entry: {e}")))
+        })
+        .transpose()
+    }
+
+    /// Rolls back a large commit that was cut short, or clears a finished one's journal.
+    fn recover(&self) -> Result<(), StoreError> {
+        let pending = self.meta.get(PENDING)?.is_some();
+        if pending {
+            for item in self.journal.iter() {
+                let (k, v) = item?;
+                match k.first() {
+                    Some(b'e') => {
+                        self.events.remove(&k[1..])?;
+                    }
+                    Some(b't') => {
+                        let id =
+                            std::str::from_utf8(&k[1..]).map_err(|_| self.corrupt("journal"))?;
+                        let old: Option<StoredTicket> = if v.is_empty() {
+                            None
+                        } else {
+                            Some(serde_json::from_slice(&v).map_err(|_| self.corrupt("journal"))?)
+                        };
+                        if let Some(cur) = self.stored_ticket(self.tickets.get(id)?)? {
+                            for key in cur.summary.index_keys(id) {
+                                self.idx.remove(key)?;
+                            }
+                        }
+                        match old {
+                            Some(o) => {
+                                for key in o.summary.index_keys(id) {
+                                    self.idx.insert(key, &[])?;
+                                }
+                                self.tickets
+                                    .insert(id, serde_json::to_vec(&o).expect("json"))?;
+                            }
+                            None => {
+                                self.tickets.remove(id)?;
+                            }
+                        }
+                    }
+                    Some(b'm') => {
+                        if v.is_empty() {
+                            self.meta.remove(LATEST_AT)?;
+                        } else {
+                            self.meta.insert(LATEST_AT, v)?;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            self.meta.remove(PENDING)?;
+            self.db.flush()?;
+        }
+        if !self.journal.is_empty() {
+            self.journal.clear()?;
+            self.db.flush()?;
+        }
+        Ok(())
+    }
+
+    fn write_chunk(
+        &self,
+        changes: &[TicketChange],
+        journaled: bool,
+        latest: &mut Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let before_latest = *latest;
+        let mut new_latest = *latest;
+        for c in changes {
+            for e in &c.new_events {
+                let t = e.instant();
+                if new_latest.is_none_or(|l| t > l) {
+                    new_latest = Some(t);
+                }
+            }
+        }
+        let res = (
+            &self.events,
+            &self.tickets,
+            &self.idx,
+            &self.meta,
+            &self.journal,
+        )
+            .transaction(|(ev, tk, idx, meta, jr)| {
+                for c in changes {
+                    let old_raw = tk.get(c.id.as_bytes())?;
+                    let old: Option<StoredTicket> = match &old_raw {
+                        Some(v) => Some(serde_json::from_slice(v).map_err(|e| {
+                            ConflictableTransactionError::Abort(format!("ticket {}: {e}", c.id))
+                        })?),
+                        None => None,
+                    };
+                    if journaled {
+                        let mut jk = b"t".to_vec();
+                        jk.extend_from_slice(c.id.as_bytes());
+                        if jr.get(&jk)?.is_none() {
+                            jr.insert(jk, old_raw.clone().unwrap_or_default())?;
+                        }
+                    }
+                    let mut seq = old.as_ref().map_or(0, |o| o.next_seq);
+                    if let Some(o) = &old {
+                        for key in o.summary.index_keys(&c.id) {
+                            idx.remove(key)?;
+                        }
+                    }
+                    for e in &c.new_events {
+                        let key = event_key(&c.id, seq);
+                        ev.insert(key.clone(), e.to_json_line().into_bytes())?;
+                        if journaled {
+                            let mut jk = b"e".to_vec();
+                            jk.extend_from_slice(&key);
+                            jr.insert(jk, &[])?;
+                        }
+                        seq += 1;
+                    }
+                    for key in c.summary.index_keys(&c.id) {
+                        idx.insert(key, &[])?;
+                    }
+                    let st = StoredTicket {
+                        next_seq: seq,
+                        summary: c.summary.clone(),
+                    };
+                    tk.insert(c.id.as_bytes(), serde_json::to_vec(&st).expect("json"))?;
+                }
+                if new_latest != before_latest {
+                    if journaled && jr.get(b"m")?.is_none() {
+                        let old = meta.get(LATEST_AT)?.map(|v| v.to_vec()).unwrap_or_default();
+                        jr.insert(b"m".to_vec(), old)?;
+                    }
+                    if let Some(t) = new_latest {
+                        meta.insert(LATEST_AT, t.to_rfc3339().into_bytes())?;
+                    }
+                }
+                Ok(())
+            });
+        match res {
+            Ok(()) => {
+                *latest = new_latest;
+                Ok(())
+            }
+            Err(TransactionError::Abort(msg)) => Err(self.corrupt(msg)),
+            Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
+        }
+    }
+}
+
+fn classify_open_error(dir: &Path, e: sled::Error) -> StoreError {
+    let text = e.to_string();
+    match &e {
+        sled::Error::Io(io)
+            if io.kind() == std::io::ErrorKind::WouldBlock || text.contains("lock") =>
+        {
+            StoreError::Locked(dir.to_path_buf())
+        }
+        sled::Error::Corruption { .. } | sled::Error::Unsupported(_) => StoreError::Corrupt {
+            path: dir.to_path_buf(),
+            detail: text,
+        },
+        _ => StoreError::Sled(e),
+    }
+}
+
+impl EventStore for SledStore {
+    fn events(&self, id: &str) -> Result<Vec<Event>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.events.scan_prefix(ticket_prefix(id)) {
+            let (k, v) = item?;
+            if id_of_event_key(&k) != Some(id) {
+                continue;
+            }
+            let line =
+                std::str::from_utf8(&v).map_err(|_| self.corrupt("an event is not UTF-8"))?;
+            out.push(
+                Event::from_json_str(line)
+                    .map_err(|e| self.corrupt(format!("event of {id}: {e}")))?,
+            );
+        }
+        Ok(out)
+    }
+
+    fn summary(&self, id: &str) -> Result<Option<Summary>, StoreError> {
+        Ok(self
+            .stored_ticket(self.tickets.get(id)?)?
+            .map(|s| s.summary))
+    }
+
+    fn commit(&self, changes: &[TicketChange]) -> Result<(), StoreError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let mut latest = self.latest_at()?;
+        if changes.len() <= CHUNK {
+            self.write_chunk(changes, false, &mut latest)?;
+        } else {
+            self.meta.insert(PENDING, "1")?;
+            self.db.flush()?;
+            for chunk in changes.chunks(CHUNK) {
+                self.write_chunk(chunk, true, &mut latest)?;
+            }
+            self.db.flush()?;
+            // The commit point: once the marker is gone, the import stands.
+            self.meta.remove(PENDING)?;
+            self.db.flush()?;
+            self.journal.clear()?;
+        }
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn index(
+        &self,
+        prefix: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let start = format!("{prefix}{}", from.unwrap_or(""));
+        // `\u{10FFFF}` sorts after any value; `to` is inclusive, so end after its `\0 id` keys.
+        let end = match to {
+            Some(t) => format!("{prefix}{t}\u{1}"),
+            None => format!("{prefix}\u{10FFFF}"),
+        };
+        let mut out = Vec::new();
+        for item in self.idx.range(start.as_bytes()..end.as_bytes()) {
+            let (k, _) = item?;
+            if let Some(pair) = crate::domain::summary::split_index_key(&k, prefix) {
+                out.push(pair);
+            }
+        }
+        Ok(out)
+    }
+
+    fn ticket_count(&self) -> Result<usize, StoreError> {
+        Ok(self.tickets.len())
+    }
+
+    fn for_each_ticket(
+        &self,
+        f: &mut dyn FnMut(&str, Vec<Event>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut current: Option<String> = None;
+        let mut batch = Vec::new();
+        for item in self.events.iter() {
+            let (k, v) = item?;
+            let id =
+                id_of_event_key(&k).ok_or_else(|| self.corrupt("an event key is unreadable"))?;
+            if current.as_deref() != Some(id) {
+                if let Some(prev) = current.take() {
+                    f(&prev, std::mem::take(&mut batch))?;
+                }
+                current = Some(id.to_string());
+            }
+            let line =
+                std::str::from_utf8(&v).map_err(|_| self.corrupt("an event is not UTF-8"))?;
+            batch.push(
+                Event::from_json_str(line)
+                    .map_err(|e| self.corrupt(format!("event of {id}: {e}")))?,
+            );
+        }
+        if let Some(prev) = current {
+            f(&prev, batch)?;
+        }
+        Ok(())
+    }
+
+    fn latest_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self
+            .meta
+            .get(LATEST_AT)?
+            .and_then(|v| DateTime::parse_from_rfc3339(std::str::from_utf8(&v).ok()?).ok())
+            .map(|t| t.with_timezone(&Utc)))
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .meta
+            .get(format!("user/{key}"))?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.meta.insert(format!("user/{key}"), value.as_bytes())?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn location(&self) -> String {
+        self.path.display().to_string()
+    }
+}
