@@ -129,6 +129,19 @@ impl TicketRow {
     }
 }
 
+/// The tasks of a month (本月任务): what the reminder on the 1st lists.
+#[derive(Debug, Clone)]
+pub struct MonthTasks {
+    pub month: Period,
+    pub as_of: NaiveDate,
+    /// Due a contact this month and not reached yet.
+    pub to_contact: Vec<TicketRow>,
+    /// In progress with the deadline falling in the month (not yet overdue).
+    pub deadlines: Vec<TicketRow>,
+    pub overdue: Vec<TicketRow>,
+    pub to_sign: Vec<TicketRow>,
+}
+
 /// The event log with its rules, over a store.
 pub struct Ledger {
     store: Box<dyn EventStore>,
@@ -339,6 +352,23 @@ impl Ledger {
         }
         sort_rows(pane, &mut rows);
         Ok(rows)
+    }
+
+    /// The tasks of `month`, as of `as_of` (the 1st when the month has not begun or is over).
+    pub fn month_tasks(&self, month: Period, as_of: NaiveDate) -> Result<MonthTasks, StoreError> {
+        let as_of = if month.contains(as_of) { as_of } else { month.from };
+        let mut deadlines = self.pane(Pane::InProgress, as_of)?;
+        deadlines.retain(|r| {
+            r.ticket().deadline.is_some_and(|d| month.contains(d)) && !r.facts.overdue
+        });
+        Ok(MonthTasks {
+            month,
+            as_of,
+            to_contact: self.pane(Pane::AwaitingContact, as_of)?,
+            deadlines,
+            overdue: self.pane(Pane::Overdue, as_of)?,
+            to_sign: self.pane(Pane::AwaitingSign, as_of)?,
+        })
     }
 
     /// Counts of every pane on `today`.

@@ -397,6 +397,24 @@ impl<'a> Fields<'a> {
 }
 
 impl Event {
+    /// A new event with no operator, entry time or note.
+    pub fn new(ticket: &str, at: DateTime<FixedOffset>, kind: EventKind) -> Event {
+        Event {
+            ticket: ticket.to_string(),
+            at,
+            operator: None,
+            recorded_at: None,
+            note: None,
+            kind,
+        }
+    }
+
+    /// Adds a note (none when blank).
+    pub fn with_note(mut self, note: Option<String>) -> Event {
+        self.note = note.filter(|n| !n.trim().is_empty());
+        self
+    }
+
     /// Parses one JSON line of the event log.
     pub fn from_json_str(line: &str) -> Result<Event, ParseError> {
         let v: Value =

@@ -221,9 +221,11 @@ fn choose_profile(
         }
         return Ok(p);
     }
+    // The profile that binds the most columns; on a tie the one listed first.
     all.iter()
-        .filter_map(|p| p.fit(headers).map(|n| (n, p)))
-        .max_by_key(|(n, _)| *n)
+        .enumerate()
+        .filter_map(|(i, p)| p.fit(headers).map(|n| ((n, std::cmp::Reverse(i)), p)))
+        .max_by_key(|(k, _)| *k)
         .map(|(_, p)| p.clone())
         .ok_or_else(|| {
             let shown: Vec<&str> = headers.iter().take(8).map(String::as_str).collect();

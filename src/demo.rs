@@ -1,0 +1,284 @@
+//! `genban demo`: a realistic street's worth of tickets with histories, generated relative to
+//! today from the word lists in `assets/demo.toml`. Deterministic for a given seed and date.
+//! Every event goes through the ledger's rules like any other.
+
+use crate::domain::event::{
+    Channel, Event, EventKind, Outcome, Satisfaction, TicketRecord,
+};
+use crate::domain::time::{add_months, local_date, local_instant, month_start};
+use crate::ledger::{ApplyOutcome, Ledger, LedgerError};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+struct Words {
+    street: String,
+    district: String,
+    surnames: Vec<String>,
+    operators: Vec<String>,
+    communities: Vec<String>,
+    bureaus: Vec<String>,
+    estates: Vec<String>,
+    contact_people: Vec<String>,
+    return_reasons: Vec<String>,
+    extend_reasons: Vec<String>,
+    resolve_notes: Vec<String>,
+    notes: Vec<String>,
+    categories: Vec<Category>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Category {
+    name: String,
+    unit: String,
+    titles: Vec<String>,
+    content: String,
+    plans: Vec<String>,
+    months: Vec<u32>,
+}
+
+/// splitmix64: small, fast, and the same everywhere.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[self.below(v.len() as u64) as usize]
+    }
+}
+
+struct Gen<'a> {
+    w: &'a Words,
+    rng: Rng,
+    tz: Tz,
+    now: DateTime<Utc>,
+    events: Vec<(usize, Event)>,
+}
+
+impl Gen<'_> {
+    fn t(&self, at: DateTime<Utc>) -> DateTime<FixedOffset> {
+        at.with_timezone(&self.tz).fixed_offset()
+    }
+    fn push(&mut self, id: &str, at: DateTime<Utc>, kind: EventKind, note: Option<String>) -> bool {
+        if at > self.now {
+            return false;
+        }
+        let mut e = Event::new(id, self.t(at), kind).with_note(note);
+        e.operator = Some(self.rng.pick(&self.w.operators).clone());
+        let n = self.events.len() + 1;
+        self.events.push((n, e));
+        true
+    }
+    /// A working-hours instant on a local date.
+    fn on(&mut self, d: NaiveDate) -> DateTime<Utc> {
+        let h = 9 + self.rng.below(9) as u32;
+        let m = self.rng.below(60) as u32;
+        local_instant(self.tz, d.and_hms_opt(h, m, 0).expect("time"))
+    }
+    fn day(&self, t: DateTime<Utc>) -> NaiveDate {
+        local_date(self.tz, &t)
+    }
+    fn phone(&mut self) -> String {
+        let p = [3, 5, 7, 8, 9][self.rng.below(5) as usize];
+        format!("1{p}{:09}", self.rng.below(1_000_000_000))
+    }
+}
+
+/// Fills the ledger with `n` tickets received over the last eight months.
+pub fn generate(ledger: &Ledger, n: usize, seed: u64) -> Result<ApplyOutcome, LedgerError> {
+    let w: Words = toml::from_str(include_str!("../assets/demo.toml")).expect("assets/demo.toml parses");
+    let tz = ledger.tz();
+    let now = ledger.now();
+    let today = local_date(tz, &now);
+    let mut g = Gen { w: &w, rng: Rng(seed), tz, now, events: Vec::new() };
+    let mut earlier: Vec<(String, String, String)> = Vec::new(); // phone, category, address
+    for i in 0..n {
+        let cat = g.rng.pick(&w.categories);
+        let age = 3 + g.rng.below(235) as i64;
+        let received_day = today - Duration::days(age);
+        let received = g.on(received_day);
+        let id = format!("{}{:05}", received_day.format("%Y%m%d"), 100 + i);
+        let estate = g.rng.pick(&w.estates).clone();
+        let address = format!(
+            "{}{}{}{}幢{}单元{}室",
+            w.district,
+            w.street,
+            estate,
+            1 + g.rng.below(30),
+            1 + g.rng.below(4),
+            101 + g.rng.below(18) * 100 + g.rng.below(4)
+        );
+        let community = g.rng.pick(&w.communities).clone();
+        let unit = if cat.unit == "community" { community.clone() } else { cat.unit.clone() };
+        // Some citizens complain again about the same thing: a repeat complaint.
+        let (phone, address) = if !earlier.is_empty() && g.rng.chance(8) {
+            let (p, _, a) = g.rng.pick(&earlier).clone();
+            (p, a)
+        } else {
+            (g.phone(), address)
+        };
+        earlier.push((phone.clone(), cat.name.clone(), address.clone()));
+        let dispatched = g.rng.chance(80);
+        let closed = received + Duration::hours(30 + g.rng.below(100) as i64);
+        let record = TicketRecord {
+            received_at: Some(g.t(received)),
+            complainant: Some(format!("{}{}", g.rng.pick(&w.surnames), if g.rng.chance(50) { "先生" } else { "女士" })),
+            phone: Some(phone),
+            street: Some(w.street.clone()),
+            community: Some(community),
+            address: Some(address.clone()),
+            category: Some(cat.name.clone()),
+            title: Some(g.rng.pick(&cat.titles).replace("{estate}", &estate)),
+            content: Some(cat.content.replace("{address}", &address)),
+            unit: Some(unit.clone()),
+            closed_at: Some(g.t(closed)),
+            reply: Some("已转相关部门处理,来电人对处理结果不认可。".into()),
+            satisfaction: Some(if dispatched { Satisfaction::Unsatisfied } else { *g.rng.pick(&Satisfaction::ALL) }),
+            reasonable: Some(dispatched || g.rng.chance(30)),
+        };
+        g.push(&id, received, EventKind::Ticket(Box::new(record)), None);
+        if !dispatched || closed > now {
+            continue;
+        }
+        follow_up(&mut g, &id, &unit, cat, closed, today);
+    }
+    let events = std::mem::take(&mut g.events);
+    ledger.apply(events, false, true)
+}
+
+fn follow_up(g: &mut Gen, id: &str, unit: &str, cat: &Category, closed: DateTime<Utc>, today: NaiveDate) {
+    let w = g.w;
+    let mut at = closed + Duration::hours(16 + g.rng.below(20) as i64);
+    if !g.push(id, at, EventKind::Dispatch { unit: unit.to_string() }, None) {
+        return;
+    }
+    // The newest ones wait for the unit to sign.
+    if (today - g.day(at)).num_days() <= 4 && g.rng.chance(60) {
+        return;
+    }
+    let mut unit = unit.to_string();
+    // A few are not the unit's: returned, then re-dispatched to a district bureau.
+    if g.rng.chance(9) {
+        at += Duration::hours(5 + g.rng.below(40) as i64);
+        let reason = g.rng.pick(&w.return_reasons).clone();
+        if !g.push(id, at, EventKind::Return { unit: unit.clone(), reason }, None) {
+            return;
+        }
+        at += Duration::hours(3 + g.rng.below(48) as i64);
+        unit = g.rng.pick(&w.bureaus).clone();
+        if !g.push(id, at, EventKind::Dispatch { unit: unit.clone() }, None) {
+            return;
+        }
+    }
+    at += Duration::hours(2 + g.rng.below(40) as i64);
+    let sign_day = g.day(at);
+    let months = *g.rng.pick(&cat.months);
+    let mut deadline = if months == 0 { sign_day + Duration::days(7) } else { add_months(sign_day, months) };
+    let plan = Some(g.rng.pick(&cat.plans).clone());
+    if !g.push(id, at, EventKind::Sign { unit: unit.clone(), deadline, plan }, None) {
+        return;
+    }
+    let signed_at = at;
+    let mut ext_at: Option<NaiveDate> = None;
+    // An extension for some long ones.
+    if months >= 3 && g.rng.chance(18) {
+        let ext_day = sign_day + Duration::days(20 + g.rng.below(40) as i64);
+        if ext_day <= today && ext_day < deadline {
+            let new_deadline = add_months(deadline, 1 + g.rng.below(2) as u32);
+            let reason = g.rng.pick(&w.extend_reasons).clone();
+            let t = g.on(ext_day);
+            if g.push(id, t, EventKind::Extend { deadline: new_deadline, reason }, None) {
+                deadline = new_deadline;
+                ext_at = Some(ext_day);
+            }
+        }
+    }
+    // Whether and when it gets resolved.
+    let late = g.rng.chance(5);
+    let stays_open_past_deadline = g.rng.chance(4);
+    let resolve_day = if deadline < today {
+        if stays_open_past_deadline {
+            None
+        } else if late {
+            Some(deadline + Duration::days(1 + g.rng.below(20) as i64))
+        } else {
+            let span = (deadline - sign_day).num_days().max(1);
+            Some(sign_day + Duration::days(1 + g.rng.below(span as u64) as i64))
+        }
+    } else if g.rng.chance(25) {
+        let span = (today - sign_day).num_days().max(1);
+        Some(sign_day + Duration::days(1 + g.rng.below(span as u64) as i64))
+    } else {
+        None
+    }
+    .map(|d| ext_at.map_or(d, |e| d.max(e + Duration::days(1))))
+    .filter(|d| *d <= today);
+    // A contact at least once each calendar month while open (mostly).
+    let end = resolve_day.unwrap_or(today);
+    let mut m = month_start(g.day(signed_at));
+    while m <= end {
+        let first = if m == month_start(g.day(signed_at)) { g.day(signed_at) } else { m };
+        let last_day = crate::domain::time::month_end(m).min(end);
+        let this_month = m == month_start(today) && resolve_day.is_none();
+        let skip = if this_month { g.rng.chance(30) } else { g.rng.chance(3) };
+        if !skip && first <= last_day {
+            let span = (last_day - first).num_days().max(0) as u64;
+            let d = first + Duration::days(g.rng.below(span + 1) as i64);
+            if g.rng.chance(15) {
+                let t = g.on(d);
+                let k = EventKind::Contact { channel: Channel::Phone, outcome: Outcome::Unreached, contact_person: None };
+                g.push(id, t.min(g.now), k, Some("电话无人接听".into()));
+            }
+            let t = g.on(d) + Duration::minutes(30);
+            let channel = *g.rng.pick(&[Channel::Phone, Channel::Phone, Channel::Visit, Channel::Wechat]);
+            let person = Some(g.rng.pick(&w.contact_people).clone());
+            let k = EventKind::Contact { channel, outcome: Outcome::Reached, contact_person: person };
+            if t > signed_at {
+                g.push(id, t.min(g.now), k, Some("告知办理进展".into()));
+            }
+        }
+        if g.rng.chance(6) {
+            let t = g.on(first);
+            let note = Some(g.rng.pick(&w.notes).clone());
+            if t > signed_at {
+                g.push(id, t.min(g.now), EventKind::Note, note);
+            }
+        }
+        m = add_months(m, 1);
+    }
+    let Some(rd) = resolve_day else { return };
+    let t = local_instant(g.tz, rd.and_hms_opt(17, 30, 0).expect("time"));
+    let note = Some(g.rng.pick(&w.resolve_notes).clone());
+    if !g.push(id, t, EventKind::Resolve, note) {
+        return;
+    }
+    let k = EventKind::Contact { channel: Channel::Phone, outcome: Outcome::Reached, contact_person: Some("本人".into()) };
+    g.push(id, t + Duration::minutes(20), k, Some("告知办理结果".into()));
+    let rv = rd + Duration::days(2 + g.rng.below(4) as i64);
+    if rv > today {
+        return;
+    }
+    let t = g.on(rv);
+    if g.rng.chance(12) {
+        let nd = add_months(rv, 1);
+        let k = EventKind::Revisit { satisfaction: Satisfaction::Unsatisfied, deadline: Some(nd) };
+        g.push(id, t, k, Some("诉求人反映问题仍未彻底解决".into()));
+    } else {
+        let s = if g.rng.chance(70) { Satisfaction::Satisfied } else { Satisfaction::BasicallySatisfied };
+        g.push(id, t, EventKind::Revisit { satisfaction: s, deadline: None }, None);
+    }
+    let _ = today.day();
+}

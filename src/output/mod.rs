@@ -1,0 +1,5 @@
+//! What genban writes for people and scripts: reports, ticket lists, exports.
+
+pub mod export;
+pub mod report;
+pub mod tickets;

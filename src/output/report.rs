@@ -1,0 +1,160 @@
+//! The report as readable text (Chinese by default) and as an Excel workbook.
+
+use crate::domain::figures::{Counts, Figure, Report};
+use crate::i18n::Lang;
+use crate::text::fit;
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use std::fmt::Write;
+use std::path::Path;
+
+fn figure_line(name: &str, f: &Figure) -> String {
+    format!(
+        "  {}{:>9}   ({} / {})",
+        fit(name, 18),
+        f.percent(),
+        f.numerator,
+        f.denominator
+    )
+}
+
+fn count_rows(lang: Lang, c: &Counts) -> Vec<(&'static str, u64)> {
+    vec![
+        (lang.t("待签收", "awaiting sign"), c.awaiting_sign),
+        (lang.t("已退回", "returned"), c.returned),
+        (lang.t("办理中", "in progress"), c.in_progress),
+        (lang.t("已超期", "overdue"), c.overdue),
+        (lang.t("待联系", "awaiting contact"), c.awaiting_contact),
+        (lang.t("已解决", "resolved"), c.resolved),
+        (lang.t("本期派发", "dispatched in period"), c.dispatched_in_period),
+        (lang.t("本期解决", "resolved in period"), c.resolved_in_period),
+        (lang.t("本期延期", "extensions in period"), c.extensions_in_period),
+    ]
+}
+
+/// A readable summary.
+pub fn text(r: &Report, lang: Lang) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} {} — {}   {} {}",
+        lang.t("统计期间", "Period"),
+        r.period.from,
+        r.period.to,
+        lang.t("截至", "as of"),
+        r.as_of
+    );
+    let _ = writeln!(s);
+    let _ = writeln!(s, "{}", figure_line(lang.t("签收准确率", "Signing accuracy"), &r.signing_accuracy));
+    let _ = writeln!(s, "{}", figure_line(lang.t("按月联系率", "Monthly contact rate"), &r.monthly_contact_rate));
+    let _ = writeln!(s, "{}", figure_line(lang.t("限时办结率", "On-time resolution"), &r.on_time_resolution_rate));
+    let _ = writeln!(s, "{}", figure_line(lang.t("重复投诉率", "Repeat complaints"), &r.repeat_complaint_rate));
+    let _ = writeln!(s);
+    let counts: Vec<String> = count_rows(lang, &r.counts)
+        .into_iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    let _ = writeln!(s, "  {}", counts[..6].join("  "));
+    let _ = writeln!(s, "  {}", counts[6..].join("  "));
+    if !r.by_unit.is_empty() {
+        let _ = writeln!(s);
+        let _ = writeln!(
+            s,
+            "{}{}{}{}{}{}{}",
+            fit(lang.t("承办单位", "Unit"), 22),
+            fit(lang.t("签收准确", "Signing"), 10),
+            fit(lang.t("按月联系", "Contact"), 10),
+            fit(lang.t("限时办结", "On time"), 10),
+            fit(lang.t("办理中", "Open"), 8),
+            fit(lang.t("超期", "Overdue"), 8),
+            lang.t("待联系", "To call"),
+        );
+        for u in &r.by_unit {
+            let _ = writeln!(
+                s,
+                "{}{}{}{}{}{}{}",
+                fit(&crate::text::sanitize(&u.unit), 22),
+                fit(&u.signing_accuracy.percent(), 10),
+                fit(&u.monthly_contact_rate.percent(), 10),
+                fit(&u.on_time_resolution_rate.percent(), 10),
+                fit(&u.counts.in_progress.to_string(), 8),
+                fit(&u.counts.overdue.to_string(), 8),
+                u.counts.awaiting_contact
+            );
+        }
+    }
+    s
+}
+
+/// A workbook with a summary sheet and a by-unit sheet.
+pub fn xlsx(r: &Report, lang: Lang, path: &Path) -> Result<(), XlsxError> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let pct = Format::new().set_num_format("0.00%");
+    let sheet = wb.add_worksheet();
+    sheet.set_name(lang.t("汇总", "Summary"))?;
+    sheet.set_column_width(0, 24)?;
+    sheet.write_with_format(0, 0, lang.t("统计期间", "Period"), &bold)?;
+    sheet.write(0, 1, format!("{} — {}", r.period.from, r.period.to))?;
+    sheet.write_with_format(1, 0, lang.t("截至", "As of"), &bold)?;
+    sheet.write(1, 1, r.as_of.to_string())?;
+    for (c, h) in [
+        lang.t("指标", "Figure"),
+        lang.t("分子", "Numerator"),
+        lang.t("分母", "Denominator"),
+        lang.t("比率", "Rate"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_with_format(3, c as u16, *h, &bold)?;
+    }
+    let figures = [
+        (lang.t("签收准确率", "Signing accuracy"), &r.signing_accuracy),
+        (lang.t("按月联系率", "Monthly contact rate"), &r.monthly_contact_rate),
+        (lang.t("限时办结率", "On-time resolution rate"), &r.on_time_resolution_rate),
+        (lang.t("重复投诉率", "Repeat complaint rate"), &r.repeat_complaint_rate),
+    ];
+    for (i, (name, f)) in figures.iter().enumerate() {
+        let row = 4 + i as u32;
+        sheet.write(row, 0, *name)?;
+        sheet.write(row, 1, f.numerator as f64)?;
+        sheet.write(row, 2, f.denominator as f64)?;
+        if let Some(rate) = f.rate {
+            sheet.write_with_format(row, 3, rate, &pct)?;
+        }
+    }
+    for (i, (name, v)) in count_rows(lang, &r.counts).into_iter().enumerate() {
+        let row = 9 + i as u32;
+        sheet.write(row, 0, name)?;
+        sheet.write(row, 1, v as f64)?;
+    }
+    let units = wb.add_worksheet();
+    units.set_name(lang.t("按单位", "By unit"))?;
+    let mut headers = vec![
+        lang.t("承办单位", "Unit"),
+        lang.t("签收准确率", "Signing accuracy"),
+        lang.t("按月联系率", "Monthly contact rate"),
+        lang.t("限时办结率", "On-time resolution rate"),
+    ];
+    headers.extend(count_rows(lang, &Counts::default()).into_iter().map(|(k, _)| k));
+    for (c, h) in headers.iter().enumerate() {
+        units.write_with_format(0, c as u16, *h, &bold)?;
+    }
+    units.set_column_width(0, 24)?;
+    for (i, u) in r.by_unit.iter().enumerate() {
+        let row = 1 + i as u32;
+        units.write(row, 0, &u.unit)?;
+        for (c, f) in [&u.signing_accuracy, &u.monthly_contact_rate, &u.on_time_resolution_rate]
+            .iter()
+            .enumerate()
+        {
+            if let Some(rate) = f.rate {
+                units.write_with_format(row, 1 + c as u16, rate, &pct)?;
+            }
+        }
+        for (c, (_, v)) in count_rows(lang, &u.counts).into_iter().enumerate() {
+            units.write(row, 4 + c as u16, v as f64)?;
+        }
+    }
+    wb.save(path)
+}
