@@ -294,13 +294,21 @@ impl Context {
         let config = Config::load().map_err(|e| anyhow!(e))?;
         let tz: Tz = match g.tz.as_deref().or(config.tz.as_deref()) {
             None => crate::domain::time::DEFAULT_TZ,
-            Some(s) => s
-                .parse()
-                .map_err(|_| anyhow!("unknown time zone `{s}` (an IANA name such as Asia/Shanghai)"))?,
+            Some(s) => s.parse().map_err(|_| {
+                anyhow!("unknown time zone `{s}` (an IANA name such as Asia/Shanghai)")
+            })?,
         };
-        let today = g.today.as_deref().map(|s| parse_day(s, "--today")).transpose()?;
+        let today = g
+            .today
+            .as_deref()
+            .map(|s| parse_day(s, "--today"))
+            .transpose()?;
         Ok(Context {
-            db: g.db.clone().or(config.db.clone()).unwrap_or_else(config::default_db),
+            db: g
+                .db
+                .clone()
+                .or(config.db.clone())
+                .unwrap_or_else(config::default_db),
             clock: Clock { tz, today },
             lang: g.lang.or(config.lang).unwrap_or_default(),
             operator: g.operator.clone().or(config.operator.clone()),
@@ -327,24 +335,38 @@ pub fn parse_at(s: &str, tz: Tz) -> Result<DateTime<FixedOffset>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t);
     }
-    let naive = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-        .or_else(|| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .ok()
-                .and_then(|d| d.and_hms_opt(12, 0, 0))
-        })
-        .ok_or_else(|| anyhow!("--at: `{s}` is not a time (YYYY-MM-DD HH:MM or RFC 3339)"))?;
+    let naive = [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(12, 0, 0))
+    })
+    .ok_or_else(|| anyhow!("--at: `{s}` is not a time (YYYY-MM-DD HH:MM or RFC 3339)"))?;
     Ok(local_instant(tz, naive).with_timezone(&tz).fixed_offset())
 }
 
-fn period_of(month: &Option<String>, from: &Option<String>, to: &Option<String>, today: NaiveDate) -> Result<Period> {
+fn period_of(
+    month: &Option<String>,
+    from: &Option<String>,
+    to: &Option<String>,
+    today: NaiveDate,
+) -> Result<Period> {
     if let Some(m) = month {
-        return Period::parse_month(m).ok_or_else(|| anyhow!("--month: `{m}` is not a month (YYYY-MM)"));
+        return Period::parse_month(m)
+            .ok_or_else(|| anyhow!("--month: `{m}` is not a month (YYYY-MM)"));
     }
     if let (Some(f), Some(t)) = (from, to) {
-        let p = Period { from: parse_day(f, "--from")?, to: parse_day(t, "--to")? };
+        let p = Period {
+            from: parse_day(f, "--from")?,
+            to: parse_day(t, "--to")?,
+        };
         if p.from > p.to {
             bail!("--from {} is after --to {}", p.from, p.to);
         }
@@ -362,7 +384,9 @@ fn print_json(v: &impl serde::Serialize) -> Result<()> {
 fn record(ledger: &Ledger, e: Event, lang: Lang) -> Result<()> {
     let what = tickets::event_name(e.kind.type_name(), lang);
     let id = e.ticket.clone();
-    ledger.record(e).map_err(|err| anyhow!("{}", err.message(lang)))?;
+    ledger
+        .record(e)
+        .map_err(|err| anyhow!("{}", err.message(lang)))?;
     eprintln!("{} {id}: {what}", lang.t("已记录", "recorded"));
     Ok(())
 }
@@ -396,10 +420,19 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
                 println!("{:<18} {}", p.name, p.description);
             }
             if let Some(d) = dir {
-                eprintln!("({} {})", lang.t("自定义导入配置放在", "your own profiles go in"), d.display());
+                eprintln!(
+                    "({} {})",
+                    lang.t("自定义导入配置放在", "your own profiles go in"),
+                    d.display()
+                );
             }
         }
-        Command::Import { files, profile, skip_bad_rows, dry_run } => {
+        Command::Import {
+            files,
+            profile,
+            skip_bad_rows,
+            dry_run,
+        } => {
             let ledger = ctx.open()?;
             let opts = ImportOptions {
                 profile,
@@ -419,14 +452,21 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
                             "{}: {}{}, {} {}: {} {}, {} {}{}",
                             f.display(),
                             r.format,
-                            r.profile.as_deref().map(|p| format!(" [{p}]")).unwrap_or_default(),
+                            r.profile
+                                .as_deref()
+                                .map(|p| format!(" [{p}]"))
+                                .unwrap_or_default(),
                             r.records,
                             lang.t("行", "records"),
                             lang.t("新增事件", "events added"),
                             r.outcome.added,
                             r.outcome.duplicates,
                             lang.t("条已存在(跳过)", "already stored (skipped)"),
-                            if dry_run { lang.t(" [试运行,未写入]", " [dry run, nothing written]") } else { "" }
+                            if dry_run {
+                                lang.t(" [试运行,未写入]", " [dry run, nothing written]")
+                            } else {
+                                ""
+                            }
                         );
                     }
                     Err(e) => {
@@ -437,7 +477,10 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
                         eprintln!(
                             "{}: {}",
                             f.display(),
-                            lang.t("未导入(文件内容一条也没有写入)", "not imported (nothing of the file was written)")
+                            lang.t(
+                                "未导入(文件内容一条也没有写入)",
+                                "not imported (nothing of the file was written)"
+                            )
                         );
                         failed += 1;
                     }
@@ -454,12 +497,30 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
                 ExportFormat::Csv => export::csv(&ledger, &output)?,
                 ExportFormat::Xlsx => export::xlsx(&ledger, &output)?,
             };
-            let what = if format == ExportFormat::Jsonl { lang.t("条事件", "events") } else { lang.t("件工单", "tickets") };
-            eprintln!("{} {n} {what} → {}", lang.t("已导出", "exported"), output.display());
+            let what = if format == ExportFormat::Jsonl {
+                lang.t("条事件", "events")
+            } else {
+                lang.t("件工单", "tickets")
+            };
+            eprintln!(
+                "{} {n} {what} → {}",
+                lang.t("已导出", "exported"),
+                output.display()
+            );
         }
-        Command::Report { month, from, to, as_of, format, output } => {
+        Command::Report {
+            month,
+            from,
+            to,
+            as_of,
+            format,
+            output,
+        } => {
             let period = period_of(&month, &from, &to, today)?;
-            let as_of = as_of.map(|a| parse_day(&a, "--as-of")).transpose()?.unwrap_or(today);
+            let as_of = as_of
+                .map(|a| parse_day(&a, "--as-of"))
+                .transpose()?
+                .unwrap_or(today);
             let ledger = ctx.open()?;
             let r = ledger.report(period, as_of)?;
             match (format, output) {
@@ -484,23 +545,36 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
             let ledger = ctx.open()?;
             let rows = ledger.pane(pane.into(), today)?;
             match format {
-                ShowFormat::Json => print_json(&rows.iter().map(|r| tickets::row_json(r, tz)).collect::<Vec<_>>())?,
+                ShowFormat::Json => print_json(
+                    &rows
+                        .iter()
+                        .map(|r| tickets::row_json(r, tz))
+                        .collect::<Vec<_>>(),
+                )?,
                 ShowFormat::Text => println!("{}", tickets::rows_text(&rows, tz, lang)),
             }
         }
-        Command::Show { id, format, reveal_phone } => {
+        Command::Show {
+            id,
+            format,
+            reveal_phone,
+        } => {
             let ledger = ctx.open()?;
             let (row, events) = ledger
                 .ticket(&id, today)?
                 .ok_or_else(|| anyhow!("{} {id}", lang.t("没有这个工单:", "no such ticket:")))?;
             match format {
                 ShowFormat::Json => print_json(&tickets::show_json(&row, &events, tz))?,
-                ShowFormat::Text => print!("{}", tickets::show_text(&row, &events, tz, lang, reveal_phone)),
+                ShowFormat::Text => print!(
+                    "{}",
+                    tickets::show_text(&row, &events, tz, lang, reveal_phone)
+                ),
             }
         }
         Command::Remind { month, format } => {
             let period = match month {
-                Some(m) => Period::parse_month(&m).ok_or_else(|| anyhow!("--month: `{m}` is not a month (YYYY-MM)"))?,
+                Some(m) => Period::parse_month(&m)
+                    .ok_or_else(|| anyhow!("--month: `{m}` is not a month (YYYY-MM)"))?,
                 None => Period::month_of(today),
             };
             let ledger = ctx.open()?;
@@ -512,23 +586,57 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
         }
         Command::Dispatch { id, unit, common } => {
             let ledger = ctx.open()?;
-            let e = Event::new(&id, at(&common)?, EventKind::Dispatch { unit }).with_note(common.note);
+            let e =
+                Event::new(&id, at(&common)?, EventKind::Dispatch { unit }).with_note(common.note);
             record(&ledger, e, lang)?;
         }
-        Command::Sign { id, deadline, unit, plan, common } => {
+        Command::Sign {
+            id,
+            deadline,
+            unit,
+            plan,
+            common,
+        } => {
             let ledger = ctx.open()?;
-            let unit = match unit { Some(u) => u, None => latest_unit(&ledger, &id, today)? };
+            let unit = match unit {
+                Some(u) => u,
+                None => latest_unit(&ledger, &id, today)?,
+            };
             let deadline = parse_day(&deadline, "--deadline")?;
-            let e = Event::new(&id, at(&common)?, EventKind::Sign { unit, deadline, plan }).with_note(common.note);
+            let e = Event::new(
+                &id,
+                at(&common)?,
+                EventKind::Sign {
+                    unit,
+                    deadline,
+                    plan,
+                },
+            )
+            .with_note(common.note);
             record(&ledger, e, lang)?;
         }
-        Command::Return { id, reason, unit, common } => {
+        Command::Return {
+            id,
+            reason,
+            unit,
+            common,
+        } => {
             let ledger = ctx.open()?;
-            let unit = match unit { Some(u) => u, None => latest_unit(&ledger, &id, today)? };
-            let e = Event::new(&id, at(&common)?, EventKind::Return { unit, reason }).with_note(common.note);
+            let unit = match unit {
+                Some(u) => u,
+                None => latest_unit(&ledger, &id, today)?,
+            };
+            let e = Event::new(&id, at(&common)?, EventKind::Return { unit, reason })
+                .with_note(common.note);
             record(&ledger, e, lang)?;
         }
-        Command::Contact { id, channel, unreached, person, common } => {
+        Command::Contact {
+            id,
+            channel,
+            unreached,
+            person,
+            common,
+        } => {
             let ledger = ctx.open()?;
             let channel = match channel {
                 ChannelArg::Phone => Channel::Phone,
@@ -537,15 +645,33 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
                 ChannelArg::Wechat => Channel::Wechat,
                 ChannelArg::Other => Channel::Other,
             };
-            let outcome = if unreached { Outcome::Unreached } else { Outcome::Reached };
-            let e = Event::new(&id, at(&common)?, EventKind::Contact { channel, outcome, contact_person: person })
-                .with_note(common.note);
+            let outcome = if unreached {
+                Outcome::Unreached
+            } else {
+                Outcome::Reached
+            };
+            let e = Event::new(
+                &id,
+                at(&common)?,
+                EventKind::Contact {
+                    channel,
+                    outcome,
+                    contact_person: person,
+                },
+            )
+            .with_note(common.note);
             record(&ledger, e, lang)?;
         }
-        Command::Extend { id, deadline, reason, common } => {
+        Command::Extend {
+            id,
+            deadline,
+            reason,
+            common,
+        } => {
             let ledger = ctx.open()?;
             let deadline = parse_day(&deadline, "--deadline")?;
-            let e = Event::new(&id, at(&common)?, EventKind::Extend { deadline, reason }).with_note(common.note);
+            let e = Event::new(&id, at(&common)?, EventKind::Extend { deadline, reason })
+                .with_note(common.note);
             record(&ledger, e, lang)?;
         }
         Command::Resolve { id, common } => {
@@ -553,7 +679,12 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
             let e = Event::new(&id, at(&common)?, EventKind::Resolve).with_note(common.note);
             record(&ledger, e, lang)?;
         }
-        Command::Revisit { id, satisfaction, deadline, common } => {
+        Command::Revisit {
+            id,
+            satisfaction,
+            deadline,
+            common,
+        } => {
             let ledger = ctx.open()?;
             let satisfaction = match satisfaction {
                 SatisfactionArg::Satisfied => Satisfaction::Satisfied,
@@ -561,13 +692,27 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
                 SatisfactionArg::Unsatisfied => Satisfaction::Unsatisfied,
             };
             let deadline = deadline.map(|d| parse_day(&d, "--deadline")).transpose()?;
-            let e = Event::new(&id, at(&common)?, EventKind::Revisit { satisfaction, deadline }).with_note(common.note);
+            let e = Event::new(
+                &id,
+                at(&common)?,
+                EventKind::Revisit {
+                    satisfaction,
+                    deadline,
+                },
+            )
+            .with_note(common.note);
             record(&ledger, e, lang)?;
         }
-        Command::Reopen { id, deadline, reason, common } => {
+        Command::Reopen {
+            id,
+            deadline,
+            reason,
+            common,
+        } => {
             let ledger = ctx.open()?;
             let deadline = parse_day(&deadline, "--deadline")?;
-            let e = Event::new(&id, at(&common)?, EventKind::Reopen { deadline, reason }).with_note(common.note);
+            let e = Event::new(&id, at(&common)?, EventKind::Reopen { deadline, reason })
+                .with_note(common.note);
             record(&ledger, e, lang)?;
         }
         Command::Note { id, text, at: when } => {

@@ -2,9 +2,7 @@
 //! today from the word lists in `assets/demo.toml`. Deterministic for a given seed and date.
 //! Every event goes through the ledger's rules like any other.
 
-use crate::domain::event::{
-    Channel, Event, EventKind, Outcome, Satisfaction, TicketRecord,
-};
+use crate::domain::event::{Channel, Event, EventKind, Outcome, Satisfaction, TicketRecord};
 use crate::domain::time::{add_months, local_date, local_instant, month_start};
 use crate::ledger::{ApplyOutcome, Ledger, LedgerError};
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Utc};
@@ -99,11 +97,18 @@ impl Gen<'_> {
 
 /// Fills the ledger with `n` tickets received over the last eight months.
 pub fn generate(ledger: &Ledger, n: usize, seed: u64) -> Result<ApplyOutcome, LedgerError> {
-    let w: Words = toml::from_str(include_str!("../assets/demo.toml")).expect("assets/demo.toml parses");
+    let w: Words =
+        toml::from_str(include_str!("../assets/demo.toml")).expect("assets/demo.toml parses");
     let tz = ledger.tz();
     let now = ledger.now();
     let today = local_date(tz, &now);
-    let mut g = Gen { w: &w, rng: Rng(seed), tz, now, events: Vec::new() };
+    let mut g = Gen {
+        w: &w,
+        rng: Rng(seed),
+        tz,
+        now,
+        events: Vec::new(),
+    };
     let mut earlier: Vec<(String, String, String)> = Vec::new(); // phone, category, address
     for i in 0..n {
         let cat = g.rng.pick(&w.categories);
@@ -122,7 +127,11 @@ pub fn generate(ledger: &Ledger, n: usize, seed: u64) -> Result<ApplyOutcome, Le
             101 + g.rng.below(18) * 100 + g.rng.below(4)
         );
         let community = g.rng.pick(&w.communities).clone();
-        let unit = if cat.unit == "community" { community.clone() } else { cat.unit.clone() };
+        let unit = if cat.unit == "community" {
+            community.clone()
+        } else {
+            cat.unit.clone()
+        };
         // Some citizens complain again about the same thing: a repeat complaint.
         let (phone, address) = if !earlier.is_empty() && g.rng.chance(8) {
             let (p, _, a) = g.rng.pick(&earlier).clone();
@@ -135,7 +144,11 @@ pub fn generate(ledger: &Ledger, n: usize, seed: u64) -> Result<ApplyOutcome, Le
         let closed = received + Duration::hours(30 + g.rng.below(100) as i64);
         let record = TicketRecord {
             received_at: Some(g.t(received)),
-            complainant: Some(format!("{}{}", g.rng.pick(&w.surnames), if g.rng.chance(50) { "先生" } else { "女士" })),
+            complainant: Some(format!(
+                "{}{}",
+                g.rng.pick(&w.surnames),
+                if g.rng.chance(50) { "先生" } else { "女士" }
+            )),
             phone: Some(phone),
             street: Some(w.street.clone()),
             community: Some(community),
@@ -146,7 +159,11 @@ pub fn generate(ledger: &Ledger, n: usize, seed: u64) -> Result<ApplyOutcome, Le
             unit: Some(unit.clone()),
             closed_at: Some(g.t(closed)),
             reply: Some("已转相关部门处理,来电人对处理结果不认可。".into()),
-            satisfaction: Some(if dispatched { Satisfaction::Unsatisfied } else { *g.rng.pick(&Satisfaction::ALL) }),
+            satisfaction: Some(if dispatched {
+                Satisfaction::Unsatisfied
+            } else {
+                *g.rng.pick(&Satisfaction::ALL)
+            }),
             reasonable: Some(dispatched || g.rng.chance(30)),
         };
         g.push(&id, received, EventKind::Ticket(Box::new(record)), None);
@@ -159,10 +176,24 @@ pub fn generate(ledger: &Ledger, n: usize, seed: u64) -> Result<ApplyOutcome, Le
     ledger.apply(events, false, true)
 }
 
-fn follow_up(g: &mut Gen, id: &str, unit: &str, cat: &Category, closed: DateTime<Utc>, today: NaiveDate) {
+fn follow_up(
+    g: &mut Gen,
+    id: &str,
+    unit: &str,
+    cat: &Category,
+    closed: DateTime<Utc>,
+    today: NaiveDate,
+) {
     let w = g.w;
     let mut at = closed + Duration::hours(16 + g.rng.below(20) as i64);
-    if !g.push(id, at, EventKind::Dispatch { unit: unit.to_string() }, None) {
+    if !g.push(
+        id,
+        at,
+        EventKind::Dispatch {
+            unit: unit.to_string(),
+        },
+        None,
+    ) {
         return;
     }
     // The newest ones wait for the unit to sign.
@@ -174,7 +205,15 @@ fn follow_up(g: &mut Gen, id: &str, unit: &str, cat: &Category, closed: DateTime
     if g.rng.chance(9) {
         at += Duration::hours(5 + g.rng.below(40) as i64);
         let reason = g.rng.pick(&w.return_reasons).clone();
-        if !g.push(id, at, EventKind::Return { unit: unit.clone(), reason }, None) {
+        if !g.push(
+            id,
+            at,
+            EventKind::Return {
+                unit: unit.clone(),
+                reason,
+            },
+            None,
+        ) {
             return;
         }
         at += Duration::hours(3 + g.rng.below(48) as i64);
@@ -186,9 +225,22 @@ fn follow_up(g: &mut Gen, id: &str, unit: &str, cat: &Category, closed: DateTime
     at += Duration::hours(2 + g.rng.below(40) as i64);
     let sign_day = g.day(at);
     let months = *g.rng.pick(&cat.months);
-    let mut deadline = if months == 0 { sign_day + Duration::days(7) } else { add_months(sign_day, months) };
+    let mut deadline = if months == 0 {
+        sign_day + Duration::days(7)
+    } else {
+        add_months(sign_day, months)
+    };
     let plan = Some(g.rng.pick(&cat.plans).clone());
-    if !g.push(id, at, EventKind::Sign { unit: unit.clone(), deadline, plan }, None) {
+    if !g.push(
+        id,
+        at,
+        EventKind::Sign {
+            unit: unit.clone(),
+            deadline,
+            plan,
+        },
+        None,
+    ) {
         return;
     }
     let signed_at = at;
@@ -200,7 +252,15 @@ fn follow_up(g: &mut Gen, id: &str, unit: &str, cat: &Category, closed: DateTime
             let new_deadline = add_months(deadline, 1 + g.rng.below(2) as u32);
             let reason = g.rng.pick(&w.extend_reasons).clone();
             let t = g.on(ext_day);
-            if g.push(id, t, EventKind::Extend { deadline: new_deadline, reason }, None) {
+            if g.push(
+                id,
+                t,
+                EventKind::Extend {
+                    deadline: new_deadline,
+                    reason,
+                },
+                None,
+            ) {
                 deadline = new_deadline;
                 ext_at = Some(ext_day);
             }
@@ -230,22 +290,43 @@ fn follow_up(g: &mut Gen, id: &str, unit: &str, cat: &Category, closed: DateTime
     let end = resolve_day.unwrap_or(today);
     let mut m = month_start(g.day(signed_at));
     while m <= end {
-        let first = if m == month_start(g.day(signed_at)) { g.day(signed_at) } else { m };
+        let first = if m == month_start(g.day(signed_at)) {
+            g.day(signed_at)
+        } else {
+            m
+        };
         let last_day = crate::domain::time::month_end(m).min(end);
         let this_month = m == month_start(today) && resolve_day.is_none();
-        let skip = if this_month { g.rng.chance(30) } else { g.rng.chance(3) };
+        let skip = if this_month {
+            g.rng.chance(30)
+        } else {
+            g.rng.chance(3)
+        };
         if !skip && first <= last_day {
             let span = (last_day - first).num_days().max(0) as u64;
             let d = first + Duration::days(g.rng.below(span + 1) as i64);
             if g.rng.chance(15) {
                 let t = g.on(d);
-                let k = EventKind::Contact { channel: Channel::Phone, outcome: Outcome::Unreached, contact_person: None };
+                let k = EventKind::Contact {
+                    channel: Channel::Phone,
+                    outcome: Outcome::Unreached,
+                    contact_person: None,
+                };
                 g.push(id, t.min(g.now), k, Some("电话无人接听".into()));
             }
             let t = g.on(d) + Duration::minutes(30);
-            let channel = *g.rng.pick(&[Channel::Phone, Channel::Phone, Channel::Visit, Channel::Wechat]);
+            let channel = *g.rng.pick(&[
+                Channel::Phone,
+                Channel::Phone,
+                Channel::Visit,
+                Channel::Wechat,
+            ]);
             let person = Some(g.rng.pick(&w.contact_people).clone());
-            let k = EventKind::Contact { channel, outcome: Outcome::Reached, contact_person: person };
+            let k = EventKind::Contact {
+                channel,
+                outcome: Outcome::Reached,
+                contact_person: person,
+            };
             if t > signed_at {
                 g.push(id, t.min(g.now), k, Some("告知办理进展".into()));
             }
@@ -265,8 +346,17 @@ fn follow_up(g: &mut Gen, id: &str, unit: &str, cat: &Category, closed: DateTime
     if !g.push(id, t, EventKind::Resolve, note) {
         return;
     }
-    let k = EventKind::Contact { channel: Channel::Phone, outcome: Outcome::Reached, contact_person: Some("本人".into()) };
-    g.push(id, t + Duration::minutes(20), k, Some("告知办理结果".into()));
+    let k = EventKind::Contact {
+        channel: Channel::Phone,
+        outcome: Outcome::Reached,
+        contact_person: Some("本人".into()),
+    };
+    g.push(
+        id,
+        t + Duration::minutes(20),
+        k,
+        Some("告知办理结果".into()),
+    );
     let rv = rd + Duration::days(2 + g.rng.below(4) as i64);
     if rv > today {
         return;
@@ -274,11 +364,26 @@ fn follow_up(g: &mut Gen, id: &str, unit: &str, cat: &Category, closed: DateTime
     let t = g.on(rv);
     if g.rng.chance(12) {
         let nd = add_months(rv, 1);
-        let k = EventKind::Revisit { satisfaction: Satisfaction::Unsatisfied, deadline: Some(nd) };
+        let k = EventKind::Revisit {
+            satisfaction: Satisfaction::Unsatisfied,
+            deadline: Some(nd),
+        };
         g.push(id, t, k, Some("诉求人反映问题仍未彻底解决".into()));
     } else {
-        let s = if g.rng.chance(70) { Satisfaction::Satisfied } else { Satisfaction::BasicallySatisfied };
-        g.push(id, t, EventKind::Revisit { satisfaction: s, deadline: None }, None);
+        let s = if g.rng.chance(70) {
+            Satisfaction::Satisfied
+        } else {
+            Satisfaction::BasicallySatisfied
+        };
+        g.push(
+            id,
+            t,
+            EventKind::Revisit {
+                satisfaction: s,
+                deadline: None,
+            },
+            None,
+        );
     }
     let _ = today.day();
 }

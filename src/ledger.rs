@@ -356,11 +356,14 @@ impl Ledger {
 
     /// The tasks of `month`, as of `as_of` (the 1st when the month has not begun or is over).
     pub fn month_tasks(&self, month: Period, as_of: NaiveDate) -> Result<MonthTasks, StoreError> {
-        let as_of = if month.contains(as_of) { as_of } else { month.from };
+        let as_of = if month.contains(as_of) {
+            as_of
+        } else {
+            month.from
+        };
         let mut deadlines = self.pane(Pane::InProgress, as_of)?;
-        deadlines.retain(|r| {
-            r.ticket().deadline.is_some_and(|d| month.contains(d)) && !r.facts.overdue
-        });
+        deadlines
+            .retain(|r| r.ticket().deadline.is_some_and(|d| month.contains(d)) && !r.facts.overdue);
         Ok(MonthTasks {
             month,
             as_of,
@@ -371,12 +374,56 @@ impl Ledger {
         })
     }
 
-    /// Counts of every pane on `today`.
-    pub fn pane_counts(&self, today: NaiveDate) -> Result<Vec<(Pane, usize)>, StoreError> {
-        Pane::ALL
-            .iter()
-            .map(|p| Ok((*p, self.pane(*p, today)?.len())))
-            .collect()
+    /// At most `limit` rows of a pane and how many it holds in all. The resolved pane, which
+    /// grows without end, reads only its newest `limit` tickets from the index.
+    pub fn pane_page(
+        &self,
+        pane: Pane,
+        today: NaiveDate,
+        limit: usize,
+    ) -> Result<(Vec<TicketRow>, usize), StoreError> {
+        if pane != Pane::Resolved || self.has_events_after(today)? {
+            let mut rows = self.pane(pane, today)?;
+            let total = rows.len();
+            rows.truncate(limit);
+            return Ok((rows, total));
+        }
+        let total = self
+            .store
+            .index(prefix::STATE, Some("resolved\0"), Some("resolved"))?
+            .len();
+        let mut newest = self.store.index(prefix::RESOLVED, None, None)?;
+        newest.reverse();
+        let mut rows = Vec::new();
+        for (_, id) in newest.into_iter().take(limit) {
+            let row = self.row(&id, self.events(&id)?, today);
+            if pane.holds(&row.facts) {
+                rows.push(row);
+            }
+        }
+        sort_rows(pane, &mut rows);
+        Ok((rows, total))
+    }
+
+    /// Records several events of one action in one transaction (all or nothing).
+    pub fn record_all(&self, events: Vec<Event>) -> Result<(), LedgerError> {
+        let stamp = self.clock.now().fixed_offset();
+        let lines = events
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut e)| {
+                e.recorded_at.get_or_insert(stamp);
+                if e.operator.is_none() {
+                    e.operator = self.operator.clone();
+                }
+                (i, e)
+            })
+            .collect();
+        let out = self.apply(lines, false, false)?;
+        match out.refused.into_iter().next() {
+            Some(r) => Err(LedgerError::Refused(r.refusal)),
+            None => Ok(()),
+        }
     }
 
     /// A ticket evaluated on `today`, as a row.

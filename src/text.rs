@@ -32,7 +32,9 @@ pub fn sanitize(s: &str) -> String {
 
 /// Like `sanitize`, but keeps line breaks (for multi-line views).
 pub fn sanitize_keep_lines(s: &str) -> Vec<String> {
-    s.split('\n').map(|l| sanitize(l.trim_end_matches('\r'))).collect()
+    s.split('\n')
+        .map(|l| sanitize(l.trim_end_matches('\r')))
+        .collect()
 }
 
 /// Cuts `s` to at most `max` cells, ending with `…` when cut; never splits a grapheme.
@@ -115,7 +117,9 @@ mod tests {
     #[test]
     fn control_characters_become_placeholders() {
         assert_eq!(sanitize("a\u{1b}[31mb\r\n"), "a␛[31mb␍⏎");
-        assert!(!sanitize("x\u{7}\u{9b}y\u{202e}").chars().any(|c| c.is_control()));
+        assert!(!sanitize("x\u{7}\u{9b}y\u{202e}")
+            .chars()
+            .any(|c| c.is_control()));
     }
 
     #[test]

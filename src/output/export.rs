@@ -33,7 +33,8 @@ pub fn jsonl(ledger: &Ledger, path: &Path) -> Result<usize> {
         let mut w = std::io::BufWriter::new(std::fs::File::create(tmp)?);
         ledger.for_each(&mut |_, events| {
             for e in events {
-                writeln!(w, "{}", e.to_json_line()).map_err(|e| crate::store::StoreError::Sled(sled::Error::Io(e)))?;
+                writeln!(w, "{}", e.to_json_line())
+                    .map_err(|e| crate::store::StoreError::Sled(sled::Error::Io(e)))?;
                 n += 1;
             }
             Ok(())
@@ -45,8 +46,20 @@ pub fn jsonl(ledger: &Ledger, path: &Path) -> Result<usize> {
 }
 
 const HEADERS: [&str; 14] = [
-    "工单编号", "状态", "承办单位", "诉求分类", "诉求标题", "诉求人", "联系电话", "诉求地址",
-    "受理时间", "承诺时限", "是否超期", "最近联系时间", "最近联系上时间", "解决时间",
+    "工单编号",
+    "状态",
+    "承办单位",
+    "诉求分类",
+    "诉求标题",
+    "诉求人",
+    "联系电话",
+    "诉求地址",
+    "受理时间",
+    "承诺时限",
+    "是否超期",
+    "最近联系时间",
+    "最近联系上时间",
+    "解决时间",
 ];
 
 fn ticket_cells(t: &Ticket, tz: Tz, today: chrono::NaiveDate) -> [String; 14] {
@@ -70,7 +83,11 @@ fn ticket_cells(t: &Ticket, tz: Tz, today: chrono::NaiveDate) -> [String; 14] {
         if t.is_overdue(today) { "是" } else { "" }.to_string(),
         time(t.last_contact),
         time(t.last_reached),
-        time(if t.state == Some(State::Resolved) { t.resolved_at } else { None }),
+        time(if t.state == Some(State::Resolved) {
+            t.resolved_at
+        } else {
+            None
+        }),
     ]
 }
 

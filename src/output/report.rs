@@ -25,9 +25,18 @@ fn count_rows(lang: Lang, c: &Counts) -> Vec<(&'static str, u64)> {
         (lang.t("已超期", "overdue"), c.overdue),
         (lang.t("待联系", "awaiting contact"), c.awaiting_contact),
         (lang.t("已解决", "resolved"), c.resolved),
-        (lang.t("本期派发", "dispatched in period"), c.dispatched_in_period),
-        (lang.t("本期解决", "resolved in period"), c.resolved_in_period),
-        (lang.t("本期延期", "extensions in period"), c.extensions_in_period),
+        (
+            lang.t("本期派发", "dispatched in period"),
+            c.dispatched_in_period,
+        ),
+        (
+            lang.t("本期解决", "resolved in period"),
+            c.resolved_in_period,
+        ),
+        (
+            lang.t("本期延期", "extensions in period"),
+            c.extensions_in_period,
+        ),
     ]
 }
 
@@ -44,10 +53,38 @@ pub fn text(r: &Report, lang: Lang) -> String {
         r.as_of
     );
     let _ = writeln!(s);
-    let _ = writeln!(s, "{}", figure_line(lang.t("签收准确率", "Signing accuracy"), &r.signing_accuracy));
-    let _ = writeln!(s, "{}", figure_line(lang.t("按月联系率", "Monthly contact rate"), &r.monthly_contact_rate));
-    let _ = writeln!(s, "{}", figure_line(lang.t("限时办结率", "On-time resolution"), &r.on_time_resolution_rate));
-    let _ = writeln!(s, "{}", figure_line(lang.t("重复投诉率", "Repeat complaints"), &r.repeat_complaint_rate));
+    let _ = writeln!(
+        s,
+        "{}",
+        figure_line(
+            lang.t("签收准确率", "Signing accuracy"),
+            &r.signing_accuracy
+        )
+    );
+    let _ = writeln!(
+        s,
+        "{}",
+        figure_line(
+            lang.t("按月联系率", "Monthly contact rate"),
+            &r.monthly_contact_rate
+        )
+    );
+    let _ = writeln!(
+        s,
+        "{}",
+        figure_line(
+            lang.t("限时办结率", "On-time resolution"),
+            &r.on_time_resolution_rate
+        )
+    );
+    let _ = writeln!(
+        s,
+        "{}",
+        figure_line(
+            lang.t("重复投诉率", "Repeat complaints"),
+            &r.repeat_complaint_rate
+        )
+    );
     let _ = writeln!(s);
     let counts: Vec<String> = count_rows(lang, &r.counts)
         .into_iter()
@@ -109,10 +146,22 @@ pub fn xlsx(r: &Report, lang: Lang, path: &Path) -> Result<(), XlsxError> {
         sheet.write_with_format(3, c as u16, *h, &bold)?;
     }
     let figures = [
-        (lang.t("签收准确率", "Signing accuracy"), &r.signing_accuracy),
-        (lang.t("按月联系率", "Monthly contact rate"), &r.monthly_contact_rate),
-        (lang.t("限时办结率", "On-time resolution rate"), &r.on_time_resolution_rate),
-        (lang.t("重复投诉率", "Repeat complaint rate"), &r.repeat_complaint_rate),
+        (
+            lang.t("签收准确率", "Signing accuracy"),
+            &r.signing_accuracy,
+        ),
+        (
+            lang.t("按月联系率", "Monthly contact rate"),
+            &r.monthly_contact_rate,
+        ),
+        (
+            lang.t("限时办结率", "On-time resolution rate"),
+            &r.on_time_resolution_rate,
+        ),
+        (
+            lang.t("重复投诉率", "Repeat complaint rate"),
+            &r.repeat_complaint_rate,
+        ),
     ];
     for (i, (name, f)) in figures.iter().enumerate() {
         let row = 4 + i as u32;
@@ -136,7 +185,11 @@ pub fn xlsx(r: &Report, lang: Lang, path: &Path) -> Result<(), XlsxError> {
         lang.t("按月联系率", "Monthly contact rate"),
         lang.t("限时办结率", "On-time resolution rate"),
     ];
-    headers.extend(count_rows(lang, &Counts::default()).into_iter().map(|(k, _)| k));
+    headers.extend(
+        count_rows(lang, &Counts::default())
+            .into_iter()
+            .map(|(k, _)| k),
+    );
     for (c, h) in headers.iter().enumerate() {
         units.write_with_format(0, c as u16, *h, &bold)?;
     }
@@ -144,9 +197,13 @@ pub fn xlsx(r: &Report, lang: Lang, path: &Path) -> Result<(), XlsxError> {
     for (i, u) in r.by_unit.iter().enumerate() {
         let row = 1 + i as u32;
         units.write(row, 0, &u.unit)?;
-        for (c, f) in [&u.signing_accuracy, &u.monthly_contact_rate, &u.on_time_resolution_rate]
-            .iter()
-            .enumerate()
+        for (c, f) in [
+            &u.signing_accuracy,
+            &u.monthly_contact_rate,
+            &u.on_time_resolution_rate,
+        ]
+        .iter()
+        .enumerate()
         {
             if let Some(rate) = f.rate {
                 units.write_with_format(row, 1 + c as u16, rate, &pct)?;

@@ -86,12 +86,32 @@ pub fn rows_text(rows: &[TicketRow], tz: Tz, lang: Lang) -> String {
             fit(&sanitize(t.unit()), 18),
             fit(&t.deadline.map(|d| d.to_string()).unwrap_or_default(), 11),
             fit(&days_label(r, lang), 11),
-            fit(&t.last_contact.map(|c| local(tz, &c)).unwrap_or_default(), 17),
+            fit(
+                &t.last_contact.map(|c| local(tz, &c)).unwrap_or_default(),
+                17
+            ),
             crate::text::truncate(&sanitize(t.record.title.as_deref().unwrap_or("")), 40)
         );
     }
     let _ = write!(s, "{} {}", rows.len(), lang.t("件", "tickets"));
     s
+}
+
+/// The Chinese name of a record field.
+pub fn field_zh(f: &str) -> &'static str {
+    match f {
+        "complainant" => "诉求人",
+        "phone" => "联系电话",
+        "street" => "街道",
+        "community" => "社区",
+        "address" => "地址",
+        "category" => "分类",
+        "title" => "标题",
+        "content" => "内容",
+        "unit" => "承办单位",
+        "reply" => "答复",
+        _ => "其他",
+    }
 }
 
 /// A one-line description of an event, for timelines.
@@ -103,56 +123,122 @@ pub fn describe(e: &Event, lang: Lang) -> String {
                 .iter()
                 .copied()
                 .filter(|f| r.text(f).is_some())
+                .map(|f| if zh { field_zh(f) } else { f })
                 .collect();
             if zh {
-                format!("工单记录({})", fields.join(", "))
+                format!("工单记录({})", fields.join("、"))
             } else {
                 format!("ticket record ({})", fields.join(", "))
             }
         }
         EventKind::Dispatch { unit } => {
-            if zh { format!("派发至 {unit}") } else { format!("dispatched to {unit}") }
+            if zh {
+                format!("派发至 {unit}")
+            } else {
+                format!("dispatched to {unit}")
+            }
         }
         EventKind::Return { unit, reason } => {
-            if zh { format!("{unit} 退回:{reason}") } else { format!("returned by {unit}: {reason}") }
+            if zh {
+                format!("{unit} 退回:{reason}")
+            } else {
+                format!("returned by {unit}: {reason}")
+            }
         }
-        EventKind::Sign { unit, deadline, plan } => {
-            let p = plan.as_deref().map(|p| format!(" — {p}")).unwrap_or_default();
-            if zh { format!("{unit} 签收,承诺 {deadline} 前解决{p}") } else { format!("signed by {unit}, deadline {deadline}{p}") }
+        EventKind::Sign {
+            unit,
+            deadline,
+            plan,
+        } => {
+            let p = plan
+                .as_deref()
+                .map(|p| format!(" — {p}"))
+                .unwrap_or_default();
+            if zh {
+                format!("{unit} 签收,承诺 {deadline} 前解决{p}")
+            } else {
+                format!("signed by {unit}, deadline {deadline}{p}")
+            }
         }
-        EventKind::Contact { channel, outcome, contact_person } => {
-            let who = contact_person.as_deref().map(|p| format!(" ({p})")).unwrap_or_default();
+        EventKind::Contact {
+            channel,
+            outcome,
+            contact_person,
+        } => {
+            let who = contact_person
+                .as_deref()
+                .map(|p| format!(" ({p})"))
+                .unwrap_or_default();
             let ok = *outcome == Outcome::Reached;
             if zh {
-                format!("{}联系{},{}", channel.zh(), who, if ok { "已联系上" } else { "未联系上" })
+                format!(
+                    "{}联系{},{}",
+                    channel.zh(),
+                    who,
+                    if ok { "已联系上" } else { "未联系上" }
+                )
             } else {
-                format!("{} contact{who}, {}", channel.code(), if ok { "reached" } else { "not reached" })
+                format!(
+                    "{} contact{who}, {}",
+                    channel.code(),
+                    if ok { "reached" } else { "not reached" }
+                )
             }
         }
         EventKind::Extend { deadline, reason } => {
-            if zh { format!("延期至 {deadline}:{reason}") } else { format!("extended to {deadline}: {reason}") }
+            if zh {
+                format!("延期至 {deadline}:{reason}")
+            } else {
+                format!("extended to {deadline}: {reason}")
+            }
         }
         EventKind::Resolve => lang.t("已解决", "resolved").to_string(),
-        EventKind::Revisit { satisfaction, deadline } => {
+        EventKind::Revisit {
+            satisfaction,
+            deadline,
+        } => {
             let d = deadline.map(|d| format!(" → {d}")).unwrap_or_default();
-            if zh { format!("回访评价:{}{d}", satisfaction.zh()) } else { format!("revisit: {}{d}", satisfaction.code()) }
+            if zh {
+                format!("回访评价:{}{d}", satisfaction.zh())
+            } else {
+                format!("revisit: {}{d}", satisfaction.code())
+            }
         }
         EventKind::Reopen { deadline, reason } => {
-            if zh { format!("重新办理,新时限 {deadline}:{reason}") } else { format!("reopened, deadline {deadline}: {reason}") }
+            if zh {
+                format!("重新办理,新时限 {deadline}:{reason}")
+            } else {
+                format!("reopened, deadline {deadline}: {reason}")
+            }
         }
         EventKind::Whistle { departments } => {
-            if zh { format!("吹哨:{}", departments.join("、")) } else { format!("whistle: {}", departments.join(", ")) }
+            if zh {
+                format!("吹哨:{}", departments.join("、"))
+            } else {
+                format!("whistle: {}", departments.join(", "))
+            }
         }
-        EventKind::WhistleResponse { department, resolved } => {
+        EventKind::WhistleResponse {
+            department,
+            resolved,
+        } => {
             let r = match resolved {
                 Some(true) => lang.t(",已解决", ", resolved"),
                 Some(false) => lang.t(",未解决", ", not resolved"),
                 None => "",
             };
-            if zh { format!("{department} 响应吹哨{r}") } else { format!("{department} answered the whistle{r}") }
+            if zh {
+                format!("{department} 响应吹哨{r}")
+            } else {
+                format!("{department} answered the whistle{r}")
+            }
         }
         EventKind::Escalate { topic } => {
-            if zh { format!("提交每月一办:{topic}") } else { format!("escalated: {topic}") }
+            if zh {
+                format!("提交每月一办:{topic}")
+            } else {
+                format!("escalated: {topic}")
+            }
         }
         EventKind::Note => lang.t("备注", "note").to_string(),
     };
@@ -181,7 +267,13 @@ pub fn show_json(r: &TicketRow, events: &[Event], tz: Tz) -> Value {
 }
 
 /// `show ID` as text: the record and the timeline, newest first.
-pub fn show_text(r: &TicketRow, events: &[Event], tz: Tz, lang: Lang, reveal_phone: bool) -> String {
+pub fn show_text(
+    r: &TicketRow,
+    events: &[Event],
+    tz: Tz,
+    lang: Lang,
+    reveal_phone: bool,
+) -> String {
     let t = r.ticket();
     let rec = &t.record;
     let mut s = String::new();
@@ -192,21 +284,55 @@ pub fn show_text(r: &TicketRow, events: &[Event], tz: Tz, lang: Lang, reveal_pho
         }
     };
     let phone = rec.phone.as_deref().map(|p| {
-        if reveal_phone { p.to_string() } else { crate::text::mask_phone(p) }
+        if reveal_phone {
+            p.to_string()
+        } else {
+            crate::text::mask_phone(p)
+        }
     });
     field(&mut s, lang.t("工单编号", "Ticket"), Some(&t.id));
     field(&mut s, lang.t("状态", "State"), Some(&state_label(r, lang)));
     field(&mut s, lang.t("承办单位", "Unit"), Some(t.unit()));
-    field(&mut s, lang.t("承诺时限", "Deadline"), t.deadline.map(|d| format!("{d}  {}", days_label(r, lang))).as_deref());
-    field(&mut s, lang.t("诉求分类", "Category"), rec.category.as_deref());
+    field(
+        &mut s,
+        lang.t("承诺时限", "Deadline"),
+        t.deadline
+            .map(|d| format!("{d}  {}", days_label(r, lang)))
+            .as_deref(),
+    );
+    field(
+        &mut s,
+        lang.t("诉求分类", "Category"),
+        rec.category.as_deref(),
+    );
     field(&mut s, lang.t("诉求标题", "Title"), rec.title.as_deref());
-    field(&mut s, lang.t("诉求人", "Citizen"), rec.complainant.as_deref());
+    field(
+        &mut s,
+        lang.t("诉求人", "Citizen"),
+        rec.complainant.as_deref(),
+    );
     field(&mut s, lang.t("联系电话", "Phone"), phone.as_deref());
-    field(&mut s, lang.t("诉求地址", "Address"), rec.address.as_deref());
-    field(&mut s, lang.t("受理时间", "Received"), rec.received_at.map(|t| local(tz, &t.to_utc())).as_deref());
-    field(&mut s, lang.t("诉求内容", "Content"), rec.content.as_deref());
+    field(
+        &mut s,
+        lang.t("诉求地址", "Address"),
+        rec.address.as_deref(),
+    );
+    field(
+        &mut s,
+        lang.t("受理时间", "Received"),
+        rec.received_at.map(|t| local(tz, &t.to_utc())).as_deref(),
+    );
+    field(
+        &mut s,
+        lang.t("诉求内容", "Content"),
+        rec.content.as_deref(),
+    );
     field(&mut s, lang.t("答复内容", "Reply"), rec.reply.as_deref());
-    let _ = writeln!(s, "\n{}", lang.t("办理记录(最新在前)", "Timeline (newest first)"));
+    let _ = writeln!(
+        s,
+        "\n{}",
+        lang.t("办理记录(最新在前)", "Timeline (newest first)")
+    );
     for e in events.iter().rev() {
         let _ = writeln!(s, "  {}  {}", local(tz, &e.instant()), describe(e, lang));
     }
@@ -225,7 +351,10 @@ pub fn tasks_text(m: &MonthTasks, tz: Tz, lang: Lang) -> String {
         m.as_of
     );
     for (title, rows) in [
-        (lang.t("本月待联系", "Due a contact this month"), &m.to_contact),
+        (
+            lang.t("本月待联系", "Due a contact this month"),
+            &m.to_contact,
+        ),
         (lang.t("本月到期", "Deadlines this month"), &m.deadlines),
         (lang.t("已超期", "Overdue"), &m.overdue),
         (lang.t("待签收", "Awaiting sign"), &m.to_sign),

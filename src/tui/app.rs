@@ -1,0 +1,552 @@
+//! The state of the terminal app and `update`: key → action → ledger → refreshed view.
+//! No drawing here (see `ui`), and storage only through the ledger.
+
+use super::dialog::{Dialog, DialogKind};
+use super::form::{Field, Form};
+use super::keymap::{Action, KeyContext, KeyMap};
+use crate::domain::event::Event;
+use crate::domain::figures::Report;
+use crate::domain::time::Period;
+use crate::i18n::Lang;
+use crate::ledger::{Ledger, MonthTasks, Pane, TicketRow};
+use chrono::NaiveDate;
+use crossterm::event::{KeyCode, KeyEvent};
+use std::cell::Cell;
+use std::sync::mpsc::{channel, Receiver};
+use std::sync::Arc;
+
+/// Rows a pane reads at most (the resolved pane keeps growing).
+pub const PANE_LIMIT: usize = 2_000;
+/// The meta key remembering the month whose tasks were dismissed.
+const TASKS_SEEN: &str = "tasks_dismissed";
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum View {
+    List,
+    Detail {
+        id: String,
+        scroll: usize,
+        reveal_phone: bool,
+    },
+}
+
+/// What a one-line prompt asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptKind {
+    Search,
+    Unit,
+    Category,
+}
+
+#[derive(Debug, Clone)]
+pub enum Popup {
+    Help,
+    Welcome,
+    MonthTasks(Box<MonthTasks>, usize),
+    Dialog(Box<Dialog>),
+    Prompt(PromptKind, Form),
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filter {
+    pub query: Option<String>,
+    pub unit: Option<String>,
+    pub category: Option<String>,
+}
+
+impl Filter {
+    pub fn is_empty(&self) -> bool {
+        *self == Filter::default()
+    }
+    fn keeps(&self, r: &TicketRow) -> bool {
+        let t = r.ticket();
+        self.unit.as_deref().is_none_or(|u| t.unit() == u)
+            && self
+                .category
+                .as_deref()
+                .is_none_or(|c| t.record.category.as_deref() == Some(c))
+    }
+}
+
+pub struct App {
+    pub ledger: Arc<Ledger>,
+    pub lang: Lang,
+    pub keys: KeyMap,
+    pub today: NaiveDate,
+    pub pane: Pane,
+    /// Rows of the current pane (or of the search), filtered.
+    pub rows: Vec<TicketRow>,
+    /// Each pane's count (all its tickets, before filters).
+    pub counts: Vec<(Pane, usize)>,
+    pub selected: usize,
+    pub view: View,
+    pub popups: Vec<Popup>,
+    pub filter: Filter,
+    pub message: Option<(String, bool)>,
+    pub figures: Option<Report>,
+    figures_rx: Option<Receiver<Report>>,
+    background: bool,
+    pub detail: Option<(TicketRow, Vec<Event>)>,
+    pub units: Vec<String>,
+    pub categories: Vec<String>,
+    pub quit: bool,
+    /// Table rows visible at the last draw (for paging); set by the drawing code.
+    pub page: Cell<usize>,
+}
+
+impl App {
+    /// `background`: compute the header figures on a thread (the app) or at once (tests).
+    pub fn new(ledger: Ledger, lang: Lang, keys: KeyMap, background: bool) -> anyhow::Result<App> {
+        let today = ledger.clock.today();
+        let mut app = App {
+            ledger: Arc::new(ledger),
+            lang,
+            keys,
+            today,
+            pane: Pane::AwaitingContact,
+            rows: Vec::new(),
+            counts: Vec::new(),
+            selected: 0,
+            view: View::List,
+            popups: Vec::new(),
+            filter: Filter::default(),
+            message: None,
+            figures: None,
+            figures_rx: None,
+            background,
+            detail: None,
+            units: Vec::new(),
+            categories: Vec::new(),
+            quit: false,
+            page: Cell::new(10),
+        };
+        app.refresh()?;
+        if app.ledger.store().ticket_count()? == 0 {
+            app.popups.push(Popup::Welcome);
+        } else {
+            let month = today.format("%Y-%m").to_string();
+            if app.ledger.store().meta(TASKS_SEEN)?.as_deref() != Some(month.as_str()) {
+                let tasks = app.ledger.month_tasks(Period::month_of(today), today)?;
+                app.popups.push(Popup::MonthTasks(Box::new(tasks), 0));
+            }
+        }
+        Ok(app)
+    }
+
+    /// Re-reads the panes, the open ticket and (on a thread) the figures.
+    pub fn refresh(&mut self) -> anyhow::Result<()> {
+        let today = self.today;
+        let mut counts = Vec::new();
+        let mut current = Vec::new();
+        for p in Pane::ALL {
+            let (rows, total) = self.ledger.pane_page(p, today, PANE_LIMIT)?;
+            counts.push((p, total));
+            if p == self.pane {
+                current = rows;
+            }
+        }
+        if let Some(q) = &self.filter.query {
+            current = self.ledger.search(q, today)?;
+        }
+        current.retain(|r| self.filter.keeps(r));
+        self.rows = current;
+        self.counts = counts;
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        if let View::Detail { id, .. } = &self.view {
+            self.detail = self.ledger.ticket(id, today)?;
+        }
+        self.units = self.ledger.units()?;
+        let mut cats: Vec<String> = self
+            .rows
+            .iter()
+            .filter_map(|r| r.ticket().record.category.clone())
+            .collect();
+        cats.extend(self.categories.drain(..));
+        cats.sort();
+        cats.dedup();
+        self.categories = cats;
+        self.start_figures();
+        Ok(())
+    }
+
+    fn start_figures(&mut self) {
+        let ledger = Arc::clone(&self.ledger);
+        let today = self.today;
+        let run = move || ledger.report(Period::month_of(today), today);
+        if self.background {
+            let (tx, rx) = channel();
+            std::thread::spawn(move || {
+                if let Ok(r) = run() {
+                    let _ = tx.send(r);
+                }
+            });
+            self.figures_rx = Some(rx);
+        } else {
+            self.figures = run().ok();
+        }
+    }
+
+    /// Takes figures a thread has finished. Returns whether anything changed.
+    pub fn poll(&mut self) -> bool {
+        if let Some(rx) = &self.figures_rx {
+            if let Ok(r) = rx.try_recv() {
+                self.figures = Some(r);
+                self.figures_rx = None;
+                return true;
+            }
+        }
+        false
+    }
+
+    pub fn count(&self, p: Pane) -> usize {
+        self.counts
+            .iter()
+            .find(|(x, _)| *x == p)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// Where keys are pressed now.
+    pub fn context(&self) -> KeyContext {
+        match self.popups.last() {
+            Some(Popup::Dialog(_)) | Some(Popup::Prompt(..)) => KeyContext::Dialog,
+            Some(_) => KeyContext::Popup,
+            None => match self.view {
+                View::List => KeyContext::List,
+                View::Detail { .. } => KeyContext::Detail,
+            },
+        }
+    }
+
+    fn say(&mut self, text: impl Into<String>, error: bool) {
+        self.message = Some((text.into(), error));
+    }
+
+    fn current_id(&self) -> Option<String> {
+        match &self.view {
+            View::Detail { id, .. } => Some(id.clone()),
+            View::List => self.rows.get(self.selected).map(|r| r.ticket().id.clone()),
+        }
+    }
+
+    /// Handles one key press.
+    pub fn on_key(&mut self, key: KeyEvent) {
+        let ctx = self.context();
+        let action = self.keys.action(ctx, &key);
+        let result = match ctx {
+            KeyContext::Dialog => self.on_dialog_key(key, action),
+            _ => match action {
+                Some(a) => self.update(a),
+                None => Ok(()),
+            },
+        };
+        if let Err(e) = result {
+            self.say(e.to_string(), true);
+        }
+    }
+
+    /// Carries out an action of the list, detail or a pop-up.
+    pub fn update(&mut self, a: Action) -> anyhow::Result<()> {
+        if !matches!(a, Action::Down | Action::Up) {
+            self.message = None;
+        }
+        if let Some(top) = self.popups.last_mut() {
+            match (top, a) {
+                (_, Action::Quit) => self.quit = true,
+                (Popup::MonthTasks(..), Action::Close) => {
+                    let month = self.today.format("%Y-%m").to_string();
+                    self.ledger.store().set_meta(TASKS_SEEN, &month)?;
+                    self.popups.pop();
+                }
+                (Popup::MonthTasks(_, scroll), Action::Down) => *scroll += 1,
+                (Popup::MonthTasks(_, scroll), Action::Up) => *scroll = scroll.saturating_sub(1),
+                (_, Action::Close) => {
+                    self.popups.pop();
+                }
+                _ => {}
+            }
+            return Ok(());
+        }
+        let page = self.page.get().max(1);
+        let n = self.rows.len();
+        match a {
+            Action::Quit => self.quit = true,
+            Action::Help => self.popups.push(Popup::Help),
+            Action::NextPane | Action::PrevPane => {
+                let i = Pane::ALL.iter().position(|p| *p == self.pane).unwrap_or(0);
+                let step = if a == Action::NextPane {
+                    1
+                } else {
+                    Pane::ALL.len() - 1
+                };
+                self.switch_pane(Pane::ALL[(i + step) % Pane::ALL.len()])?;
+            }
+            Action::Pane1 => self.switch_pane(Pane::AwaitingSign)?,
+            Action::Pane2 => self.switch_pane(Pane::InProgress)?,
+            Action::Pane3 => self.switch_pane(Pane::AwaitingContact)?,
+            Action::Pane4 => self.switch_pane(Pane::Overdue)?,
+            Action::Pane5 => self.switch_pane(Pane::Resolved)?,
+            Action::Down
+            | Action::Up
+            | Action::PageDown
+            | Action::PageUp
+            | Action::Top
+            | Action::Bottom => {
+                if let View::Detail { scroll, .. } = &mut self.view {
+                    *scroll = match a {
+                        Action::Down => *scroll + 1,
+                        Action::Up => scroll.saturating_sub(1),
+                        Action::PageDown => *scroll + page,
+                        Action::PageUp => scroll.saturating_sub(page),
+                        Action::Top => 0,
+                        _ => *scroll,
+                    };
+                } else if n > 0 {
+                    self.selected = match a {
+                        Action::Down => (self.selected + 1).min(n - 1),
+                        Action::Up => self.selected.saturating_sub(1),
+                        Action::PageDown => (self.selected + page).min(n - 1),
+                        Action::PageUp => self.selected.saturating_sub(page),
+                        Action::Top => 0,
+                        _ => n - 1,
+                    };
+                }
+            }
+            Action::Open => {
+                if let Some(id) = self.current_id() {
+                    self.view = View::Detail {
+                        id,
+                        scroll: 0,
+                        reveal_phone: false,
+                    };
+                    self.refresh()?;
+                }
+            }
+            Action::Back => {
+                self.view = View::List;
+                self.detail = None;
+            }
+            Action::RevealPhone => {
+                if let View::Detail { reveal_phone, .. } = &mut self.view {
+                    *reveal_phone = !*reveal_phone;
+                }
+            }
+            Action::Search => self.prompt(PromptKind::Search),
+            Action::FilterUnit => self.prompt(PromptKind::Unit),
+            Action::FilterCategory => self.prompt(PromptKind::Category),
+            Action::ClearFilter => {
+                self.filter = Filter::default();
+                self.refresh()?;
+            }
+            Action::MonthTasks => {
+                let tasks = self
+                    .ledger
+                    .month_tasks(Period::month_of(self.today), self.today)?;
+                self.popups.push(Popup::MonthTasks(Box::new(tasks), 0));
+            }
+            Action::Refresh => {
+                self.refresh()?;
+                self.say(self.lang.t("已刷新", "refreshed"), false);
+            }
+            Action::Sign => self.open_dialog(DialogKind::Sign)?,
+            Action::Return => self.open_dialog(DialogKind::Return)?,
+            Action::Dispatch => self.open_dialog(DialogKind::Dispatch)?,
+            Action::Contact => self.open_dialog(DialogKind::Contact)?,
+            Action::Extend => self.open_dialog(DialogKind::Extend)?,
+            Action::Resolve => self.open_dialog(DialogKind::Resolve)?,
+            Action::Revisit => self.open_dialog(DialogKind::Revisit)?,
+            Action::Reopen => self.open_dialog(DialogKind::Reopen)?,
+            Action::Note => self.open_dialog(DialogKind::Note)?,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn switch_pane(&mut self, p: Pane) -> anyhow::Result<()> {
+        self.pane = p;
+        self.selected = 0;
+        self.filter.query = None;
+        self.view = View::List;
+        self.refresh()
+    }
+
+    fn prompt(&mut self, kind: PromptKind) {
+        let lang = self.lang;
+        let field = match kind {
+            PromptKind::Search => Field::text(
+                "q",
+                lang.t("搜索", "Search"),
+                self.filter.query.as_deref().unwrap_or(""),
+            )
+            .hint(lang.t(
+                "编号、标题、内容、地址、电话",
+                "id, title, content, address, phone",
+            )),
+            PromptKind::Unit => Field::pick(
+                "q",
+                lang.t("承办单位", "Unit"),
+                self.units.clone(),
+                self.filter.unit.as_deref().unwrap_or(""),
+            )
+            .hint(lang.t(
+                "输入筛选,← → 选择,留空为全部",
+                "type to filter, ← → to choose, empty for all",
+            )),
+            PromptKind::Category => Field::pick(
+                "q",
+                lang.t("诉求分类", "Category"),
+                self.categories.clone(),
+                self.filter.category.as_deref().unwrap_or(""),
+            )
+            .hint(lang.t(
+                "输入筛选,← → 选择,留空为全部",
+                "type to filter, ← → to choose, empty for all",
+            )),
+        };
+        self.popups
+            .push(Popup::Prompt(kind, Form::new(vec![field])));
+    }
+
+    /// Opens a dialog for the ticket under the cursor (or the open one).
+    pub fn open_dialog(&mut self, kind: DialogKind) -> anyhow::Result<()> {
+        let Some(id) = self.current_id() else {
+            self.say(self.lang.t("没有选中的工单", "no ticket selected"), true);
+            return Ok(());
+        };
+        let Some((row, _)) = self.ledger.ticket(&id, self.today)? else {
+            return Ok(());
+        };
+        let d = Dialog::new(
+            kind,
+            row.ticket(),
+            &self.units,
+            self.ledger.now(),
+            self.ledger.tz(),
+            self.lang,
+        );
+        self.popups.push(Popup::Dialog(Box::new(d)));
+        Ok(())
+    }
+
+    fn on_dialog_key(&mut self, key: KeyEvent, action: Option<Action>) -> anyhow::Result<()> {
+        let tz = self.ledger.tz();
+        // A confirmation to discard takes y / n first.
+        if let Some(Popup::Dialog(d)) = self.popups.last_mut() {
+            if d.confirm_discard {
+                match key.code {
+                    KeyCode::Char('y') | KeyCode::Char('Y') => {
+                        self.popups.pop();
+                    }
+                    KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc => {
+                        d.confirm_discard = false
+                    }
+                    _ => {}
+                }
+                return Ok(());
+            }
+        }
+        match action {
+            Some(Action::Save) => return self.save_popup(),
+            Some(Action::Cancel) => {
+                match self.popups.last_mut() {
+                    Some(Popup::Dialog(d)) if d.form.is_dirty() => d.confirm_discard = true,
+                    _ => {
+                        self.popups.pop();
+                    }
+                }
+                return Ok(());
+            }
+            _ => {}
+        }
+        let form = match self.popups.last_mut() {
+            Some(Popup::Dialog(d)) => &mut d.form,
+            Some(Popup::Prompt(_, f)) => f,
+            _ => return Ok(()),
+        };
+        let mut choice_changed = false;
+        match action {
+            Some(Action::NextField) => form.next(),
+            Some(Action::PrevField) => form.prev(),
+            Some(Action::NextChoice) | Some(Action::PrevChoice) => {
+                let step = if action == Some(Action::NextChoice) {
+                    1
+                } else {
+                    -1
+                };
+                let f = form.focused();
+                if f.is_editable() && !matches!(f.kind, super::form::FieldKind::Pick { .. }) {
+                    f.move_cursor(step);
+                } else {
+                    f.cycle(step);
+                    choice_changed = true;
+                }
+            }
+            _ => match key.code {
+                KeyCode::Char(c)
+                    if !key
+                        .modifiers
+                        .contains(crossterm::event::KeyModifiers::CONTROL) =>
+                {
+                    form.focused().insert(c)
+                }
+                KeyCode::Backspace => form.focused().backspace(),
+                KeyCode::Delete => form.focused().delete(),
+                KeyCode::Home => form.focused().home(),
+                KeyCode::End => form.focused().end(),
+                _ => {}
+            },
+        }
+        if choice_changed {
+            if let Some(Popup::Dialog(d)) = self.popups.last_mut() {
+                d.on_choice_changed(tz);
+            }
+        }
+        Ok(())
+    }
+
+    /// Saves the top dialog (writes its events) or applies the top prompt.
+    fn save_popup(&mut self) -> anyhow::Result<()> {
+        let tz = self.ledger.tz();
+        let lang = self.lang;
+        match self.popups.last_mut() {
+            Some(Popup::Prompt(kind, form)) => {
+                let v = Some(form.get("q").to_string()).filter(|s| !s.is_empty());
+                match kind {
+                    PromptKind::Search => self.filter.query = v,
+                    PromptKind::Unit => self.filter.unit = v,
+                    PromptKind::Category => self.filter.category = v,
+                }
+                self.popups.pop();
+                self.selected = 0;
+                self.refresh()?;
+            }
+            Some(Popup::Dialog(d)) => {
+                let events = match d.events(tz, lang) {
+                    Ok(e) => e,
+                    Err(msg) => {
+                        d.error = Some(msg);
+                        return Ok(());
+                    }
+                };
+                let title = d.kind.title(lang);
+                let id = d.ticket.clone();
+                match self.ledger.record_all(events) {
+                    Ok(()) => {
+                        self.popups.pop();
+                        self.refresh()?;
+                        self.say(
+                            format!("{} {id}: {title}", lang.t("已保存", "saved")),
+                            false,
+                        );
+                    }
+                    Err(e) => {
+                        if let Some(Popup::Dialog(d)) = self.popups.last_mut() {
+                            d.error = Some(e.message(lang));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}

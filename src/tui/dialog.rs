@@ -1,0 +1,343 @@
+//! The dialogs that record events: what each asks and the events it makes.
+
+use super::form::{Field, Form};
+use crate::domain::event::{Channel, Event, EventKind, Outcome, Satisfaction};
+use crate::domain::ticket::Ticket;
+use crate::domain::time::{add_months, local_instant};
+use crate::i18n::Lang;
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogKind {
+    Sign,
+    Return,
+    Dispatch,
+    Contact,
+    Extend,
+    Resolve,
+    Revisit,
+    Reopen,
+    Note,
+}
+
+impl DialogKind {
+    pub const ALL: [DialogKind; 9] = [
+        DialogKind::Sign,
+        DialogKind::Return,
+        DialogKind::Dispatch,
+        DialogKind::Contact,
+        DialogKind::Extend,
+        DialogKind::Resolve,
+        DialogKind::Revisit,
+        DialogKind::Reopen,
+        DialogKind::Note,
+    ];
+    pub fn title(self, lang: Lang) -> &'static str {
+        match self {
+            DialogKind::Sign => lang.t("签收", "Sign"),
+            DialogKind::Return => lang.t("退回", "Return"),
+            DialogKind::Dispatch => lang.t("派发", "Dispatch"),
+            DialogKind::Contact => lang.t("记录联系", "Record a contact"),
+            DialogKind::Extend => lang.t("延期", "Extend"),
+            DialogKind::Resolve => lang.t("解决", "Resolve"),
+            DialogKind::Revisit => lang.t("回访评价", "Revisit"),
+            DialogKind::Reopen => lang.t("重新办理", "Reopen"),
+            DialogKind::Note => lang.t("备注", "Note"),
+        }
+    }
+}
+
+/// An open dialog for one ticket.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dialog {
+    pub kind: DialogKind,
+    pub ticket: String,
+    pub form: Form,
+    /// Why the last save was refused (shown in the dialog; nothing was written).
+    pub error: Option<String>,
+    /// Asking whether to throw away what was typed.
+    pub confirm_discard: bool,
+}
+
+const PRESETS: [(&str, &str); 6] = [
+    ("自定", "custom"),
+    ("+7天", "+7 days"),
+    ("+1月", "+1 month"),
+    ("+3月", "+3 months"),
+    ("+6月", "+6 months"),
+    ("+7月", "+7 months"),
+];
+
+/// The deadline a preset gives from `from`.
+pub fn preset_deadline(i: usize, from: NaiveDate) -> Option<NaiveDate> {
+    match i {
+        1 => Some(from + Duration::days(7)),
+        2 => Some(add_months(from, 1)),
+        3 => Some(add_months(from, 3)),
+        4 => Some(add_months(from, 6)),
+        5 => Some(add_months(from, 7)),
+        _ => None,
+    }
+}
+
+fn time_text(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}
+
+impl Dialog {
+    /// A dialog for `ticket`, with what can be pre-filled.
+    pub fn new(
+        kind: DialogKind,
+        ticket: &Ticket,
+        units: &[String],
+        now: DateTime<Utc>,
+        tz: Tz,
+        lang: Lang,
+    ) -> Dialog {
+        let l = |zh: &str, en: &str| lang.t(zh, en).to_string();
+        let today = now.with_timezone(&tz).date_naive();
+        let unit = ticket.unit().to_string();
+        let presets: Vec<String> = PRESETS
+            .iter()
+            .map(|(z, e)| lang.t(z, e).to_string())
+            .collect();
+        let when =
+            Field::date("at", &l("时间", "When"), &time_text(now, tz)).hint("YYYY-MM-DD HH:MM");
+        let fields = match kind {
+            DialogKind::Sign => vec![
+                Field::text("unit", &l("签收单位", "Unit"), &unit).required(),
+                Field::choice("preset", &l("时限预设", "Preset"), presets, 0).hint("← →"),
+                Field::date("deadline", &l("承诺时限", "Deadline"), "")
+                    .required()
+                    .hint("YYYY-MM-DD"),
+                Field::text("plan", &l("办理计划", "Plan"), ""),
+                when,
+            ],
+            DialogKind::Return => vec![
+                Field::text("unit", &l("退回单位", "Unit"), &unit).required(),
+                Field::text("reason", &l("退回理由", "Reason"), "").required(),
+                when,
+            ],
+            DialogKind::Dispatch => vec![
+                Field::pick("unit", &l("派发至", "Unit"), units.to_vec(), "")
+                    .required()
+                    .hint(lang.t("输入筛选,← → 选择", "type to filter, ← → to choose")),
+                Field::text("note", &l("说明", "Note"), ""),
+                when,
+            ],
+            DialogKind::Contact => vec![
+                Field::choice(
+                    "channel",
+                    &l("方式", "Channel"),
+                    Channel::ALL
+                        .iter()
+                        .map(|c| lang.t(c.zh(), c.code()).to_string())
+                        .collect(),
+                    0,
+                )
+                .hint("← →"),
+                Field::choice(
+                    "outcome",
+                    &l("结果", "Outcome"),
+                    vec![l("已联系上", "reached"), l("未联系上", "not reached")],
+                    0,
+                )
+                .hint("← →"),
+                Field::text("person", &l("联系对象", "Spoke to"), ""),
+                Field::text("note", &l("沟通内容", "Note"), ""),
+                when,
+            ],
+            DialogKind::Extend => vec![
+                Field::date("deadline", &l("新时限", "New deadline"), "")
+                    .required()
+                    .hint("YYYY-MM-DD"),
+                Field::text("reason", &l("延期理由", "Reason"), "").required(),
+                when,
+            ],
+            DialogKind::Resolve => vec![
+                Field::text("note", &l("解决情况", "Note"), ""),
+                Field::choice(
+                    "tell",
+                    &l("告知诉求人", "Tell citizen"),
+                    vec![
+                        l(
+                            "同时记录告知结果的电话",
+                            "also record the call that tells the result",
+                        ),
+                        l("不记录", "do not record"),
+                    ],
+                    0,
+                )
+                .hint("← →"),
+                when,
+            ],
+            DialogKind::Revisit => vec![
+                Field::choice(
+                    "satisfaction",
+                    &l("评价", "Verdict"),
+                    Satisfaction::ALL
+                        .iter()
+                        .map(|s| lang.t(s.zh(), s.code()).to_string())
+                        .collect(),
+                    0,
+                )
+                .hint("← →"),
+                Field::date("deadline", &l("新时限", "New deadline"), "")
+                    .hint(lang.t("不满意时必填", "required when unsatisfied")),
+                Field::text("note", &l("备注", "Note"), ""),
+                when,
+            ],
+            DialogKind::Reopen => vec![
+                Field::date("deadline", &l("新时限", "New deadline"), "")
+                    .required()
+                    .hint("YYYY-MM-DD"),
+                Field::text("reason", &l("理由", "Reason"), "").required(),
+                when,
+            ],
+            DialogKind::Note => vec![Field::text("note", &l("备注", "Note"), "").required(), when],
+        };
+        let _ = today;
+        Dialog {
+            kind,
+            ticket: ticket.id.clone(),
+            form: Form::new(fields),
+            error: None,
+            confirm_discard: false,
+        }
+    }
+
+    /// After a choice changed: a deadline preset fills the deadline.
+    pub fn on_choice_changed(&mut self, tz: Tz) {
+        if self.kind != DialogKind::Sign || self.form.field("preset").is_none() {
+            return;
+        }
+        let i = self.form.field("preset").map_or(0, Field::selected);
+        let from = parse_time(self.form.get("at"), tz)
+            .map(|t| t.date_naive())
+            .unwrap_or_else(|_| Utc::now().with_timezone(&tz).date_naive());
+        if let Some(d) = preset_deadline(i, from) {
+            if let Some(f) = self.form.field_mut("deadline") {
+                f.set(&d.to_string());
+            }
+        }
+    }
+
+    /// The events the dialog records, or why its input cannot be read.
+    pub fn events(&self, tz: Tz, lang: Lang) -> Result<Vec<Event>, String> {
+        let f = &self.form;
+        for field in &f.fields {
+            if field.required && field.value.trim().is_empty() {
+                return Err(match lang {
+                    Lang::Zh => format!("请填写「{}」", field.label),
+                    Lang::En => format!("{} is required", field.label),
+                });
+            }
+        }
+        let at = parse_time(f.get("at"), tz).map_err(|_| {
+            lang.t(
+                "时间格式应为 YYYY-MM-DD HH:MM",
+                "the time must be YYYY-MM-DD HH:MM",
+            )
+            .to_string()
+        })?;
+        let date = |key: &str| -> Result<Option<NaiveDate>, String> {
+            let v = f.get(key);
+            if v.is_empty() {
+                return Ok(None);
+            }
+            NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map(Some)
+                .map_err(|_| match lang {
+                    Lang::Zh => format!("「{v}」不是日期(YYYY-MM-DD)"),
+                    Lang::En => format!("`{v}` is not a date (YYYY-MM-DD)"),
+                })
+        };
+        let text = |key: &str| Some(f.get(key).to_string()).filter(|s| !s.is_empty());
+        let id = &self.ticket;
+        let ev = |kind| Event::new(id, at, kind);
+        let out = match self.kind {
+            DialogKind::Sign => vec![ev(EventKind::Sign {
+                unit: f.get("unit").to_string(),
+                deadline: date("deadline")?.expect("required"),
+                plan: text("plan"),
+            })],
+            DialogKind::Return => vec![ev(EventKind::Return {
+                unit: f.get("unit").to_string(),
+                reason: f.get("reason").to_string(),
+            })],
+            DialogKind::Dispatch => vec![ev(EventKind::Dispatch {
+                unit: f.get("unit").to_string(),
+            })
+            .with_note(text("note"))],
+            DialogKind::Contact => {
+                let channel = Channel::ALL[f.field("channel").map_or(0, Field::selected)];
+                let outcome = if f.field("outcome").map_or(0, Field::selected) == 0 {
+                    Outcome::Reached
+                } else {
+                    Outcome::Unreached
+                };
+                vec![ev(EventKind::Contact {
+                    channel,
+                    outcome,
+                    contact_person: text("person"),
+                })
+                .with_note(text("note"))]
+            }
+            DialogKind::Extend => vec![ev(EventKind::Extend {
+                deadline: date("deadline")?.expect("required"),
+                reason: f.get("reason").to_string(),
+            })],
+            DialogKind::Resolve => {
+                let mut v = vec![ev(EventKind::Resolve).with_note(text("note"))];
+                if f.field("tell").map_or(0, Field::selected) == 0 {
+                    let call = at + Duration::minutes(1);
+                    v.push(
+                        Event::new(
+                            id,
+                            call,
+                            EventKind::Contact {
+                                channel: Channel::Phone,
+                                outcome: Outcome::Reached,
+                                contact_person: None,
+                            },
+                        )
+                        .with_note(Some(
+                            lang.t("告知办理结果", "told the citizen the result")
+                                .to_string(),
+                        )),
+                    );
+                }
+                v
+            }
+            DialogKind::Revisit => {
+                let satisfaction =
+                    Satisfaction::ALL[f.field("satisfaction").map_or(0, Field::selected)];
+                vec![ev(EventKind::Revisit {
+                    satisfaction,
+                    deadline: date("deadline")?,
+                })
+                .with_note(text("note"))]
+            }
+            DialogKind::Reopen => vec![ev(EventKind::Reopen {
+                deadline: date("deadline")?.expect("required"),
+                reason: f.get("reason").to_string(),
+            })],
+            DialogKind::Note => vec![ev(EventKind::Note).with_note(text("note"))],
+        };
+        Ok(out)
+    }
+}
+
+/// Reads `YYYY-MM-DD HH:MM` (or with seconds, or RFC 3339) as a local time.
+pub fn parse_time(s: &str, tz: Tz) -> Result<DateTime<FixedOffset>, ()> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t);
+    }
+    let n = ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        .ok_or(())?;
+    Ok(local_instant(tz, n).with_timezone(&tz).fixed_offset())
+}

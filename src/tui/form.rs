@@ -1,0 +1,276 @@
+//! A small form: text, date and choice fields with a focus and a cursor measured in characters
+//! (drawn by display width). Dialogs are built from it.
+
+/// What a field holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldKind {
+    /// Free text.
+    Text,
+    /// A date `YYYY-MM-DD` (or a time, `YYYY-MM-DD HH:MM`).
+    Date,
+    /// One of fixed options (labels), cycled with ←/→.
+    Choice {
+        options: Vec<String>,
+        selected: usize,
+    },
+    /// Free text with suggestions from a list; ←/→ cycles through the matching ones.
+    Pick {
+        options: Vec<String>,
+        selected: usize,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub key: &'static str,
+    pub label: String,
+    pub kind: FieldKind,
+    pub value: String,
+    /// Cursor position in characters.
+    pub cursor: usize,
+    pub required: bool,
+    /// A hint shown after the field.
+    pub hint: String,
+}
+
+impl Field {
+    pub fn text(key: &'static str, label: &str, value: &str) -> Field {
+        Field {
+            key,
+            label: label.to_string(),
+            kind: FieldKind::Text,
+            value: value.to_string(),
+            cursor: value.chars().count(),
+            required: false,
+            hint: String::new(),
+        }
+    }
+    pub fn date(key: &'static str, label: &str, value: &str) -> Field {
+        Field {
+            kind: FieldKind::Date,
+            ..Field::text(key, label, value)
+        }
+    }
+    pub fn choice(key: &'static str, label: &str, options: Vec<String>, selected: usize) -> Field {
+        let value = options.get(selected).cloned().unwrap_or_default();
+        Field {
+            kind: FieldKind::Choice { options, selected },
+            ..Field::text(key, label, &value)
+        }
+    }
+    pub fn pick(key: &'static str, label: &str, options: Vec<String>, value: &str) -> Field {
+        Field {
+            kind: FieldKind::Pick {
+                options,
+                selected: 0,
+            },
+            ..Field::text(key, label, value)
+        }
+    }
+    pub fn required(mut self) -> Field {
+        self.required = true;
+        self
+    }
+    pub fn hint(mut self, h: &str) -> Field {
+        self.hint = h.to_string();
+        self
+    }
+    pub fn is_editable(&self) -> bool {
+        !matches!(self.kind, FieldKind::Choice { .. })
+    }
+
+    /// The options of a pick field that contain what is typed.
+    pub fn matches(&self) -> Vec<&String> {
+        match &self.kind {
+            FieldKind::Pick { options, .. } => {
+                let q = self.value.trim();
+                options
+                    .iter()
+                    .filter(|o| q.is_empty() || o.contains(q))
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn selected(&self) -> usize {
+        match &self.kind {
+            FieldKind::Choice { selected, .. } => *selected,
+            _ => 0,
+        }
+    }
+
+    fn byte_at(&self, chars: usize) -> usize {
+        self.value
+            .char_indices()
+            .nth(chars)
+            .map_or(self.value.len(), |(i, _)| i)
+    }
+
+    pub fn insert(&mut self, c: char) {
+        if !self.is_editable() {
+            return;
+        }
+        let at = self.byte_at(self.cursor);
+        self.value.insert(at, c);
+        self.cursor += 1;
+    }
+    pub fn backspace(&mut self) {
+        if self.cursor == 0 || !self.is_editable() {
+            return;
+        }
+        let at = self.byte_at(self.cursor - 1);
+        self.value.remove(at);
+        self.cursor -= 1;
+    }
+    pub fn delete(&mut self) {
+        if self.cursor < self.value.chars().count() && self.is_editable() {
+            let at = self.byte_at(self.cursor);
+            self.value.remove(at);
+        }
+    }
+    pub fn home(&mut self) {
+        self.cursor = 0;
+    }
+    pub fn end(&mut self) {
+        self.cursor = self.value.chars().count();
+    }
+    pub fn set(&mut self, v: &str) {
+        self.value = v.to_string();
+        self.end();
+    }
+
+    /// Moves a choice (or a pick's suggestion) by `step`.
+    pub fn cycle(&mut self, step: isize) {
+        match &mut self.kind {
+            FieldKind::Choice { options, selected } => {
+                let n = options.len() as isize;
+                if n > 0 {
+                    *selected = ((*selected as isize + step).rem_euclid(n)) as usize;
+                    self.value = options[*selected].clone();
+                }
+            }
+            FieldKind::Pick { .. } => {
+                let m: Vec<String> = self.matches().into_iter().cloned().collect();
+                if m.is_empty() {
+                    return;
+                }
+                let cur = m.iter().position(|o| *o == self.value);
+                let next = match cur {
+                    Some(i) => (i as isize + step).rem_euclid(m.len() as isize) as usize,
+                    None if step < 0 => m.len() - 1,
+                    None => 0,
+                };
+                if let FieldKind::Pick { selected, .. } = &mut self.kind {
+                    *selected = next;
+                }
+                self.value = m[next].clone();
+                self.end();
+            }
+            _ => {}
+        }
+    }
+
+    pub fn move_cursor(&mut self, step: isize) {
+        let n = self.value.chars().count() as isize;
+        self.cursor = (self.cursor as isize + step).clamp(0, n) as usize;
+    }
+}
+
+/// Fields with a focus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Form {
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// The values when the form opened, to know whether anything was typed.
+    initial: Vec<String>,
+}
+
+impl Form {
+    pub fn new(fields: Vec<Field>) -> Form {
+        let initial = fields.iter().map(|f| f.value.clone()).collect();
+        Form {
+            fields,
+            focus: 0,
+            initial,
+        }
+    }
+    pub fn focused(&mut self) -> &mut Field {
+        &mut self.fields[self.focus]
+    }
+    pub fn next(&mut self) {
+        self.focus = (self.focus + 1) % self.fields.len();
+    }
+    pub fn prev(&mut self) {
+        self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
+    }
+    /// Whether anything differs from how the form opened.
+    pub fn is_dirty(&self) -> bool {
+        self.fields
+            .iter()
+            .zip(&self.initial)
+            .any(|(f, i)| f.value != *i)
+    }
+    pub fn get(&self, key: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|f| f.key == key)
+            .map_or("", |f| f.value.trim())
+    }
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+    pub fn field_mut(&mut self, key: &str) -> Option<&mut Field> {
+        self.fields.iter_mut().find(|f| f.key == key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_chinese_text_by_character() {
+        let mut f = Field::text("n", "备注", "已联系");
+        f.move_cursor(-1);
+        f.insert('上');
+        assert_eq!(f.value, "已联上系");
+        f.backspace();
+        f.backspace();
+        assert_eq!(f.value, "已系");
+        f.end();
+        f.insert('!');
+        assert_eq!(f.value, "已系!");
+    }
+
+    #[test]
+    fn choices_cycle_and_picks_filter() {
+        let mut c = Field::choice("c", "渠道", vec!["电话".into(), "走访".into()], 0);
+        c.cycle(1);
+        assert_eq!(c.value, "走访");
+        c.cycle(1);
+        assert_eq!(c.value, "电话");
+        c.insert('x');
+        assert_eq!(c.value, "电话");
+        let mut p = Field::pick(
+            "u",
+            "单位",
+            vec!["新金社区".into(), "区住建局".into(), "同心社区".into()],
+            "",
+        );
+        p.set("社区");
+        assert_eq!(p.matches().len(), 2);
+        p.cycle(1);
+        assert_eq!(p.value, "新金社区");
+    }
+
+    #[test]
+    fn a_form_knows_when_something_was_typed() {
+        let mut f = Form::new(vec![Field::text("a", "A", ""), Field::text("b", "B", "x")]);
+        assert!(!f.is_dirty());
+        f.next();
+        f.focused().insert('y');
+        assert!(f.is_dirty());
+        assert_eq!(f.get("b"), "xy");
+    }
+}

@@ -1,0 +1,233 @@
+//! Drawing: a pure function of `&App`. One file per view or pop-up.
+
+mod detail;
+mod popups;
+mod table;
+pub mod theme;
+
+use crate::i18n::Lang;
+use crate::ledger::Pane;
+use crate::text::{sanitize, truncate, width};
+use crate::tui::app::{App, View};
+use crate::tui::keymap::{Action, KeyContext};
+use chrono::Datelike;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// Draws the whole app.
+pub fn render(f: &mut Frame, app: &App) {
+    let area = f.area();
+    let filter_rows = if filter_text(app).is_some() { 1 } else { 0 };
+    let [head, tabs, filter, main, message, keys] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(filter_rows),
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(f, app, head);
+    draw_tabs(f, app, tabs);
+    if let Some(t) = filter_text(app) {
+        f.render_widget(
+            Paragraph::new(Line::from(Span::styled(
+                truncate(&t, area.width as usize),
+                theme::awaiting(),
+            ))),
+            filter,
+        );
+    }
+    match &app.view {
+        View::List => table::draw(f, app, main),
+        View::Detail { .. } => detail::draw(f, app, main),
+    }
+    draw_message(f, app, message);
+    draw_keys(f, app, keys);
+    for p in &app.popups {
+        popups::draw(f, app, p, area);
+    }
+}
+
+fn weekday(lang: Lang, d: chrono::NaiveDate) -> &'static str {
+    let i = d.weekday().num_days_from_monday() as usize;
+    match lang {
+        Lang::Zh => ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][i],
+        Lang::En => ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][i],
+    }
+}
+
+fn draw_header(f: &mut Frame, app: &App, area: Rect) {
+    let lang = app.lang;
+    let left = format!(
+        " {} {} {} ",
+        lang.t("跟办", "genban"),
+        app.today,
+        weekday(lang, app.today)
+    );
+    let wide = area.width >= 100;
+    let names: [&str; 3] = if wide {
+        [
+            lang.t("签收准确率", "signing accuracy"),
+            lang.t("按月联系率", "monthly contact"),
+            lang.t("限时办结率", "on-time resolution"),
+        ]
+    } else {
+        [
+            lang.t("签收", "sign"),
+            lang.t("联系", "contact"),
+            lang.t("办结", "on time"),
+        ]
+    };
+    let mut spans = vec![
+        Span::styled(left, theme::title()),
+        Span::raw(lang.t("本月 ", "this month: ")),
+    ];
+    match &app.figures {
+        Some(r) => {
+            let figs = [
+                &r.signing_accuracy,
+                &r.monthly_contact_rate,
+                &r.on_time_resolution_rate,
+            ];
+            for (i, (n, fig)) in names.iter().zip(figs).enumerate() {
+                if i > 0 {
+                    spans.push(Span::raw(" · "));
+                }
+                spans.push(Span::raw(format!("{n} ")));
+                spans.push(Span::styled(fig.percent(), theme::header()));
+                if wide {
+                    spans.push(Span::styled(
+                        format!(" ({}/{})", fig.numerator, fig.denominator),
+                        theme::dim(),
+                    ));
+                }
+            }
+        }
+        None => spans.push(Span::styled(lang.t("计算中…", "computing…"), theme::dim())),
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
+    let lang = app.lang;
+    let mut spans = Vec::new();
+    for (i, p) in Pane::ALL.iter().enumerate() {
+        let label = format!(" {} {} {} ", i + 1, p.title(lang), app.count(*p));
+        let style = if *p == app.pane && app.filter.query.is_none() {
+            theme::active_tab()
+        } else if *p == Pane::Overdue && app.count(*p) > 0 {
+            theme::overdue()
+        } else {
+            Style::default()
+        };
+        spans.push(Span::styled(label, style));
+        spans.push(Span::raw(" "));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn filter_text(app: &App) -> Option<String> {
+    let lang = app.lang;
+    let mut parts = Vec::new();
+    if let Some(q) = &app.filter.query {
+        parts.push(format!("{}「{}」", lang.t("搜索", "search "), sanitize(q)));
+    }
+    if let Some(u) = &app.filter.unit {
+        parts.push(format!("{}「{}」", lang.t("单位", "unit "), sanitize(u)));
+    }
+    if let Some(c) = &app.filter.category {
+        parts.push(format!(
+            "{}「{}」",
+            lang.t("分类", "category "),
+            sanitize(c)
+        ));
+    }
+    (!parts.is_empty()).then(|| {
+        format!(
+            " {}: {}   (x {})",
+            lang.t("筛选", "Filter"),
+            parts.join(" "),
+            lang.t("清除", "clears")
+        )
+    })
+}
+
+fn draw_message(f: &mut Frame, app: &App, area: Rect) {
+    if let Some((text, error)) = &app.message {
+        let style = if *error { theme::error() } else { theme::ok() };
+        let text = truncate(&format!(" {}", sanitize(text)), area.width as usize);
+        f.render_widget(Paragraph::new(Line::from(Span::styled(text, style))), area);
+    }
+}
+
+/// The most useful keys of a context, for the bottom bar.
+pub fn bar_actions(ctx: KeyContext) -> &'static [Action] {
+    match ctx {
+        KeyContext::List => &[
+            Action::Help,
+            Action::Open,
+            Action::Contact,
+            Action::Sign,
+            Action::Resolve,
+            Action::Extend,
+            Action::Search,
+            Action::NextPane,
+            Action::Quit,
+        ],
+        KeyContext::Detail => &[
+            Action::Back,
+            Action::Contact,
+            Action::Sign,
+            Action::Resolve,
+            Action::Extend,
+            Action::Note,
+            Action::RevealPhone,
+            Action::Help,
+        ],
+        KeyContext::Dialog => &[
+            Action::Save,
+            Action::Cancel,
+            Action::NextField,
+            Action::NextChoice,
+        ],
+        KeyContext::Popup => &[Action::Close, Action::Down, Action::Up],
+    }
+}
+
+fn draw_keys(f: &mut Frame, app: &App, area: Rect) {
+    let ctx = app.context();
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for a in bar_actions(ctx) {
+        if let Some(k) = app.keys.first_key(ctx, *a) {
+            let item = format!(" {k} {} ", a.describe(app.lang));
+            let w = width(&item);
+            if used + w > area.width as usize {
+                break;
+            }
+            used += w;
+            spans.push(Span::styled(format!(" {k}"), theme::title()));
+            spans.push(Span::styled(
+                format!(" {} ", a.describe(app.lang)),
+                theme::dim(),
+            ));
+        }
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A rectangle of at most `w` × `h` in the middle of `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}

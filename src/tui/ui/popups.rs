@@ -1,0 +1,332 @@
+//! Pop-ups over the main view: dialogs, prompts, help, the month's tasks, the welcome screen.
+
+use super::{centered, theme};
+use crate::i18n::Lang;
+use crate::ledger::TicketRow;
+use crate::output::tickets::days_label;
+use crate::text::{fit, sanitize, truncate, width};
+use crate::tui::app::{App, Popup, View};
+use crate::tui::form::{FieldKind, Form};
+use crate::tui::keymap::KeyContext;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+pub fn draw(f: &mut Frame, app: &App, p: &Popup, area: Rect) {
+    match p {
+        Popup::Dialog(d) => {
+            let title = format!(" {} · {} ", d.kind.title(app.lang), sanitize(&d.ticket));
+            draw_form(
+                f,
+                app,
+                &title,
+                &d.form,
+                d.error.as_deref(),
+                d.confirm_discard,
+                area,
+            );
+        }
+        Popup::Prompt(_, form) => draw_form(f, app, "", form, None, false, area),
+        Popup::Help => draw_help(f, app, area),
+        Popup::MonthTasks(tasks, scroll) => draw_tasks(f, app, tasks, *scroll, area),
+        Popup::Welcome => draw_welcome(f, app, area),
+    }
+}
+
+fn frame_block(f: &mut Frame, rect: Rect, title: &str) -> Rect {
+    f.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(title.to_string(), theme::title()));
+    let inner = block.inner(rect);
+    f.render_widget(block, rect);
+    inner
+}
+
+fn draw_form(
+    f: &mut Frame,
+    app: &App,
+    title: &str,
+    form: &Form,
+    error: Option<&str>,
+    confirm: bool,
+    area: Rect,
+) {
+    let lang = app.lang;
+    let w = area.width.saturating_sub(4).min(76);
+    let h = (form.fields.len() as u16 + 5).min(area.height);
+    let rect = centered(area, w, h);
+    let inner = frame_block(f, rect, title);
+    let label_w = form
+        .fields
+        .iter()
+        .map(|x| width(&x.label))
+        .max()
+        .unwrap_or(4)
+        + 1;
+    let mut lines = Vec::new();
+    let mut cursor = None;
+    for (i, field) in form.fields.iter().enumerate() {
+        let focused = i == form.focus;
+        let label = fit(&field.label, label_w);
+        let value = sanitize(&field.value);
+        let shown = match &field.kind {
+            FieldKind::Choice { .. } => format!("< {value} >"),
+            _ => value.clone(),
+        };
+        let room = (inner.width as usize).saturating_sub(label_w + 1);
+        let mut spans = vec![
+            Span::styled(
+                label,
+                if focused {
+                    theme::focus()
+                } else {
+                    theme::dim()
+                },
+            ),
+            Span::raw(" "),
+            Span::styled(
+                truncate(&shown, room),
+                if focused {
+                    theme::header()
+                } else {
+                    Default::default()
+                },
+            ),
+        ];
+        let used = width(&shown);
+        if !field.hint.is_empty() && used + 2 + width(&field.hint) <= room {
+            spans.push(Span::styled(format!("  {}", field.hint), theme::dim()));
+        }
+        if focused && field.is_editable() {
+            let before: String = field.value.chars().take(field.cursor).collect();
+            let x = inner.x
+                + (label_w + 1 + width(&sanitize(&before))).min(inner.width as usize - 1) as u16;
+            cursor = Some(Position {
+                x,
+                y: inner.y + i as u16,
+            });
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::raw(""));
+    if confirm {
+        lines.push(Line::from(Span::styled(
+            lang.t(
+                "放弃已填写的内容吗? y 放弃 / n 继续填写",
+                "Discard what you typed? y discard / n keep editing",
+            ),
+            theme::error(),
+        )));
+    } else if let Some(e) = error {
+        lines.push(Line::from(Span::styled(
+            truncate(&sanitize(e), inner.width as usize),
+            theme::error(),
+        )));
+    } else {
+        let k = |a| {
+            app.keys
+                .first_key(KeyContext::Dialog, a)
+                .unwrap_or_default()
+        };
+        use crate::tui::keymap::Action::*;
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{} {}  {} {}  {} {}  {}/{} {}",
+                k(Save),
+                Save.describe(lang),
+                k(Cancel),
+                Cancel.describe(lang),
+                k(NextField),
+                NextField.describe(lang),
+                k(PrevChoice),
+                k(NextChoice),
+                lang.t("选项", "choices")
+            ),
+            theme::dim(),
+        )));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+    if let Some(c) = cursor {
+        if !confirm {
+            f.set_cursor_position(c);
+        }
+    }
+}
+
+fn draw_help(f: &mut Frame, app: &App, area: Rect) {
+    let lang = app.lang;
+    // The context under the help overlay.
+    let ctx = match app.view {
+        View::List => KeyContext::List,
+        View::Detail { .. } => KeyContext::Detail,
+    };
+    let items: Vec<(String, String)> = app
+        .keys
+        .help(ctx)
+        .iter()
+        .map(|(a, keys)| {
+            (
+                keys.iter().map(|k| k.label()).collect::<Vec<_>>().join(" "),
+                a.describe(lang).to_string(),
+            )
+        })
+        .collect();
+    let cols = if area.width >= 70 { 2 } else { 1 };
+    let per_col = items.len().div_ceil(cols);
+    let h = (per_col as u16 + 5).min(area.height);
+    let w = area.width.saturating_sub(4).min(100);
+    let rect = centered(area, w, h);
+    let title = format!(" {} · {} ", lang.t("按键帮助", "Keys"), ctx.title(lang));
+    let inner = frame_block(f, rect, &title);
+    let col_w = inner.width as usize / cols;
+    let key_w = items
+        .iter()
+        .map(|(k, _)| width(k))
+        .max()
+        .unwrap_or(4)
+        .min(col_w / 2);
+    let mut lines = Vec::new();
+    for r in 0..per_col {
+        let mut spans = Vec::new();
+        for c in 0..cols {
+            if let Some((k, d)) = items.get(c * per_col + r) {
+                spans.push(Span::styled(fit(k, key_w), theme::title()));
+                spans.push(Span::raw(" "));
+                spans.push(Span::raw(fit(d, col_w.saturating_sub(key_w + 1))));
+            }
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::raw(""));
+    let note = lang.t(
+        "对话框: Enter 保存 · Esc 取消 · Tab 下一项 · ←→ 选项。按键可在配置目录的 keys.toml 中修改。",
+        "Dialogs: Enter save · Esc cancel · Tab next field · ←→ choices. Change keys in keys.toml in the config directory.",
+    );
+    for l in crate::text::wrap(note, inner.width as usize) {
+        lines.push(Line::from(Span::styled(l, theme::dim())));
+    }
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn task_line(r: &TicketRow, lang: Lang, w: usize) -> Line<'static> {
+    let t = r.ticket();
+    let text = format!(
+        "  {} {} {} {}",
+        fit(&sanitize(&t.id), 13),
+        fit(&sanitize(t.unit()), 12),
+        fit(&days_label(r, lang), 9),
+        sanitize(t.record.title.as_deref().unwrap_or(""))
+    );
+    Line::raw(truncate(&text, w))
+}
+
+fn draw_tasks(f: &mut Frame, app: &App, m: &crate::ledger::MonthTasks, scroll: usize, area: Rect) {
+    let lang = app.lang;
+    let w = area.width.saturating_sub(4).min(100);
+    let h = area.height.saturating_sub(2);
+    let rect = centered(area, w, h);
+    let title = format!(
+        " {} {} ",
+        lang.t("本月任务", "This month's tasks"),
+        m.month.from.format("%Y-%m")
+    );
+    let inner = frame_block(f, rect, &title);
+    let iw = inner.width as usize;
+    let mut lines = vec![Line::from(Span::styled(
+        match lang {
+            Lang::Zh => format!(
+                "本月待联系 {} 件 · 本月到期 {} 件 · 已超期 {} 件 · 待签收 {} 件",
+                m.to_contact.len(),
+                m.deadlines.len(),
+                m.overdue.len(),
+                m.to_sign.len()
+            ),
+            Lang::En => format!(
+                "{} to contact · {} deadlines this month · {} overdue · {} to sign",
+                m.to_contact.len(),
+                m.deadlines.len(),
+                m.overdue.len(),
+                m.to_sign.len()
+            ),
+        },
+        theme::header(),
+    ))];
+    for (title, rows, style) in [
+        (lang.t("已超期", "Overdue"), &m.overdue, theme::overdue()),
+        (
+            lang.t("本月待联系", "Due a contact this month"),
+            &m.to_contact,
+            theme::awaiting(),
+        ),
+        (
+            lang.t("本月到期", "Deadlines this month"),
+            &m.deadlines,
+            Default::default(),
+        ),
+        (
+            lang.t("待签收", "Awaiting sign"),
+            &m.to_sign,
+            Default::default(),
+        ),
+    ] {
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled(
+            format!("■ {title} {}", rows.len()),
+            style,
+        )));
+        for r in rows.iter() {
+            lines.push(task_line(r, lang, iw));
+        }
+    }
+    let visible = inner.height.saturating_sub(1) as usize;
+    let start = scroll.min(lines.len().saturating_sub(visible));
+    let mut shown: Vec<Line> = lines.into_iter().skip(start).take(visible).collect();
+    shown.push(Line::from(Span::styled(
+        lang.t(
+            "Enter/Esc 知道了(本月不再自动显示) · j/k 滚动 · m 随时再看",
+            "Enter/Esc got it (not shown again this month) · j/k scroll · m shows it again",
+        ),
+        theme::dim(),
+    )));
+    f.render_widget(Paragraph::new(shown), inner);
+}
+
+fn draw_welcome(f: &mut Frame, app: &App, area: Rect) {
+    let lang = app.lang;
+    let rect = centered(area, area.width.saturating_sub(4).min(78), 14);
+    let inner = frame_block(f, rect, lang.t(" 欢迎使用跟办 ", " Welcome to genban "));
+    let store = app.ledger.store().location();
+    let lines = match lang {
+        Lang::Zh => vec![
+            "这个库还是空的。先把市12345系统导出的工单导进来:".to_string(),
+            String::new(),
+            "  genban import 工单导出.xlsx        (也可以是 CSV、GBK CSV、JSON)".to_string(),
+            "  genban import 事件日志.jsonl       (从备份恢复)".to_string(),
+            String::new(),
+            "或者先用演示数据看看:".to_string(),
+            "  genban demo".to_string(),
+            String::new(),
+            format!("数据库: {store}"),
+            "Esc 关闭 · q 退出 · ? 帮助".to_string(),
+        ],
+        Lang::En => vec![
+            "This store is empty. Import the city 12345 export first:".to_string(),
+            String::new(),
+            "  genban import export.xlsx        (or CSV, GBK CSV, JSON)".to_string(),
+            "  genban import events.jsonl       (restore a backup)".to_string(),
+            String::new(),
+            "Or look around with demo data:".to_string(),
+            "  genban demo".to_string(),
+            String::new(),
+            format!("Store: {store}"),
+            "Esc close · q quit · ? help".to_string(),
+        ],
+    };
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|l| Line::raw(truncate(&l, inner.width as usize)))
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
+}
