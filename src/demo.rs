@@ -196,9 +196,16 @@ fn follow_up(
     ) {
         return;
     }
-    // The newest ones wait for the unit to sign.
-    if (today - g.day(at)).num_days() <= 4 && g.rng.chance(60) {
-        return;
+    // The newest ones wait for the unit to sign, or came back returned and wait to be re-routed.
+    if (today - g.day(at)).num_days() <= 6 {
+        if g.rng.chance(30) {
+            let reason = g.rng.pick(&w.return_reasons).clone();
+            g.push(id, at + Duration::hours(3), EventKind::Return { unit: unit.to_string(), reason }, None);
+            return;
+        }
+        if g.rng.chance(50) {
+            return;
+        }
     }
     let mut unit = unit.to_string();
     // A few are not the unit's: returned, then re-dispatched to a district bureau.
@@ -368,7 +375,30 @@ fn follow_up(
             satisfaction: Satisfaction::Unsatisfied,
             deadline: Some(nd),
         };
-        g.push(id, t, k, Some("诉求人反映问题仍未彻底解决".into()));
+        if !g.push(id, t, k, Some("诉求人反映问题仍未彻底解决".into())) {
+            return;
+        }
+        // Followed up again: a call each month, and mostly solved by the new deadline.
+        let mut m = month_start(rv);
+        while m <= today.min(nd) {
+            let d = (m + Duration::days(g.rng.below(20) as i64)).max(rv + Duration::days(1));
+            if d <= today && d <= crate::domain::time::month_end(m) && !(m == month_start(today) && g.rng.chance(30)) {
+                let t = g.on(d);
+                let k = EventKind::Contact {
+                    channel: Channel::Phone,
+                    outcome: Outcome::Reached,
+                    contact_person: Some("本人".into()),
+                };
+                g.push(id, t, k, Some("告知二次整改进展".into()));
+            }
+            m = add_months(m, 1);
+        }
+        if nd < today && g.rng.chance(85) {
+            let span = (nd - rv).num_days().max(2) as u64;
+            let d = rv + Duration::days(1 + g.rng.below(span - 1) as i64);
+            let t = local_instant(g.tz, d.and_hms_opt(18, 40, 0).expect("time"));
+            g.push(id, t, EventKind::Resolve, Some("二次整改完成".into()));
+        }
     } else {
         let s = if g.rng.chance(70) {
             Satisfaction::Satisfied
