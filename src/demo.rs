@@ -200,7 +200,15 @@ fn follow_up(
     if (today - g.day(at)).num_days() <= 6 {
         if g.rng.chance(30) {
             let reason = g.rng.pick(&w.return_reasons).clone();
-            g.push(id, at + Duration::hours(3), EventKind::Return { unit: unit.to_string(), reason }, None);
+            g.push(
+                id,
+                at + Duration::hours(3),
+                EventKind::Return {
+                    unit: unit.to_string(),
+                    reason,
+                },
+                None,
+            );
             return;
         }
         if g.rng.chance(50) {
@@ -382,7 +390,10 @@ fn follow_up(
         let mut m = month_start(rv);
         while m <= today.min(nd) {
             let d = (m + Duration::days(g.rng.below(20) as i64)).max(rv + Duration::days(1));
-            if d <= today && d <= crate::domain::time::month_end(m) && !(m == month_start(today) && g.rng.chance(30)) {
+            if d <= today
+                && d <= crate::domain::time::month_end(m)
+                && !(m == month_start(today) && g.rng.chance(30))
+            {
                 let t = g.on(d);
                 let k = EventKind::Contact {
                     channel: Channel::Phone,
