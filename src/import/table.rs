@@ -86,12 +86,27 @@ pub fn read_csv(text: &str, encoding: &'static str) -> Result<Table, Problem> {
         .map(|h| h.trim().to_string())
         .collect();
     let mut rows = Vec::new();
+    // Line numbers are counted from byte offsets: the csv crate's own count is one short on
+    // CRLF files (it starts the next record at the LF of the previous one).
+    let bytes = text.as_bytes();
+    let (mut seen_byte, mut seen_lines) = (0usize, 1usize);
+    let mut line_at = |byte: usize| {
+        let mut b = byte.min(bytes.len());
+        while b < bytes.len() && (bytes[b] == b'\r' || bytes[b] == b'\n') {
+            b += 1;
+        }
+        if b >= seen_byte {
+            seen_lines += bytes[seen_byte..b].iter().filter(|c| **c == b'\n').count();
+            seen_byte = b;
+        }
+        seen_lines
+    };
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line() as usize);
             Problem::line(line, format!("not valid CSV: {e}"))
         })?;
-        let number = rec.position().map_or(0, |p| p.line() as usize);
+        let number = rec.position().map_or(0, |p| line_at(p.byte() as usize));
         if rec.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -249,6 +264,9 @@ mod tests {
         assert_eq!(t.rows.len(), 2);
         assert_eq!(t.rows[0].number, 2);
         assert_eq!(t.rows[1].number, 4);
+        let crlf = read_csv("a,b\r\n1,\"x\r\ny\"\r\n2,z\r\n3,w\r\n", "UTF-8").unwrap();
+        let lines: Vec<usize> = crlf.rows.iter().map(|r| r.number).collect();
+        assert_eq!(lines, [2, 4, 5]);
         assert_eq!(t.rows[0].cells[1], Cell::Text("x\ny".into()));
     }
 
