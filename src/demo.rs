@@ -321,7 +321,7 @@ fn follow_up(
             let span = (last_day - first).num_days().max(0) as u64;
             let d = first + Duration::days(g.rng.below(span + 1) as i64);
             if g.rng.chance(15) {
-                let t = g.on(d);
+                let t = g.on(d).max(signed_at + Duration::minutes(10));
                 let k = EventKind::Contact {
                     channel: Channel::Phone,
                     outcome: Outcome::Unreached,

@@ -19,12 +19,20 @@ fn genban(db: &Path, args: &[&str]) -> Output {
 }
 
 fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8(o.stdout.clone()).unwrap()
 }
 
 fn err(o: &Output) -> String {
-    assert!(!o.status.success(), "expected failure, stdout: {}", String::from_utf8_lossy(&o.stdout));
+    assert!(
+        !o.status.success(),
+        "expected failure, stdout: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
     String::from_utf8(o.stderr.clone()).unwrap()
 }
 
@@ -32,21 +40,46 @@ fn err(o: &Output) -> String {
 fn the_binary_reproduces_the_sample_reports() {
     let d = tempfile::tempdir().unwrap();
     let db = d.path().join("db");
-    ok(&genban(&db, &["import", sample("events.jsonl").to_str().unwrap()]));
+    ok(&genban(
+        &db,
+        &["import", sample("events.jsonl").to_str().unwrap()],
+    ));
     for (file, from, to, as_of) in [
-        ("report-2026-10.json", "2026-10-01", "2026-10-31", "2026-10-31"),
-        ("report-2026-11-29.json", "2026-11-01", "2026-11-30", "2026-11-29"),
+        (
+            "report-2026-10.json",
+            "2026-10-01",
+            "2026-10-31",
+            "2026-10-31",
+        ),
+        (
+            "report-2026-11-29.json",
+            "2026-11-01",
+            "2026-11-30",
+            "2026-11-29",
+        ),
     ] {
-        let out = ok(&genban(&db, &["report", "--from", from, "--to", to, "--as-of", as_of, "--format", "json"]));
+        let out = ok(&genban(
+            &db,
+            &[
+                "report", "--from", from, "--to", to, "--as-of", as_of, "--format", "json",
+            ],
+        ));
         let got: serde_json::Value = serde_json::from_str(&out).unwrap();
-        let want: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(sample(file)).unwrap()).unwrap();
+        let want: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(sample(file)).unwrap()).unwrap();
         assert_eq!(got, want, "{file}");
     }
     // --month is the same period; the text report is Chinese by default.
     let text = ok(&genban(&db, &["report", "--month", "2026-11"]));
-    assert!(text.contains("签收准确率") && text.contains("91.67%"), "{text}");
+    assert!(
+        text.contains("签收准确率") && text.contains("91.67%"),
+        "{text}"
+    );
     let xlsx = d.path().join("r.xlsx");
-    ok(&genban(&db, &["report", "--format", "xlsx", "-o", xlsx.to_str().unwrap()]));
+    ok(&genban(
+        &db,
+        &["report", "--format", "xlsx", "-o", xlsx.to_str().unwrap()],
+    ));
     use calamine::Reader;
     let mut wb = calamine::open_workbook_auto(&xlsx).unwrap();
     assert_eq!(wb.sheet_names(), ["汇总", "按单位"]);
@@ -58,20 +91,48 @@ fn the_binary_reproduces_the_sample_reports() {
 fn export_then_import_into_an_empty_store_then_export_gives_the_same_log() {
     let d = tempfile::tempdir().unwrap();
     let (a, b) = (d.path().join("a"), d.path().join("b"));
-    ok(&genban(&a, &["import", sample("events.jsonl").to_str().unwrap()]));
+    ok(&genban(
+        &a,
+        &["import", sample("events.jsonl").to_str().unwrap()],
+    ));
     let (e1, e2) = (d.path().join("1.jsonl"), d.path().join("2.jsonl"));
-    ok(&genban(&a, &["export", "--format", "jsonl", "-o", e1.to_str().unwrap()]));
+    ok(&genban(
+        &a,
+        &["export", "--format", "jsonl", "-o", e1.to_str().unwrap()],
+    ));
     ok(&genban(&b, &["import", e1.to_str().unwrap()]));
-    ok(&genban(&b, &["export", "--format", "jsonl", "-o", e2.to_str().unwrap()]));
-    let (t1, t2) = (std::fs::read_to_string(&e1).unwrap(), std::fs::read_to_string(&e2).unwrap());
+    ok(&genban(
+        &b,
+        &["export", "--format", "jsonl", "-o", e2.to_str().unwrap()],
+    ));
+    let (t1, t2) = (
+        std::fs::read_to_string(&e1).unwrap(),
+        std::fs::read_to_string(&e2).unwrap(),
+    );
     assert_eq!(t1.lines().count(), 1466);
     assert_eq!(t1, t2);
     // And the restored store gives the same report.
-    let r = |db: &Path| ok(&genban(db, &["report", "--month", "2026-10", "--as-of", "2026-10-31", "--format", "json"]));
+    let r = |db: &Path| {
+        ok(&genban(
+            db,
+            &[
+                "report",
+                "--month",
+                "2026-10",
+                "--as-of",
+                "2026-10-31",
+                "--format",
+                "json",
+            ],
+        ))
+    };
     assert_eq!(r(&a), r(&b));
     // CSV and XLSX: one row per ticket.
     let csv = d.path().join("t.csv");
-    ok(&genban(&a, &["export", "--format", "csv", "-o", csv.to_str().unwrap()]));
+    ok(&genban(
+        &a,
+        &["export", "--format", "csv", "-o", csv.to_str().unwrap()],
+    ));
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.starts_with("\u{feff}工单编号,状态,承办单位"));
     assert_eq!(csv::Reader::from_path(&csv).unwrap().records().count(), 300);
@@ -90,15 +151,54 @@ fn actions_write_one_event_each_and_refusals_exit_non_zero() {
     ok(&genban(&db, &["import", csv.to_str().unwrap()]));
     let e = err(&genban(&db, &["resolve", "X1"]));
     assert!(e.contains("不能解决"), "{e}");
-    let e = err(&genban(&db, &["sign", "X1", "--deadline", "2026-10-01", "--at", "2026-11-03 10:00"]));
+    let e = err(&genban(
+        &db,
+        &[
+            "sign",
+            "X1",
+            "--deadline",
+            "2026-10-01",
+            "--at",
+            "2026-11-03 10:00",
+        ],
+    ));
     assert!(e.contains("早于签收日期"), "{e}");
-    ok(&genban(&db, &["sign", "X1", "--deadline", "2026-12-31", "--plan", "更换灯具", "--at", "2026-11-03 10:00"]));
-    ok(&genban(&db, &["contact", "X1", "--channel", "visit", "--note", "现场查看", "--at", "2026-11-10 15:00"]));
-    let list: serde_json::Value = serde_json::from_str(&ok(&genban(&db, &["list", "in-progress", "--format", "json"]))).unwrap();
+    ok(&genban(
+        &db,
+        &[
+            "sign",
+            "X1",
+            "--deadline",
+            "2026-12-31",
+            "--plan",
+            "更换灯具",
+            "--at",
+            "2026-11-03 10:00",
+        ],
+    ));
+    ok(&genban(
+        &db,
+        &[
+            "contact",
+            "X1",
+            "--channel",
+            "visit",
+            "--note",
+            "现场查看",
+            "--at",
+            "2026-11-10 15:00",
+        ],
+    ));
+    let list: serde_json::Value = serde_json::from_str(&ok(&genban(
+        &db,
+        &["list", "in-progress", "--format", "json"],
+    )))
+    .unwrap();
     assert_eq!(list[0]["id"], "X1");
     assert_eq!(list[0]["deadline"], "2026-12-31");
     assert_eq!(list[0]["last_contact"], "2026-11-10T15:00:00+08:00");
-    let show: serde_json::Value = serde_json::from_str(&ok(&genban(&db, &["show", "X1", "--format", "json"]))).unwrap();
+    let show: serde_json::Value =
+        serde_json::from_str(&ok(&genban(&db, &["show", "X1", "--format", "json"]))).unwrap();
     assert_eq!(show["events"].as_array().unwrap().len(), 4);
     assert!(show["events"][3]["recorded_at"].is_string());
     let remind = ok(&genban(&db, &["remind", "--format", "json"]));
@@ -122,7 +222,10 @@ fn a_second_process_and_a_newer_store_get_clear_messages() {
     }
     {
         let raw = sled::open(&db).unwrap();
-        raw.open_tree("meta").unwrap().insert("schema", "99").unwrap();
+        raw.open_tree("meta")
+            .unwrap()
+            .insert("schema", "99")
+            .unwrap();
         raw.flush().unwrap();
     }
     let e = err(&genban(&db, &["list", "overdue"]));
@@ -136,7 +239,11 @@ fn demo_fills_a_store_when_output_is_not_a_terminal() {
     let out = ok(&genban(&db, &["demo", "--tickets", "60"]));
     assert!(out.contains(db.to_str().unwrap()));
     assert!(out.contains("按月联系率"));
-    let n: serde_json::Value = serde_json::from_str(&ok(&genban(&db, &["list", "in-progress", "--format", "json"]))).unwrap();
+    let n: serde_json::Value = serde_json::from_str(&ok(&genban(
+        &db,
+        &["list", "in-progress", "--format", "json"],
+    )))
+    .unwrap();
     assert!(!n.as_array().unwrap().is_empty());
     let e = err(&genban(&db, &["demo"]));
     assert!(e.contains("already holds tickets"));

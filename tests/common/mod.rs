@@ -28,3 +28,33 @@ pub fn ledger(today: &str) -> (tempfile::TempDir, Ledger) {
         Ledger::new(Box::new(store), Clock::fixed(DEFAULT_TZ, date(today))),
     )
 }
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use genban::i18n::Lang;
+use genban::tui::app::App;
+use genban::tui::keymap::KeyMap;
+
+/// The day the TUI fixtures are evaluated on (not the real date, so "now" is noon of it and
+/// every screen is the same on every run).
+pub const TUI_DAY: &str = "2026-11-20";
+
+/// An app over a demo store of `n` tickets, with the month's tasks still to be shown.
+pub fn demo_app(n: usize, lang: Lang) -> (tempfile::TempDir, App) {
+    let (d, l) = ledger(TUI_DAY);
+    if n > 0 {
+        let out = genban::demo::generate(&l, n, 7).unwrap();
+        assert!(out.refused.is_empty(), "{:?}", out.refused);
+    }
+    let app = App::new(l, lang, KeyMap::defaults(), false).unwrap();
+    (d, app)
+}
+
+pub fn press(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+pub fn keys(app: &mut App, s: &str) {
+    for c in s.chars() {
+        press(app, KeyCode::Char(c));
+    }
+}

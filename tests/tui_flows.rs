@@ -1,0 +1,243 @@
+//! The headless app driven with key sequences, checked against the store afterwards.
+
+mod common;
+use common::*;
+use crossterm::event::KeyCode;
+use genban::domain::ticket::State;
+use genban::i18n::Lang;
+use genban::ledger::Pane;
+use genban::tui::app::{Popup, View};
+
+fn today() -> chrono::NaiveDate {
+    date(TUI_DAY)
+}
+
+fn state_of(app: &genban::tui::app::App, id: &str) -> Option<State> {
+    app.ledger
+        .ticket(id, today())
+        .unwrap()
+        .unwrap()
+        .0
+        .ticket()
+        .state
+}
+
+fn event_count(app: &genban::tui::app::App, id: &str) -> usize {
+    app.ledger.events(id).unwrap().len()
+}
+
+#[test]
+fn the_month_tasks_show_once_a_month() {
+    let (d, mut app) = demo_app(60, Lang::Zh);
+    assert!(matches!(app.popups.last(), Some(Popup::MonthTasks(..))));
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty());
+    // Reopening the same store in the same month does not show it again.
+    drop(app);
+    let store = genban::store::SledStore::open(&d.path().join("db")).unwrap();
+    let l = genban::ledger::Ledger::new(
+        Box::new(store),
+        genban::domain::time::Clock::fixed(genban::domain::time::DEFAULT_TZ, today()),
+    );
+    let again =
+        genban::tui::app::App::new(l, Lang::Zh, genban::tui::keymap::KeyMap::defaults(), false)
+            .unwrap();
+    assert!(again.popups.is_empty());
+}
+
+#[test]
+fn signing_from_the_awaiting_sign_pane() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "1");
+    assert_eq!(app.pane, Pane::AwaitingSign);
+    let id = app
+        .rows
+        .iter()
+        .find(|r| r.ticket().state == Some(State::AwaitingSign))
+        .expect("the demo has a ticket awaiting sign")
+        .ticket()
+        .id
+        .clone();
+    let before_count = app.count(Pane::AwaitingSign);
+    app.selected = app.rows.iter().position(|r| r.ticket().id == id).unwrap();
+    keys(&mut app, "s");
+    assert!(matches!(app.popups.last(), Some(Popup::Dialog(_))));
+    // Unit is pre-filled; pick +3 months with the preset, type a plan.
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "列入年度民生实事");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "the dialog closed after saving");
+    assert_eq!(state_of(&app, &id), Some(State::InProgress));
+    let (row, events) = app.ledger.ticket(&id, today()).unwrap().unwrap();
+    assert_eq!(row.ticket().deadline, Some(date("2027-02-20")));
+    let sign = events.last().unwrap().to_value();
+    assert_eq!(sign["plan"], "列入年度民生实事");
+    assert!(sign["recorded_at"].is_string());
+    // The pane and its count updated at once.
+    assert_eq!(app.count(Pane::AwaitingSign), before_count - 1);
+    assert!(!app.rows.iter().any(|r| r.ticket().id == id));
+}
+
+#[test]
+fn recording_a_contact_and_a_resolution_from_the_detail_view() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "3");
+    assert_eq!(app.pane, Pane::AwaitingContact);
+    let waiting = app.count(Pane::AwaitingContact);
+    assert!(waiting > 0);
+    let id = app.rows[0].ticket().id.clone();
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(&app.view, View::Detail { id: shown, .. } if *shown == id));
+    let n = event_count(&app, &id);
+    keys(&mut app, "c");
+    // Channel: visit; reached (default); a note.
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "本人");
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "告知进展");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(event_count(&app, &id), n + 1);
+    let e = app
+        .ledger
+        .events(&id)
+        .unwrap()
+        .into_iter()
+        .max_by_key(|e| e.recorded_at)
+        .unwrap()
+        .to_value();
+    assert_eq!(e["channel"], "visit");
+    assert_eq!(e["outcome"], "reached");
+    assert_eq!(e["contact_person"], "本人");
+    assert_eq!(app.count(Pane::AwaitingContact), waiting - 1);
+    // Resolve: by default the call that tells the citizen is recorded with it.
+    keys(&mut app, "r");
+    keys(&mut app, "已修复");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(state_of(&app, &id), Some(State::Resolved));
+    assert_eq!(event_count(&app, &id), n + 3);
+    let (_, events) = app.ledger.ticket(&id, today()).unwrap().unwrap();
+    let types: Vec<&str> = events
+        .iter()
+        .rev()
+        .take(2)
+        .map(|e| e.kind.type_name())
+        .collect();
+    assert_eq!(types, ["contact", "resolve"]);
+    let detail = app.detail.as_ref().unwrap();
+    assert_eq!(detail.1.len(), n + 3, "the detail view refreshed");
+}
+
+#[test]
+fn a_refused_event_shows_why_in_the_dialog_and_writes_nothing() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2");
+    let id = app.rows[0].ticket().id.clone();
+    let n = event_count(&app, &id);
+    keys(&mut app, "s");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Enter);
+    let Some(Popup::Dialog(d)) = app.popups.last() else {
+        panic!("the dialog stays open")
+    };
+    assert_eq!(
+        d.error.as_deref(),
+        Some("工单当前为「办理中」,不能签收;只有「待签收」状态可以")
+    );
+    assert_eq!(event_count(&app, &id), n);
+    // A missing required field is named too.
+    press(&mut app, KeyCode::Tab);
+    for _ in 0..12 {
+        press(&mut app, KeyCode::Backspace);
+    }
+    press(&mut app, KeyCode::Enter);
+    let Some(Popup::Dialog(d)) = app.popups.last() else {
+        panic!()
+    };
+    assert_eq!(d.error.as_deref(), Some("请填写「承诺时限」"));
+    // Esc on a filled dialog asks first; n keeps it, y discards it.
+    press(&mut app, KeyCode::Esc);
+    let Some(Popup::Dialog(d)) = app.popups.last() else {
+        panic!()
+    };
+    assert!(d.confirm_discard);
+    keys(&mut app, "n");
+    assert!(matches!(app.popups.last(), Some(Popup::Dialog(d)) if !d.confirm_discard));
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "y");
+    assert!(app.popups.is_empty());
+    assert_eq!(event_count(&app, &id), n);
+}
+
+#[test]
+fn esc_on_an_untouched_dialog_closes_it_at_once() {
+    let (_d, mut app) = demo_app(60, Lang::En);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2n");
+    assert!(matches!(app.popups.last(), Some(Popup::Dialog(_))));
+    press(&mut app, KeyCode::Esc);
+    assert!(app.popups.is_empty());
+}
+
+#[test]
+fn search_and_filters_narrow_the_list() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    let some = app.ledger.pane(Pane::InProgress, today()).unwrap()[0]
+        .ticket()
+        .clone();
+    keys(&mut app, "/");
+    keys(&mut app, &some.id);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.filter.query.as_deref(), Some(some.id.as_str()));
+    assert_eq!(app.rows.len(), 1);
+    // Search by the last digits of the phone.
+    keys(&mut app, "x");
+    assert!(app.filter.is_empty());
+    let phone = some.record.phone.clone().unwrap();
+    keys(&mut app, "/");
+    keys(&mut app, &phone[3..]);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.rows.iter().any(|r| r.ticket().id == some.id));
+    keys(&mut app, "x2U");
+    keys(&mut app, some.unit());
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.filter.unit.as_deref(), Some(some.unit()));
+    assert!(!app.rows.is_empty());
+    assert!(app.rows.iter().all(|r| r.ticket().unit() == some.unit()));
+}
+
+#[test]
+fn navigation_keys_move_the_selection_and_switch_panes() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2");
+    assert!(app.rows.len() > 3);
+    keys(&mut app, "jj");
+    assert_eq!(app.selected, 2);
+    press(&mut app, KeyCode::Up);
+    assert_eq!(app.selected, 1);
+    keys(&mut app, "G");
+    assert_eq!(app.selected, app.rows.len() - 1);
+    keys(&mut app, "g");
+    assert_eq!(app.selected, 0);
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.pane, Pane::AwaitingContact);
+    keys(&mut app, "h");
+    assert_eq!(app.pane, Pane::InProgress);
+    keys(&mut app, "?");
+    assert!(matches!(app.popups.last(), Some(Popup::Help)));
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "q");
+    assert!(app.quit);
+}
