@@ -1,0 +1,193 @@
+//! Snapshots of every screen at 80x24 and 120x40 with Chinese data (ratatui TestBackend).
+
+mod common;
+use common::*;
+use crossterm::event::KeyCode;
+use genban::i18n::Lang;
+use genban::tui::app::App;
+use genban::tui::ui;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| ui::render(f, app)).unwrap();
+    t.backend().to_string()
+}
+
+fn snap(name: &str, app: &App) {
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen(app, w, h));
+    }
+}
+
+fn started() -> (tempfile::TempDir, App) {
+    let (d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    (d, app)
+}
+
+#[test]
+fn month_start_screen() {
+    let (_d, app) = demo_app(120, Lang::Zh);
+    snap("month_tasks", &app);
+}
+
+#[test]
+fn every_pane() {
+    let (_d, mut app) = started();
+    for (k, name) in [
+        ('1', "pane_awaiting_sign"),
+        ('2', "pane_in_progress"),
+        ('3', "pane_awaiting_contact"),
+        ('4', "pane_overdue"),
+        ('5', "pane_resolved"),
+    ] {
+        keys(&mut app, &k.to_string());
+        snap(name, &app);
+    }
+}
+
+#[test]
+fn detail_view_masks_the_phone_until_asked() {
+    let (_d, mut app) = started();
+    keys(&mut app, "2");
+    press(&mut app, KeyCode::Enter);
+    snap("detail", &app);
+    let masked = screen(&app, 120, 40);
+    keys(&mut app, "p");
+    let shown = screen(&app, 120, 40);
+    let phone = app
+        .detail
+        .as_ref()
+        .unwrap()
+        .0
+        .ticket()
+        .record
+        .phone
+        .clone()
+        .unwrap();
+    assert!(!masked.contains(&phone) && masked.contains(&genban::text::mask_phone(&phone)));
+    assert!(shown.contains(&phone));
+}
+
+#[test]
+fn every_dialog() {
+    let (_d, mut app) = started();
+    keys(&mut app, "2");
+    press(&mut app, KeyCode::Enter);
+    for (k, name) in [
+        ('s', "dialog_sign"),
+        ('b', "dialog_return"),
+        ('d', "dialog_dispatch"),
+        ('c', "dialog_contact"),
+        ('e', "dialog_extend"),
+        ('r', "dialog_resolve"),
+        ('v', "dialog_revisit"),
+        ('o', "dialog_reopen"),
+        ('n', "dialog_note"),
+    ] {
+        keys(&mut app, &k.to_string());
+        snap(name, &app);
+        press(&mut app, KeyCode::Esc);
+        assert!(app.popups.is_empty(), "{name} closes on Esc");
+    }
+}
+
+#[test]
+fn a_refusal_and_a_discard_question_in_a_dialog() {
+    let (_d, mut app) = started();
+    keys(&mut app, "2s");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Enter);
+    snap("dialog_refused", &app);
+    press(&mut app, KeyCode::Esc);
+    snap("dialog_discard", &app);
+}
+
+#[test]
+fn help_overlay_is_generated_from_the_key_map() {
+    let (_d, mut app) = started();
+    keys(&mut app, "?");
+    snap("help_list", &app);
+    let text = screen(&app, 120, 40);
+    for (action, keys) in app.keys.help(genban::tui::keymap::KeyContext::List) {
+        assert!(
+            text.contains(action.describe(Lang::Zh)),
+            "{action:?} missing from help"
+        );
+        assert!(
+            text.contains(&keys[0].label()),
+            "{action:?} key missing from help"
+        );
+    }
+}
+
+#[test]
+fn welcome_screen_on_an_empty_store() {
+    let (_d, app) = demo_app(0, Lang::Zh);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("genban import"));
+    assert!(text.contains("genban demo"));
+    // The store path differs per run: snapshot with it blanked.
+    let store = app.ledger.store().location();
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(
+            format!("welcome_{w}x{h}"),
+            screen(&app, w, h).replace(&store, "<store>")
+        );
+    }
+}
+
+#[test]
+fn english_on_request() {
+    let (_d, mut app) = demo_app(120, Lang::En);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2");
+    snap("english_in_progress", &app);
+}
+
+#[test]
+fn search_results() {
+    let (_d, mut app) = started();
+    keys(&mut app, "/");
+    keys(&mut app, "路灯");
+    press(&mut app, KeyCode::Enter);
+    snap("search", &app);
+}
+
+#[test]
+fn control_characters_in_ticket_text_never_reach_the_terminal() {
+    let (_d, l) = ledger(TUI_DAY);
+    let nasty = "路灯\u{1b}[2J\u{1b}]0;pwned\u{7}坏了\r\n第二行\u{202e}";
+    let e = genban::domain::event::Event::from_value(&serde_json::json!({
+        "ticket": "ESC1", "type": "ticket", "at": "2026-11-01T09:00:00+08:00",
+        "unit": "新金社区", "title": nasty, "content": nasty
+    }))
+    .unwrap();
+    l.record(e).unwrap();
+    for (ty, extra) in [("dispatch", ""), ("sign", r#","deadline":"2026-12-31""#)] {
+        let line = format!(
+            r#"{{"ticket":"ESC1","type":"{ty}","at":"2026-11-0{}T09:00:00+08:00","unit":"新金社区"{extra}}}"#,
+            if ty == "sign" { 3 } else { 2 }
+        );
+        l.record(genban::domain::event::Event::from_json_str(&line).unwrap())
+            .unwrap();
+    }
+    let mut app = App::new(l, Lang::Zh, genban::tui::keymap::KeyMap::defaults(), false).unwrap();
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2");
+    let list = screen(&app, 120, 40);
+    press(&mut app, KeyCode::Enter);
+    let detail = screen(&app, 120, 40);
+    for s in [&list, &detail] {
+        assert!(
+            !s.chars().any(|c| c.is_control() && c != '\n'),
+            "a control character was drawn"
+        );
+        assert!(s.contains("路灯␛[2J"), "{s}");
+    }
+}
