@@ -7,7 +7,7 @@ use crate::domain::summary::{prefix, Summary};
 use crate::domain::ticket::{Refusal, State, Ticket};
 use crate::domain::time::{local_date, Clock, Period};
 use crate::i18n::Lang;
-use crate::store::{EventStore, StoreError, TicketChange};
+use crate::store::{EventStore, StoreError, TicketChange, TicketVisitor};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -532,10 +532,7 @@ impl Ledger {
     }
 
     /// Every ticket with its events in application order (export, review).
-    pub fn for_each(
-        &self,
-        f: &mut dyn FnMut(&str, Vec<Event>) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    pub fn for_each(&self, f: &mut TicketVisitor) -> Result<(), StoreError> {
         self.store
             .for_each_ticket(&mut |id, evs| f(id, in_order(evs)))
     }

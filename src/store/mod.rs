@@ -42,6 +42,9 @@ pub struct TicketChange {
     pub summary: Summary,
 }
 
+/// A visitor of tickets: called with each id and its events.
+pub type TicketVisitor<'a> = dyn FnMut(&str, Vec<Event>) -> Result<(), StoreError> + 'a;
+
 /// Storage of the event log and its indexes.
 pub trait EventStore: Send + Sync {
     /// The events of one ticket, in the order they were appended.
@@ -62,10 +65,7 @@ pub trait EventStore: Send + Sync {
     /// How many tickets the store holds.
     fn ticket_count(&self) -> Result<usize, StoreError>;
     /// Calls `f` with each ticket id and its events, in id order.
-    fn for_each_ticket(
-        &self,
-        f: &mut dyn FnMut(&str, Vec<Event>) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
+    fn for_each_ticket(&self, f: &mut TicketVisitor) -> Result<(), StoreError>;
     /// The latest instant of any stored event.
     fn latest_at(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
     /// A stored setting.

@@ -4,7 +4,7 @@
 //! `idx` (index keys → empty), `meta` (settings), `journal` (what a large import wrote so far,
 //! to roll it back if it was cut short).
 
-use super::{EventStore, StoreError, TicketChange, SCHEMA_VERSION};
+use super::{EventStore, StoreError, TicketChange, TicketVisitor, SCHEMA_VERSION};
 use crate::domain::event::Event;
 use crate::domain::summary::Summary;
 use chrono::{DateTime, Utc};
@@ -349,10 +349,7 @@ impl EventStore for SledStore {
         Ok(self.tickets.len())
     }
 
-    fn for_each_ticket(
-        &self,
-        f: &mut dyn FnMut(&str, Vec<Event>) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    fn for_each_ticket(&self, f: &mut TicketVisitor) -> Result<(), StoreError> {
         let mut current: Option<String> = None;
         let mut batch = Vec::new();
         for item in self.events.iter() {

@@ -161,7 +161,7 @@ impl App {
             .iter()
             .filter_map(|r| r.ticket().record.category.clone())
             .collect();
-        cats.extend(self.categories.drain(..));
+        cats.append(&mut self.categories);
         cats.sort();
         cats.dedup();
         self.categories = cats;

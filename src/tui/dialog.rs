@@ -215,7 +215,7 @@ impl Dialog {
         let i = self.form.field("preset").map_or(0, Field::selected);
         let from = parse_time(self.form.get("at"), tz)
             .map(|t| t.date_naive())
-            .unwrap_or_else(|_| Utc::now().with_timezone(&tz).date_naive());
+            .unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive());
         if let Some(d) = preset_deadline(i, from) {
             if let Some(f) = self.form.field_mut("deadline") {
                 f.set(&d.to_string());
@@ -234,7 +234,7 @@ impl Dialog {
                 });
             }
         }
-        let at = parse_time(f.get("at"), tz).map_err(|_| {
+        let at = parse_time(f.get("at"), tz).ok_or_else(|| {
             lang.t(
                 "时间格式应为 YYYY-MM-DD HH:MM",
                 "the time must be YYYY-MM-DD HH:MM",
@@ -330,14 +330,13 @@ impl Dialog {
 }
 
 /// Reads `YYYY-MM-DD HH:MM` (or with seconds, or RFC 3339) as a local time.
-pub fn parse_time(s: &str, tz: Tz) -> Result<DateTime<FixedOffset>, ()> {
+pub fn parse_time(s: &str, tz: Tz) -> Option<DateTime<FixedOffset>> {
     let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Ok(t);
+        return Some(t);
     }
     let n = ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
         .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
-        .ok_or(())?;
-    Ok(local_instant(tz, n).with_timezone(&tz).fixed_offset())
+        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())?;
+    Some(local_instant(tz, n).with_timezone(&tz).fixed_offset())
 }
