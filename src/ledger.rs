@@ -97,7 +97,8 @@ impl Pane {
     pub fn parse(s: &str) -> Option<Pane> {
         Pane::ALL.into_iter().find(|p| p.code() == s)
     }
-    fn holds(self, f: &Facts) -> bool {
+    /// Whether a ticket evaluated on a date belongs in this pane.
+    pub fn holds(self, f: &Facts) -> bool {
         match self {
             Pane::AwaitingSign => matches!(
                 f.ticket.state,
@@ -405,6 +406,52 @@ impl Ledger {
         Ok((rows, total))
     }
 
+    /// Every pane on `today` with its total, reading the in-progress tickets once for the three
+    /// panes drawn from them. The resolved pane holds its newest `limit` tickets.
+    pub fn panes(
+        &self,
+        today: NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<(Pane, Vec<TicketRow>, usize)>, StoreError> {
+        let mut out: Vec<(Pane, Vec<TicketRow>, usize)> = Vec::new();
+        if self.has_events_after(today)? {
+            let mut all: Vec<Vec<TicketRow>> = vec![Vec::new(); Pane::ALL.len()];
+            self.store.for_each_ticket(&mut |id, evs| {
+                let row = self.row(id, in_order(evs), today);
+                for (i, p) in Pane::ALL.iter().enumerate() {
+                    if p.holds(&row.facts) {
+                        all[i].push(row.clone());
+                    }
+                }
+                Ok(())
+            })?;
+            for (p, mut rows) in Pane::ALL.into_iter().zip(all) {
+                sort_rows(p, &mut rows);
+                let total = rows.len();
+                rows.truncate(if p == Pane::Resolved {
+                    limit
+                } else {
+                    usize::MAX
+                });
+                out.push((p, rows, total));
+            }
+            return Ok(out);
+        }
+        let (sign, sign_total) = self.pane_page(Pane::AwaitingSign, today, usize::MAX)?;
+        out.push((Pane::AwaitingSign, sign, sign_total));
+        let open = self.pane(Pane::InProgress, today)?;
+        for p in [Pane::InProgress, Pane::AwaitingContact, Pane::Overdue] {
+            let mut rows: Vec<TicketRow> =
+                open.iter().filter(|r| p.holds(&r.facts)).cloned().collect();
+            sort_rows(p, &mut rows);
+            let n = rows.len();
+            out.push((p, rows, n));
+        }
+        let (done, done_total) = self.pane_page(Pane::Resolved, today, limit)?;
+        out.push((Pane::Resolved, done, done_total));
+        Ok(out)
+    }
+
     /// Records several events of one action in one transaction (all or nothing).
     pub fn record_all(&self, events: Vec<Event>) -> Result<(), LedgerError> {
         let stamp = self.clock.now().fixed_offset();
@@ -615,7 +662,7 @@ fn replay(
 
 /// Most urgent first: overdue by most days overdue, awaiting contact by fewest days left in the
 /// month then longest since the last contact, others by deadline; resolved newest first.
-fn sort_rows(pane: Pane, rows: &mut [TicketRow]) {
+pub fn sort_rows(pane: Pane, rows: &mut [TicketRow]) {
     match pane {
         Pane::Resolved => rows.sort_by(|a, b| {
             b.ticket()

@@ -16,7 +16,7 @@ use std::sync::mpsc::{channel, Receiver};
 use std::sync::Arc;
 
 /// Rows a pane reads at most (the resolved pane keeps growing).
-pub const PANE_LIMIT: usize = 2_000;
+pub const PANE_LIMIT: usize = 500;
 /// The meta key remembering the month whose tasks were dismissed.
 const TASKS_SEEN: &str = "tasks_dismissed";
 
@@ -74,10 +74,12 @@ pub struct App {
     pub keys: KeyMap,
     pub today: NaiveDate,
     pub pane: Pane,
-    /// Rows of the current pane (or of the search), filtered.
+    /// Rows of the current pane (or of the search), filtered: what the table shows.
     pub rows: Vec<TicketRow>,
-    /// Each pane's count (all its tickets, before filters).
-    pub counts: Vec<(Pane, usize)>,
+    /// Every pane's rows and its count (all its tickets, before filters).
+    panes: Vec<(Pane, Vec<TicketRow>, usize)>,
+    /// The rows of the active search, if any.
+    search: Option<Vec<TicketRow>>,
     pub selected: usize,
     pub view: View,
     pub popups: Vec<Popup>,
@@ -92,6 +94,8 @@ pub struct App {
     pub quit: bool,
     /// Table rows visible at the last draw (for paging); set by the drawing code.
     pub page: Cell<usize>,
+    /// The first table row drawn (kept between draws so the list scrolls steadily).
+    pub offset: Cell<usize>,
 }
 
 impl App {
@@ -105,7 +109,8 @@ impl App {
             today,
             pane: Pane::AwaitingContact,
             rows: Vec::new(),
-            counts: Vec::new(),
+            panes: Vec::new(),
+            search: None,
             selected: 0,
             view: View::List,
             popups: Vec::new(),
@@ -119,6 +124,7 @@ impl App {
             categories: Vec::new(),
             quit: false,
             page: Cell::new(10),
+            offset: Cell::new(0),
         };
         app.refresh()?;
         if app.ledger.store().ticket_count()? == 0 {
@@ -133,40 +139,80 @@ impl App {
         Ok(app)
     }
 
-    /// Re-reads the panes, the open ticket and (on a thread) the figures.
+    /// Re-reads every pane, the open ticket and (on a thread) the figures.
     pub fn refresh(&mut self) -> anyhow::Result<()> {
-        let today = self.today;
-        let mut counts = Vec::new();
-        let mut current = Vec::new();
-        for p in Pane::ALL {
-            let (rows, total) = self.ledger.pane_page(p, today, PANE_LIMIT)?;
-            counts.push((p, total));
-            if p == self.pane {
-                current = rows;
-            }
-        }
-        if let Some(q) = &self.filter.query {
-            current = self.ledger.search(q, today)?;
-        }
-        current.retain(|r| self.filter.keeps(r));
-        self.rows = current;
-        self.counts = counts;
-        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
-        if let View::Detail { id, .. } = &self.view {
-            self.detail = self.ledger.ticket(id, today)?;
-        }
+        self.panes = self.ledger.panes(self.today, PANE_LIMIT)?;
+        self.search = match &self.filter.query {
+            Some(q) => Some(self.ledger.search(q, self.today)?),
+            None => None,
+        };
         self.units = self.ledger.units()?;
         let mut cats: Vec<String> = self
-            .rows
+            .panes
             .iter()
-            .filter_map(|r| r.ticket().record.category.clone())
+            .flat_map(|(_, rows, _)| {
+                rows.iter()
+                    .filter_map(|r| r.ticket().record.category.clone())
+            })
             .collect();
-        cats.append(&mut self.categories);
         cats.sort();
         cats.dedup();
         self.categories = cats;
+        self.reload_detail()?;
+        self.rebuild_rows();
         self.start_figures();
         Ok(())
+    }
+
+    /// After an action on one ticket: re-evaluates just that ticket in every pane (and in the
+    /// search), the open ticket, and the figures.
+    pub fn refresh_ticket(&mut self, id: &str) -> anyhow::Result<()> {
+        let row = self.ledger.ticket(id, self.today)?.map(|(r, _)| r);
+        for (pane, rows, total) in &mut self.panes {
+            let before = rows.len();
+            rows.retain(|r| r.ticket().id != id);
+            *total -= before - rows.len();
+            if let Some(r) = row.as_ref().filter(|r| pane.holds(&r.facts)) {
+                rows.push(r.clone());
+                *total += 1;
+                crate::ledger::sort_rows(*pane, rows);
+            }
+        }
+        if let (Some(found), Some(r)) = (&mut self.search, &row) {
+            for x in found.iter_mut().filter(|x| x.ticket().id == id) {
+                *x = r.clone();
+            }
+        }
+        self.reload_detail()?;
+        self.rebuild_rows();
+        self.start_figures();
+        Ok(())
+    }
+
+    fn reload_detail(&mut self) -> anyhow::Result<()> {
+        if let View::Detail { id, .. } = &self.view {
+            self.detail = self.ledger.ticket(id, self.today)?;
+        }
+        Ok(())
+    }
+
+    /// What the table shows: the search results or the current pane, through the filters.
+    fn rebuild_rows(&mut self) {
+        let source = match &self.search {
+            Some(found) => found,
+            None => self
+                .panes
+                .iter()
+                .find(|(p, _, _)| *p == self.pane)
+                .map(|(_, rows, _)| rows)
+                .expect("every pane is loaded"),
+        };
+        self.rows = source
+            .iter()
+            .filter(|r| self.filter.keeps(r))
+            .cloned()
+            .collect();
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
     }
 
     fn start_figures(&mut self) {
@@ -199,10 +245,10 @@ impl App {
     }
 
     pub fn count(&self, p: Pane) -> usize {
-        self.counts
+        self.panes
             .iter()
-            .find(|(x, _)| *x == p)
-            .map_or(0, |(_, n)| *n)
+            .find(|(x, _, _)| *x == p)
+            .map_or(0, |(_, _, n)| *n)
     }
 
     /// Where keys are pressed now.
@@ -318,7 +364,7 @@ impl App {
                         scroll: 0,
                         reveal_phone: false,
                     };
-                    self.refresh()?;
+                    self.reload_detail()?;
                 }
             }
             Action::Back => {
@@ -335,7 +381,8 @@ impl App {
             Action::FilterCategory => self.prompt(PromptKind::Category),
             Action::ClearFilter => {
                 self.filter = Filter::default();
-                self.refresh()?;
+                self.search = None;
+                self.rebuild_rows();
             }
             Action::MonthTasks => {
                 let tasks = self
@@ -364,9 +411,13 @@ impl App {
     fn switch_pane(&mut self, p: Pane) -> anyhow::Result<()> {
         self.pane = p;
         self.selected = 0;
+        self.offset.set(0);
         self.filter.query = None;
+        self.search = None;
         self.view = View::List;
-        self.refresh()
+        self.detail = None;
+        self.rebuild_rows();
+        Ok(())
     }
 
     fn prompt(&mut self, kind: PromptKind) {
@@ -510,6 +561,7 @@ impl App {
         match self.popups.last_mut() {
             Some(Popup::Prompt(kind, form)) => {
                 let v = Some(form.get("q").to_string()).filter(|s| !s.is_empty());
+                let kind = *kind;
                 match kind {
                     PromptKind::Search => self.filter.query = v,
                     PromptKind::Unit => self.filter.unit = v,
@@ -517,7 +569,14 @@ impl App {
                 }
                 self.popups.pop();
                 self.selected = 0;
-                self.refresh()?;
+                self.offset.set(0);
+                if kind == PromptKind::Search {
+                    self.search = match &self.filter.query {
+                        Some(q) => Some(self.ledger.search(q, self.today)?),
+                        None => None,
+                    };
+                }
+                self.rebuild_rows();
             }
             Some(Popup::Dialog(d)) => {
                 let events = match d.events(tz, lang) {
@@ -532,7 +591,7 @@ impl App {
                 match self.ledger.record_all(events) {
                     Ok(()) => {
                         self.popups.pop();
-                        self.refresh()?;
+                        self.refresh_ticket(&id)?;
                         self.say(
                             format!("{} {id}: {title}", lang.t("已保存", "saved")),
                             false,

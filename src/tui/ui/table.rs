@@ -228,7 +228,16 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let cols = layout(columns(app.pane, search), inner.width as usize);
     let header = Row::new(cols.iter().map(|(c, w)| Cell::from(fit(c.title(lang), *w))))
         .style(theme::header());
-    let rows = app.rows.iter().map(|r| {
+    // Only the rows on screen are built: a pane can hold thousands.
+    let visible = (inner.height as usize).saturating_sub(1).max(1);
+    let mut offset = app.offset.get().min(app.rows.len().saturating_sub(1));
+    if app.selected < offset {
+        offset = app.selected;
+    } else if app.selected >= offset + visible {
+        offset = app.selected + 1 - visible;
+    }
+    app.offset.set(offset);
+    let rows = app.rows.iter().skip(offset).take(visible).map(|r| {
         Row::new(
             cols.iter()
                 .map(|(c, w)| Cell::from(fit(&sanitize(&c.value(r, lang, tz)), *w))),
@@ -244,7 +253,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         .block(block)
         .column_spacing(1)
         .row_highlight_style(theme::selected());
-    let mut state = TableState::default().with_selected(Some(app.selected));
+    let mut state = TableState::default().with_selected(Some(app.selected - offset));
     f.render_stateful_widget(table, area, &mut state);
 }
 
