@@ -232,8 +232,17 @@ impl App {
         }
     }
 
-    /// Takes figures a thread has finished. Returns whether anything changed.
+    /// Takes figures a thread has finished, and moves to the new day when the date changed
+    /// while the app was open. Returns whether anything changed.
     pub fn poll(&mut self) -> bool {
+        let today = self.ledger.clock.today();
+        if today != self.today {
+            self.today = today;
+            if let Err(e) = self.refresh() {
+                self.say(e.to_string(), true);
+            }
+            return true;
+        }
         if let Some(rx) = &self.figures_rx {
             if let Ok(r) = rx.try_recv() {
                 self.figures = Some(r);
