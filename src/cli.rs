@@ -151,6 +151,21 @@ pub enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// The clear-to-zero look-back (清零行动): fake contacts, late resolutions, repeat complaints
+    Review {
+        /// A calendar month, YYYY-MM
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        month: Option<String>,
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// Evaluate as of this date [default: today]
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ShowFormat,
+    },
     /// List the tickets of a pane, most urgent first
     List {
         #[arg(value_enum)]
@@ -375,6 +390,22 @@ fn period_of(
     Ok(Period::month_of(today))
 }
 
+/// A progress bar on stderr for work over a large store (when stderr is a terminal).
+fn spinner(ledger: &Ledger, what: &str) -> Result<Option<indicatif::ProgressBar>> {
+    let n = ledger.store().ticket_count()?;
+    if n < 5_000 || !std::io::stderr().is_terminal() {
+        return Ok(None);
+    }
+    let pb = indicatif::ProgressBar::new(n as u64);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
+            .expect("template")
+            .progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    Ok(Some(pb))
+}
+
 fn print_json(v: &impl serde::Serialize) -> Result<()> {
     println!("{}", serde_json::to_string_pretty(v)?);
     Ok(())
@@ -522,7 +553,17 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
                 .transpose()?
                 .unwrap_or(today);
             let ledger = ctx.open()?;
-            let r = ledger.report(period, as_of)?;
+            let pb = spinner(&ledger, lang.t("统计中", "computing"))?;
+            let r = ledger.report_with(period, as_of, &mut |n| {
+                if let Some(pb) = &pb {
+                    if n % 500 == 0 {
+                        pb.set_position(n as u64);
+                    }
+                }
+            })?;
+            if let Some(pb) = pb {
+                pb.finish_and_clear();
+            }
             match (format, output) {
                 (ReportFormat::Json, None) => print_json(&r)?,
                 (ReportFormat::Json, Some(o)) => export::write_atomically(&o, |tmp| {
@@ -539,6 +580,25 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
                     export::write_atomically(&o, |tmp| Ok(report_out::xlsx(&r, lang, tmp)?))?;
                     eprintln!("→ {}", o.display());
                 }
+            }
+        }
+        Command::Review {
+            month,
+            from,
+            to,
+            as_of,
+            format,
+        } => {
+            let period = period_of(&month, &from, &to, today)?;
+            let as_of = as_of
+                .map(|a| parse_day(&a, "--as-of"))
+                .transpose()?
+                .unwrap_or(today);
+            let ledger = ctx.open()?;
+            let r = ledger.review(period, as_of, Default::default())?;
+            match format {
+                ShowFormat::Json => print_json(&r)?,
+                ShowFormat::Text => print!("{}", report_out::review_text(&r, lang)),
             }
         }
         Command::List { pane, format } => {

@@ -566,6 +566,21 @@ impl Ledger {
         Ok(b.finish())
     }
 
+    /// The clear-to-zero look-back for a period as of a date.
+    pub fn review(
+        &self,
+        period: Period,
+        as_of: NaiveDate,
+        th: crate::domain::review::Thresholds,
+    ) -> Result<crate::domain::review::Review, StoreError> {
+        let mut b = crate::domain::review::ReviewBuilder::new(self.tz(), period, as_of, th);
+        self.store.for_each_ticket(&mut |id, evs| {
+            b.add(id, &in_order(evs));
+            Ok(())
+        })?;
+        Ok(b.finish())
+    }
+
     /// Every unit known: those of dispatched tickets and of ticket records, sorted.
     pub fn units(&self) -> Result<Vec<String>, StoreError> {
         let mut set: BTreeSet<String> = self

@@ -4,6 +4,7 @@
 pub mod event;
 pub mod figures;
 pub mod repeat;
+pub mod review;
 pub mod summary;
 pub mod ticket;
 pub mod time;

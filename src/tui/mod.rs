@@ -25,10 +25,19 @@ pub fn load_keys() -> anyhow::Result<KeyMap> {
 /// Runs the app until the user quits. The terminal is restored on return, on error and on panic.
 pub fn run(ledger: Ledger, ctx: &Context) -> anyhow::Result<()> {
     let keys = load_keys()?;
-    let mut app = App::new(ledger, ctx.lang, keys, true)?;
     // ratatui::init installs a panic hook that restores the terminal before the report prints.
     let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, &mut app);
+    let lang = ctx.lang;
+    let loading = format!(
+        " {} {}",
+        lang.t("正在打开", "Opening"),
+        ledger.store().location()
+    );
+    let result = terminal
+        .draw(|f| f.render_widget(ratatui::widgets::Paragraph::new(loading.as_str()), f.area()))
+        .map_err(anyhow::Error::from)
+        .and_then(|_| App::new(ledger, lang, keys, true))
+        .and_then(|mut app| event_loop(&mut terminal, &mut app));
     ratatui::restore();
     result
 }
