@@ -135,16 +135,8 @@ pub enum Command {
     },
     /// The figures for a period (default: this month, as of today)
     Report {
-        /// A calendar month, YYYY-MM
-        #[arg(long, conflicts_with_all = ["from", "to"])]
-        month: Option<String>,
-        #[arg(long, requires = "to")]
-        from: Option<String>,
-        #[arg(long, requires = "from")]
-        to: Option<String>,
-        /// Evaluate as of this date [default: today]
-        #[arg(long)]
-        as_of: Option<String>,
+        #[command(flatten)]
+        when: PeriodArgs,
         #[arg(long, value_enum, default_value = "text")]
         format: ReportFormat,
         /// Write to a file (required for xlsx)
@@ -153,16 +145,8 @@ pub enum Command {
     },
     /// The clear-to-zero look-back (清零行动): fake contacts, late resolutions, repeat complaints
     Review {
-        /// A calendar month, YYYY-MM
-        #[arg(long, conflicts_with_all = ["from", "to"])]
-        month: Option<String>,
-        #[arg(long, requires = "to")]
-        from: Option<String>,
-        #[arg(long, requires = "from")]
-        to: Option<String>,
-        /// Evaluate as of this date [default: today]
-        #[arg(long)]
-        as_of: Option<String>,
+        #[command(flatten)]
+        when: PeriodArgs,
         #[arg(long, value_enum, default_value = "text")]
         format: ShowFormat,
     },
@@ -284,6 +268,36 @@ pub enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+}
+
+/// The period and the as-of date of a report or a review.
+#[derive(Args, Debug, Clone)]
+pub struct PeriodArgs {
+    /// A calendar month, YYYY-MM [default: this month]
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub month: Option<String>,
+    /// First day of the period, YYYY-MM-DD
+    #[arg(long, requires = "to")]
+    pub from: Option<String>,
+    /// Last day of the period, YYYY-MM-DD
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+    /// Evaluate as of this date [default: today]
+    #[arg(long)]
+    pub as_of: Option<String>,
+}
+
+impl PeriodArgs {
+    fn resolve(&self, today: NaiveDate) -> Result<(Period, NaiveDate)> {
+        let period = period_of(&self.month, &self.from, &self.to, today)?;
+        let as_of = self
+            .as_of
+            .as_deref()
+            .map(|a| parse_day(a, "--as-of"))
+            .transpose()?
+            .unwrap_or(today);
+        Ok((period, as_of))
+    }
 }
 
 #[derive(Args, Debug, Clone)]
@@ -437,12 +451,6 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
     let lang = ctx.lang;
     let tz = ctx.clock.tz;
     let today = ctx.clock.today();
-    let at = |a: &EventArgs| -> Result<DateTime<FixedOffset>> {
-        match &a.at {
-            Some(s) => parse_at(s, tz),
-            None => Ok(ctx.clock.now().with_timezone(&tz).fixed_offset()),
-        }
-    };
     match cmd {
         Command::Open | Command::Demo { .. } => unreachable!("handled by main"),
         Command::Profiles => {
@@ -540,18 +548,11 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
             );
         }
         Command::Report {
-            month,
-            from,
-            to,
-            as_of,
+            when,
             format,
             output,
         } => {
-            let period = period_of(&month, &from, &to, today)?;
-            let as_of = as_of
-                .map(|a| parse_day(&a, "--as-of"))
-                .transpose()?
-                .unwrap_or(today);
+            let (period, as_of) = when.resolve(today)?;
             let ledger = ctx.open()?;
             let pb = spinner(&ledger, lang.t("统计中", "computing"))?;
             let r = ledger.report_with(period, as_of, &mut |n| {
@@ -582,18 +583,8 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
                 }
             }
         }
-        Command::Review {
-            month,
-            from,
-            to,
-            as_of,
-            format,
-        } => {
-            let period = period_of(&month, &from, &to, today)?;
-            let as_of = as_of
-                .map(|a| parse_day(&a, "--as-of"))
-                .transpose()?
-                .unwrap_or(today);
+        Command::Review { when, format } => {
+            let (period, as_of) = when.resolve(today)?;
             let ledger = ctx.open()?;
             let r = ledger.review(period, as_of, Default::default())?;
             match format {
@@ -644,11 +635,33 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
                 ShowFormat::Text => print!("{}", tickets::tasks_text(&tasks, tz, lang)),
             }
         }
-        Command::Dispatch { id, unit, common } => {
+        action => {
             let ledger = ctx.open()?;
-            let e =
-                Event::new(&id, at(&common)?, EventKind::Dispatch { unit }).with_note(common.note);
+            let e = action_event(action, &ledger, ctx)?;
             record(&ledger, e, lang)?;
+        }
+    }
+    Ok(())
+}
+
+/// The event an action subcommand records (dispatch, sign, return, contact, extend, resolve,
+/// revisit, reopen, note).
+fn action_event(cmd: Command, ledger: &Ledger, ctx: &Context) -> Result<Event> {
+    let tz = ctx.clock.tz;
+    let today = ctx.clock.today();
+    let at = |when: &Option<String>| -> Result<DateTime<FixedOffset>> {
+        match when {
+            Some(s) => parse_at(s, tz),
+            None => Ok(ctx.clock.now().with_timezone(&tz).fixed_offset()),
+        }
+    };
+    let unit_or_latest = |unit: Option<String>, id: &str| match unit {
+        Some(u) => Ok(u),
+        None => latest_unit(ledger, id, today),
+    };
+    let (id, when, note, kind) = match cmd {
+        Command::Dispatch { id, unit, common } => {
+            (id, common.at, common.note, EventKind::Dispatch { unit })
         }
         Command::Sign {
             id,
@@ -657,23 +670,18 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
             plan,
             common,
         } => {
-            let ledger = ctx.open()?;
-            let unit = match unit {
-                Some(u) => u,
-                None => latest_unit(&ledger, &id, today)?,
-            };
+            let unit = unit_or_latest(unit, &id)?;
             let deadline = parse_day(&deadline, "--deadline")?;
-            let e = Event::new(
-                &id,
-                at(&common)?,
+            (
+                id,
+                common.at,
+                common.note,
                 EventKind::Sign {
                     unit,
                     deadline,
                     plan,
                 },
             )
-            .with_note(common.note);
-            record(&ledger, e, lang)?;
         }
         Command::Return {
             id,
@@ -681,14 +689,13 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
             unit,
             common,
         } => {
-            let ledger = ctx.open()?;
-            let unit = match unit {
-                Some(u) => u,
-                None => latest_unit(&ledger, &id, today)?,
-            };
-            let e = Event::new(&id, at(&common)?, EventKind::Return { unit, reason })
-                .with_note(common.note);
-            record(&ledger, e, lang)?;
+            let unit = unit_or_latest(unit, &id)?;
+            (
+                id,
+                common.at,
+                common.note,
+                EventKind::Return { unit, reason },
+            )
         }
         Command::Contact {
             id,
@@ -697,7 +704,6 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
             person,
             common,
         } => {
-            let ledger = ctx.open()?;
             let channel = match channel {
                 ChannelArg::Phone => Channel::Phone,
                 ChannelArg::Visit => Channel::Visit,
@@ -710,17 +716,12 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
             } else {
                 Outcome::Reached
             };
-            let e = Event::new(
-                &id,
-                at(&common)?,
-                EventKind::Contact {
-                    channel,
-                    outcome,
-                    contact_person: person,
-                },
-            )
-            .with_note(common.note);
-            record(&ledger, e, lang)?;
+            let kind = EventKind::Contact {
+                channel,
+                outcome,
+                contact_person: person,
+            };
+            (id, common.at, common.note, kind)
         }
         Command::Extend {
             id,
@@ -728,40 +729,36 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
             reason,
             common,
         } => {
-            let ledger = ctx.open()?;
             let deadline = parse_day(&deadline, "--deadline")?;
-            let e = Event::new(&id, at(&common)?, EventKind::Extend { deadline, reason })
-                .with_note(common.note);
-            record(&ledger, e, lang)?;
+            (
+                id,
+                common.at,
+                common.note,
+                EventKind::Extend { deadline, reason },
+            )
         }
-        Command::Resolve { id, common } => {
-            let ledger = ctx.open()?;
-            let e = Event::new(&id, at(&common)?, EventKind::Resolve).with_note(common.note);
-            record(&ledger, e, lang)?;
-        }
+        Command::Resolve { id, common } => (id, common.at, common.note, EventKind::Resolve),
         Command::Revisit {
             id,
             satisfaction,
             deadline,
             common,
         } => {
-            let ledger = ctx.open()?;
             let satisfaction = match satisfaction {
                 SatisfactionArg::Satisfied => Satisfaction::Satisfied,
                 SatisfactionArg::BasicallySatisfied => Satisfaction::BasicallySatisfied,
                 SatisfactionArg::Unsatisfied => Satisfaction::Unsatisfied,
             };
             let deadline = deadline.map(|d| parse_day(&d, "--deadline")).transpose()?;
-            let e = Event::new(
-                &id,
-                at(&common)?,
+            (
+                id,
+                common.at,
+                common.note,
                 EventKind::Revisit {
                     satisfaction,
                     deadline,
                 },
             )
-            .with_note(common.note);
-            record(&ledger, e, lang)?;
         }
         Command::Reopen {
             id,
@@ -769,24 +766,21 @@ pub fn run(cmd: Command, ctx: &Context) -> Result<()> {
             reason,
             common,
         } => {
-            let ledger = ctx.open()?;
             let deadline = parse_day(&deadline, "--deadline")?;
-            let e = Event::new(&id, at(&common)?, EventKind::Reopen { deadline, reason })
-                .with_note(common.note);
-            record(&ledger, e, lang)?;
+            (
+                id,
+                common.at,
+                common.note,
+                EventKind::Reopen { deadline, reason },
+            )
         }
-        Command::Note { id, text, at: when } => {
-            let ledger = ctx.open()?;
-            let t = match when {
-                Some(s) => parse_at(&s, tz)?,
-                None => ctx.clock.now().with_timezone(&tz).fixed_offset(),
-            };
-            let e = Event::new(&id, t, EventKind::Note).with_note(Some(text));
-            if e.note.is_none() {
-                bail!("{}", lang.t("备注不能为空", "the note is empty"));
+        Command::Note { id, text, at } => {
+            if text.trim().is_empty() {
+                bail!("{}", ctx.lang.t("备注不能为空", "the note is empty"));
             }
-            record(&ledger, e, lang)?;
+            (id, at, Some(text), EventKind::Note)
         }
-    }
-    Ok(())
+        other => bail!("not an action: {other:?}"),
+    };
+    Ok(Event::new(&id, at(&when)?, kind).with_note(note))
 }

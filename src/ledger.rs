@@ -180,18 +180,8 @@ impl Ledger {
 
     /// Records one event made in the program: stamps `recorded_at` and the operator, checks it,
     /// commits it and flushes. Nothing is written when it is refused.
-    pub fn record(&self, mut e: Event) -> Result<(), LedgerError> {
-        if e.recorded_at.is_none() {
-            e.recorded_at = Some(self.clock.now().fixed_offset());
-        }
-        if e.operator.is_none() {
-            e.operator = self.operator.clone();
-        }
-        let out = self.apply(vec![(0, e)], false, false)?;
-        match out.refused.into_iter().next() {
-            Some(r) => Err(LedgerError::Refused(r.refusal)),
-            None => Ok(()),
-        }
+    pub fn record(&self, e: Event) -> Result<(), LedgerError> {
+        self.record_all(vec![e])
     }
 
     /// Checks a single event without writing it.

@@ -3,20 +3,9 @@
 
 mod common;
 use common::*;
-use genban::domain::event::Event;
 use genban::domain::figures::Report;
 use genban::domain::time::Period;
 use genban::ledger::{Ledger, Pane};
-
-fn load(l: &Ledger, lines: &[String]) {
-    let events = lines
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (i + 1, Event::from_json_str(s).unwrap()))
-        .collect();
-    let out = l.apply(events, false, false).unwrap();
-    assert!(out.refused.is_empty(), "{:?}", out.refused);
-}
 
 /// A ticket received, dispatched to `unit` and signed at `sign_at` with `deadline`.
 fn signed(id: &str, unit: &str, sign_at: &str, deadline: &str) -> Vec<String> {

@@ -2,20 +2,9 @@
 
 mod common;
 use common::*;
-use genban::domain::event::Event;
 use genban::domain::review::{Review, RULES};
 use genban::domain::time::Period;
 use genban::ledger::Ledger;
-
-fn load(l: &Ledger, lines: &[String]) {
-    let events = lines
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (i + 1, Event::from_json_str(s).unwrap()))
-        .collect();
-    let out = l.apply(events, false, false).unwrap();
-    assert!(out.refused.is_empty(), "{:?}", out.refused);
-}
 
 fn open_ticket(id: &str, phone: &str, deadline: &str) -> Vec<String> {
     vec![

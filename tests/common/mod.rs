@@ -58,3 +58,19 @@ pub fn keys(app: &mut App, s: &str) {
         press(app, KeyCode::Char(c));
     }
 }
+
+/// Applies JSON lines as one import; every line must be accepted.
+pub fn load(l: &Ledger, lines: &[String]) {
+    let events = lines
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            (
+                i + 1,
+                genban::domain::event::Event::from_json_str(s).unwrap(),
+            )
+        })
+        .collect();
+    let out = l.apply(events, false, false).unwrap();
+    assert!(out.refused.is_empty(), "{:?}", out.refused);
+}
