@@ -4,7 +4,6 @@ mod common;
 use common::*;
 use genban::domain::review::{Review, RULES};
 use genban::domain::time::Period;
-use genban::ledger::Ledger;
 
 fn open_ticket(id: &str, phone: &str, deadline: &str) -> Vec<String> {
     vec![
