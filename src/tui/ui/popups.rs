@@ -110,7 +110,32 @@ fn draw_form(
         }
         lines.push(Line::from(spans));
     }
-    lines.push(Line::raw(""));
+    // Suggestions of a focused pick field (type to filter, ← → to choose).
+    let focused = &form.fields[form.focus];
+    if matches!(focused.kind, FieldKind::Pick { .. }) {
+        let m = focused.matches();
+        let text = if m.is_empty() {
+            lang.t(
+                "没有匹配项,将使用输入的名称",
+                "no match: the typed name is used",
+            )
+            .to_string()
+        } else {
+            let names: Vec<String> = m.iter().take(12).map(|x| sanitize(x)).collect();
+            format!(
+                "{} {}: {}",
+                lang.t("候选", "matches"),
+                m.len(),
+                names.join(" · ")
+            )
+        };
+        lines.push(Line::from(Span::styled(
+            truncate(&text, inner.width as usize),
+            theme::dim(),
+        )));
+    } else {
+        lines.push(Line::raw(""));
+    }
     if confirm {
         lines.push(Line::from(Span::styled(
             lang.t(
