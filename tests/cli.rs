@@ -248,3 +248,33 @@ fn demo_fills_a_store_when_output_is_not_a_terminal() {
     let e = err(&genban(&db, &["demo"]));
     assert!(e.contains("already holds tickets"));
 }
+
+#[test]
+fn the_config_file_sets_language_operator_and_zone() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("db");
+    let config = db.with_extension("config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(
+        config.join("config.toml"),
+        "lang = \"en\"\noperator = \"刘星晨\"\ntz = \"Asia/Shanghai\"\n",
+    )
+    .unwrap();
+    let csv = d.path().join("t.csv");
+    std::fs::write(
+        &csv,
+        "工单编号,受理时间,承办单位,满意度,是否合理诉求\nY1,2026-11-01 09:00,新金社区,不满意,是\n",
+    )
+    .unwrap();
+    ok(&genban(&db, &["import", csv.to_str().unwrap()]));
+    ok(&genban(&db, &["sign", "Y1", "--deadline", "2026-12-31"]));
+    let text = ok(&genban(&db, &["report"]));
+    assert!(text.contains("Signing accuracy"), "{text}");
+    let show: serde_json::Value =
+        serde_json::from_str(&ok(&genban(&db, &["show", "Y1", "--format", "json"]))).unwrap();
+    assert_eq!(show["events"][2]["operator"], "刘星晨");
+    // A broken config is named, not ignored.
+    std::fs::write(config.join("config.toml"), "lang = \"fr\"\n").unwrap();
+    let e = err(&genban(&db, &["report"]));
+    assert!(e.contains("config.toml"), "{e}");
+}
