@@ -5,7 +5,7 @@ use common::*;
 use genban::domain::event::Event;
 use genban::domain::time::{Clock, DEFAULT_TZ};
 use genban::ledger::{Ledger, Pane};
-use genban::store::{EventStore, SledStore};
+use genban::store::SledStore;
 
 fn lines(n: usize) -> Vec<(usize, Event)> {
     let mut out = Vec::new();
@@ -73,7 +73,7 @@ fn a_commit_cut_short_is_rolled_back_on_the_next_open() {
             k.extend_from_slice(&seq.to_be_bytes());
             journal.insert(k, &[]).unwrap();
         }
-        journal.insert(b"tB00000".to_vec(), &[]).unwrap();
+        journal.insert(b"tB00000", &[]).unwrap();
         raw.open_tree("meta")
             .unwrap()
             .insert("pending_commit", "1")
