@@ -5,7 +5,7 @@
 use crate::domain::event::{Channel, Event, EventKind, Outcome, Satisfaction, TicketRecord};
 use crate::domain::time::{add_months, local_date, local_instant, month_start};
 use crate::ledger::{ApplyOutcome, Ledger, LedgerError};
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -426,5 +426,4 @@ fn follow_up(
             None,
         );
     }
-    let _ = today.day();
 }

@@ -2,7 +2,7 @@
 //! the store. Also the queries the panes, the CLI and the reports read.
 
 use crate::domain::event::{Event, EventKind};
-use crate::domain::figures::{contact_due_and_met, cutoff, facts, Facts, Report, ReportBuilder};
+use crate::domain::figures::{cutoff, facts, Facts, Report, ReportBuilder};
 use crate::domain::summary::{prefix, Summary};
 use crate::domain::ticket::{Refusal, State, Ticket};
 use crate::domain::time::{local_date, Clock, Period};
@@ -182,15 +182,6 @@ impl Ledger {
     /// commits it and flushes. Nothing is written when it is refused.
     pub fn record(&self, e: Event) -> Result<(), LedgerError> {
         self.record_all(vec![e])
-    }
-
-    /// Checks a single event without writing it.
-    pub fn check(&self, e: &Event) -> Result<(), LedgerError> {
-        let out = self.apply(vec![(0, e.clone())], true, false)?;
-        match out.refused.into_iter().next() {
-            Some(r) => Err(LedgerError::Refused(r.refusal)),
-            None => Ok(()),
-        }
     }
 
     /// Applies events (each with its line number) as one action. Duplicates of stored events
@@ -587,13 +578,6 @@ impl Ledger {
     pub fn for_each(&self, f: &mut TicketVisitor) -> Result<(), StoreError> {
         self.store
             .for_each_ticket(&mut |id, evs| f(id, in_order(evs)))
-    }
-
-    /// Whether `ticket` is due a contact in the month of `today` and was reached.
-    pub fn contact_status(&self, events: &[Event], id: &str, today: NaiveDate) -> (bool, bool) {
-        let cut = cutoff(self.tz(), today);
-        let n = events.iter().take_while(|e| e.instant() < cut).count();
-        contact_due_and_met(&events[..n], self.tz(), Period::month_of(today), id)
     }
 
     /// The moment to stamp new events with.

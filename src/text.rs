@@ -30,13 +30,6 @@ pub fn sanitize(s: &str) -> String {
     out
 }
 
-/// Like `sanitize`, but keeps line breaks (for multi-line views).
-pub fn sanitize_keep_lines(s: &str) -> Vec<String> {
-    s.split('\n')
-        .map(|l| sanitize(l.trim_end_matches('\r')))
-        .collect()
-}
-
 /// Cuts `s` to at most `max` cells, ending with `…` when cut; never splits a grapheme.
 pub fn truncate(s: &str, max: usize) -> String {
     if width(s) <= max {

@@ -2,7 +2,6 @@
 
 use crate::domain::event::{Event, EventKind, Outcome};
 use crate::domain::ticket::{event_zh, State};
-use crate::domain::time::local_date;
 use crate::i18n::Lang;
 use crate::ledger::{MonthTasks, TicketRow};
 use crate::text::{fit, sanitize, width};
@@ -378,11 +377,6 @@ pub fn tasks_json(m: &MonthTasks, tz: Tz) -> Value {
         "overdue": list(&m.overdue),
         "awaiting_sign": list(&m.to_sign),
     })
-}
-
-/// The local date of an event, for labels.
-pub fn event_date(e: &Event, tz: Tz) -> String {
-    local_date(tz, &e.at).to_string()
 }
 
 /// The Chinese or English name of an event type.

@@ -96,7 +96,6 @@ impl Dialog {
         lang: Lang,
     ) -> Dialog {
         let l = |zh: &str, en: &str| lang.t(zh, en).to_string();
-        let today = now.with_timezone(&tz).date_naive();
         let unit = ticket.unit().to_string();
         let presets: Vec<String> = PRESETS
             .iter()
@@ -197,7 +196,6 @@ impl Dialog {
             ],
             DialogKind::Note => vec![Field::text("note", &l("备注", "Note"), "").required(), when],
         };
-        let _ = today;
         Dialog {
             kind,
             ticket: ticket.id.clone(),
