@@ -221,7 +221,14 @@ fn a_second_process_and_a_newer_store_get_clear_messages() {
         assert!(!e.contains("panicked"));
     }
     {
-        let raw = sled::open(&db).unwrap();
+        let raw = (0..40)
+            .find_map(|_| {
+                sled::open(&db).ok().or_else(|| {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    None
+                })
+            })
+            .expect("the store opens once the other handle is gone");
         raw.open_tree("meta")
             .unwrap()
             .insert("schema", "99")

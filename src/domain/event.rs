@@ -333,11 +333,88 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()
 }
 
+/// An event line read field by field (no map is built: reading the log is the hot path).
+#[derive(serde::Deserialize, Default)]
+struct RawEvent {
+    ticket: Option<Value>,
+    #[serde(rename = "type")]
+    type_: Option<Value>,
+    at: Option<Value>,
+    operator: Option<Value>,
+    recorded_at: Option<Value>,
+    note: Option<Value>,
+    received_at: Option<Value>,
+    complainant: Option<Value>,
+    phone: Option<Value>,
+    street: Option<Value>,
+    community: Option<Value>,
+    address: Option<Value>,
+    category: Option<Value>,
+    title: Option<Value>,
+    content: Option<Value>,
+    unit: Option<Value>,
+    closed_at: Option<Value>,
+    reply: Option<Value>,
+    satisfaction: Option<Value>,
+    reasonable: Option<Value>,
+    reason: Option<Value>,
+    deadline: Option<Value>,
+    plan: Option<Value>,
+    channel: Option<Value>,
+    outcome: Option<Value>,
+    contact_person: Option<Value>,
+    departments: Option<Value>,
+    department: Option<Value>,
+    resolved: Option<Value>,
+    topic: Option<Value>,
+}
+
+impl RawEvent {
+    fn get(&self, k: &str) -> Option<&Value> {
+        match k {
+            "ticket" => self.ticket.as_ref(),
+            "type" => self.type_.as_ref(),
+            "at" => self.at.as_ref(),
+            "operator" => self.operator.as_ref(),
+            "recorded_at" => self.recorded_at.as_ref(),
+            "note" => self.note.as_ref(),
+            "received_at" => self.received_at.as_ref(),
+            "complainant" => self.complainant.as_ref(),
+            "phone" => self.phone.as_ref(),
+            "street" => self.street.as_ref(),
+            "community" => self.community.as_ref(),
+            "address" => self.address.as_ref(),
+            "category" => self.category.as_ref(),
+            "title" => self.title.as_ref(),
+            "content" => self.content.as_ref(),
+            "unit" => self.unit.as_ref(),
+            "closed_at" => self.closed_at.as_ref(),
+            "reply" => self.reply.as_ref(),
+            "satisfaction" => self.satisfaction.as_ref(),
+            "reasonable" => self.reasonable.as_ref(),
+            "reason" => self.reason.as_ref(),
+            "deadline" => self.deadline.as_ref(),
+            "plan" => self.plan.as_ref(),
+            "channel" => self.channel.as_ref(),
+            "outcome" => self.outcome.as_ref(),
+            "contact_person" => self.contact_person.as_ref(),
+            "departments" => self.departments.as_ref(),
+            "department" => self.department.as_ref(),
+            "resolved" => self.resolved.as_ref(),
+            "topic" => self.topic.as_ref(),
+            _ => None,
+        }
+    }
+}
+
 struct Fields<'a> {
-    map: &'a Map<String, Value>,
+    map: &'a RawEvent,
 }
 
 impl<'a> Fields<'a> {
+    fn get(&self, k: &str) -> Option<&'a Value> {
+        self.map.get(k)
+    }
     fn opt_str(&self, k: &str) -> Result<Option<String>, ParseError> {
         match self.map.get(k) {
             None | Some(Value::Null) => Ok(None),
@@ -417,15 +494,32 @@ impl Event {
 
     /// Parses one JSON line of the event log.
     pub fn from_json_str(line: &str) -> Result<Event, ParseError> {
-        let v: Value =
-            serde_json::from_str(line).map_err(|e| ParseError(format!("not valid JSON: {e}")))?;
-        Event::from_value(&v)
+        match serde_json::from_str::<RawEvent>(line) {
+            Ok(raw) => Event::from_raw(&raw),
+            Err(e) if e.classify() == serde_json::error::Category::Data => {
+                // Valid JSON of the wrong shape (not an object, a repeated key): say which.
+                let v: Value = serde_json::from_str(line)
+                    .map_err(|e| ParseError(format!("not valid JSON: {e}")))?;
+                if v.is_object() {
+                    err(format!("not a valid event: {e}"))
+                } else {
+                    err("an event must be a JSON object")
+                }
+            }
+            Err(e) => err(format!("not valid JSON: {e}")),
+        }
     }
 
     pub fn from_value(v: &Value) -> Result<Event, ParseError> {
-        let Some(map) = v.as_object() else {
+        if !v.is_object() {
             return err("an event must be a JSON object");
-        };
+        }
+        let raw: RawEvent = serde_json::from_value(v.clone())
+            .map_err(|e| ParseError(format!("not a valid event: {e}")))?;
+        Event::from_raw(&raw)
+    }
+
+    fn from_raw(map: &RawEvent) -> Result<Event, ParseError> {
         let f = Fields { map };
         let ticket = f.str("ticket")?;
         let ty = f.str("type")?;
@@ -496,7 +590,7 @@ impl Event {
                 reason: f.str("reason")?,
             },
             "whistle" => {
-                let list = match map.get("departments") {
+                let list = match f.get("departments") {
                     Some(Value::Array(a)) => a
                         .iter()
                         .map(|d| {

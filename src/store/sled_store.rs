@@ -1,6 +1,7 @@
 //! The sled backend.
 //!
-//! Trees: `events` (`id \0 seq` → event JSON), `tickets` (`id` → next seq and summary),
+//! Trees: `events` (`id` → the ticket's events, one JSON line each, in append order: one read
+//! per ticket), `tickets` (`id` → summary),
 //! `idx` (index keys → empty), `meta` (settings), `journal` (what a large import wrote so far,
 //! to roll it back if it was cut short).
 
@@ -20,7 +21,6 @@ const LATEST_AT: &str = "latest_at";
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct StoredTicket {
-    next_seq: u32,
     summary: Summary,
 }
 
@@ -34,35 +34,41 @@ pub struct SledStore {
     journal: sled::Tree,
 }
 
-fn event_key(id: &str, seq: u32) -> Vec<u8> {
-    let mut k = Vec::with_capacity(id.len() + 5);
-    k.extend_from_slice(id.as_bytes());
-    k.push(0);
-    k.extend_from_slice(&seq.to_be_bytes());
-    k
+/// A journal value: what a key held before (1 + bytes), or that it was absent (0).
+fn journal_value(old: Option<&[u8]>) -> Vec<u8> {
+    match old {
+        Some(v) => {
+            let mut out = vec![1];
+            out.extend_from_slice(v);
+            out
+        }
+        None => vec![0],
+    }
 }
 
-fn ticket_prefix(id: &str) -> Vec<u8> {
-    let mut k = id.as_bytes().to_vec();
-    k.push(0);
-    k
-}
-
-fn id_of_event_key(k: &[u8]) -> Option<&str> {
-    let cut = k.len().checked_sub(5)?;
-    (k.get(cut) == Some(&0))
-        .then(|| std::str::from_utf8(&k[..cut]).ok())
-        .flatten()
+fn journal_old(v: &[u8]) -> Option<&[u8]> {
+    (v.first() == Some(&1)).then(|| &v[1..])
 }
 
 impl SledStore {
     /// Opens (or creates) the store in `dir`.
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
-        let db = sled::Config::new()
-            .path(dir)
-            .open()
-            .map_err(|e| classify_open_error(dir, e))?;
+        // A store closed a moment ago in this process may still be held by sled's flusher
+        // thread: retry briefly before saying another process has it.
+        let mut tries = 0;
+        let db = loop {
+            match sled::Config::new().path(dir).open() {
+                Ok(db) => break db,
+                Err(e) => match classify_open_error(dir, e) {
+                    StoreError::Locked(_) if tries < 20 => {
+                        tries += 1;
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                    }
+                    other => return Err(other),
+                },
+            }
+        };
         let open = |name: &str| db.open_tree(name);
         let store = SledStore {
             path: dir.to_path_buf(),
@@ -104,6 +110,17 @@ impl SledStore {
         }
     }
 
+    /// A ticket's stored lines as events.
+    fn parse_lines(&self, id: &str, v: &[u8]) -> Result<Vec<Event>, StoreError> {
+        let text = std::str::from_utf8(v)
+            .map_err(|_| self.corrupt(format!("events of {id} are not UTF-8")))?;
+        text.lines()
+            .map(|l| {
+                Event::from_json_str(l).map_err(|e| self.corrupt(format!("event of {id}: {e}")))
+            })
+            .collect()
+    }
+
     fn corrupt(&self, detail: impl Into<String>) -> StoreError {
         StoreError::Corrupt {
             path: self.path.clone(),
@@ -125,9 +142,14 @@ impl SledStore {
             for item in self.journal.iter() {
                 let (k, v) = item?;
                 match k.first() {
-                    Some(b'e') => {
-                        self.events.remove(&k[1..])?;
-                    }
+                    Some(b'e') => match journal_old(&v) {
+                        Some(old) => {
+                            self.events.insert(&k[1..], old)?;
+                        }
+                        None => {
+                            self.events.remove(&k[1..])?;
+                        }
+                    },
                     Some(b't') => {
                         let id =
                             std::str::from_utf8(&k[1..]).map_err(|_| self.corrupt("journal"))?;
@@ -213,27 +235,29 @@ impl SledStore {
                             jr.insert(jk, old_raw.clone().unwrap_or_default())?;
                         }
                     }
-                    let mut seq = old.as_ref().map_or(0, |o| o.next_seq);
                     if let Some(o) = &old {
                         for key in o.summary.index_keys(&c.id) {
                             idx.remove(key)?;
                         }
                     }
-                    for e in &c.new_events {
-                        let key = event_key(&c.id, seq);
-                        ev.insert(key.clone(), e.to_json_line().into_bytes())?;
-                        if journaled {
-                            let mut jk = b"e".to_vec();
-                            jk.extend_from_slice(&key);
-                            jr.insert(jk, &[])?;
+                    let old_events = ev.get(c.id.as_bytes())?;
+                    if journaled {
+                        let mut jk = b"e".to_vec();
+                        jk.extend_from_slice(c.id.as_bytes());
+                        if jr.get(&jk)?.is_none() {
+                            jr.insert(jk, journal_value(old_events.as_deref()))?;
                         }
-                        seq += 1;
                     }
+                    let mut lines = old_events.map(|v| v.to_vec()).unwrap_or_default();
+                    for e in &c.new_events {
+                        lines.extend_from_slice(e.to_json_line().as_bytes());
+                        lines.push(b'\n');
+                    }
+                    ev.insert(c.id.as_bytes(), lines)?;
                     for key in c.summary.index_keys(&c.id) {
                         idx.insert(key, &[])?;
                     }
                     let st = StoredTicket {
-                        next_seq: seq,
                         summary: c.summary.clone(),
                     };
                     tk.insert(c.id.as_bytes(), serde_json::to_vec(&st).expect("json"))?;
@@ -278,20 +302,10 @@ fn classify_open_error(dir: &Path, e: sled::Error) -> StoreError {
 
 impl EventStore for SledStore {
     fn events(&self, id: &str) -> Result<Vec<Event>, StoreError> {
-        let mut out = Vec::new();
-        for item in self.events.scan_prefix(ticket_prefix(id)) {
-            let (k, v) = item?;
-            if id_of_event_key(&k) != Some(id) {
-                continue;
-            }
-            let line =
-                std::str::from_utf8(&v).map_err(|_| self.corrupt("an event is not UTF-8"))?;
-            out.push(
-                Event::from_json_str(line)
-                    .map_err(|e| self.corrupt(format!("event of {id}: {e}")))?,
-            );
+        match self.events.get(id.as_bytes())? {
+            Some(v) => self.parse_lines(id, &v),
+            None => Ok(Vec::new()),
         }
-        Ok(out)
     }
 
     fn summary(&self, id: &str) -> Result<Option<Summary>, StoreError> {
@@ -350,27 +364,11 @@ impl EventStore for SledStore {
     }
 
     fn for_each_ticket(&self, f: &mut TicketVisitor) -> Result<(), StoreError> {
-        let mut current: Option<String> = None;
-        let mut batch = Vec::new();
         for item in self.events.iter() {
             let (k, v) = item?;
             let id =
-                id_of_event_key(&k).ok_or_else(|| self.corrupt("an event key is unreadable"))?;
-            if current.as_deref() != Some(id) {
-                if let Some(prev) = current.take() {
-                    f(&prev, std::mem::take(&mut batch))?;
-                }
-                current = Some(id.to_string());
-            }
-            let line =
-                std::str::from_utf8(&v).map_err(|_| self.corrupt("an event is not UTF-8"))?;
-            batch.push(
-                Event::from_json_str(line)
-                    .map_err(|e| self.corrupt(format!("event of {id}: {e}")))?,
-            );
-        }
-        if let Some(prev) = current {
-            f(&prev, batch)?;
+                std::str::from_utf8(&k).map_err(|_| self.corrupt("a ticket id is not UTF-8"))?;
+            f(id, self.parse_lines(id, &v)?)?;
         }
         Ok(())
     }
