@@ -143,6 +143,34 @@ pub struct MonthTasks {
     pub to_sign: Vec<TicketRow>,
 }
 
+impl MonthTasks {
+    /// The tasks, from panes evaluated on `as_of` (see `Ledger::panes`).
+    pub fn from_panes(
+        panes: &[(Pane, Vec<TicketRow>, usize)],
+        month: Period,
+        as_of: NaiveDate,
+    ) -> MonthTasks {
+        let rows = |p: Pane| -> Vec<TicketRow> {
+            panes
+                .iter()
+                .find(|(x, _, _)| *x == p)
+                .map(|(_, r, _)| r.clone())
+                .unwrap_or_default()
+        };
+        let mut deadlines = rows(Pane::InProgress);
+        deadlines
+            .retain(|r| r.ticket().deadline.is_some_and(|d| month.contains(d)) && !r.facts.overdue);
+        MonthTasks {
+            month,
+            as_of,
+            to_contact: rows(Pane::AwaitingContact),
+            deadlines,
+            overdue: rows(Pane::Overdue),
+            to_sign: rows(Pane::AwaitingSign),
+        }
+    }
+}
+
 /// The event log with its rules, over a store.
 pub struct Ledger {
     store: Box<dyn EventStore>,
@@ -343,17 +371,8 @@ impl Ledger {
         } else {
             month.from
         };
-        let mut deadlines = self.pane(Pane::InProgress, as_of)?;
-        deadlines
-            .retain(|r| r.ticket().deadline.is_some_and(|d| month.contains(d)) && !r.facts.overdue);
-        Ok(MonthTasks {
-            month,
-            as_of,
-            to_contact: self.pane(Pane::AwaitingContact, as_of)?,
-            deadlines,
-            overdue: self.pane(Pane::Overdue, as_of)?,
-            to_sign: self.pane(Pane::AwaitingSign, as_of)?,
-        })
+        let panes = self.panes(as_of, 0)?;
+        Ok(MonthTasks::from_panes(&panes, month, as_of))
     }
 
     /// At most `limit` rows of a pane and how many it holds in all. The resolved pane, which

@@ -132,7 +132,7 @@ impl App {
         } else {
             let month = today.format("%Y-%m").to_string();
             if app.ledger.store().meta(TASKS_SEEN)?.as_deref() != Some(month.as_str()) {
-                let tasks = app.ledger.month_tasks(Period::month_of(today), today)?;
+                let tasks = MonthTasks::from_panes(&app.panes, Period::month_of(today), today);
                 app.popups.push(Popup::MonthTasks(Box::new(tasks), 0));
             }
         }
@@ -394,9 +394,8 @@ impl App {
                 self.rebuild_rows();
             }
             Action::MonthTasks => {
-                let tasks = self
-                    .ledger
-                    .month_tasks(Period::month_of(self.today), self.today)?;
+                let tasks =
+                    MonthTasks::from_panes(&self.panes, Period::month_of(self.today), self.today);
                 self.popups.push(Popup::MonthTasks(Box::new(tasks), 0));
             }
             Action::Refresh => {
