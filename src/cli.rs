@@ -112,6 +112,7 @@ pub enum Command {
     Open,
     /// Import event logs (.jsonl) or exports (CSV UTF-8/GBK, XLSX, JSON)
     Import {
+        /// Files to import; each is applied whole or not at all
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Import profile: a name (see `genban profiles`) or a TOML file
