@@ -52,7 +52,7 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> anyhow:
             terminal.draw(|f| ui::render(f, app))?;
             dirty = false;
         }
-        if event::poll(Duration::from_millis(150))? {
+        if event::poll(Duration::from_millis(40))? {
             match event::read()? {
                 Event::Key(k) if k.kind != KeyEventKind::Release => {
                     app.on_key(k);
