@@ -191,3 +191,25 @@ fn control_characters_in_ticket_text_never_reach_the_terminal() {
         assert!(s.contains("路灯␛[2J"), "{s}");
     }
 }
+
+#[test]
+fn tiny_and_odd_terminal_sizes_never_panic() {
+    let (_d, mut app) = demo_app(60, Lang::Zh);
+    let sizes = [(1, 1), (5, 3), (20, 6), (40, 10), (79, 23), (200, 60)];
+    let mut screens = 0;
+    for step in [
+        "", "\u{1b}", "2", "\n", "c", "\u{1b}", "?", "\u{1b}", "\u{1b}", "/", "路", "\n", "5",
+    ] {
+        match step {
+            "" => {}
+            "\u{1b}" => press(&mut app, KeyCode::Esc),
+            "\n" => press(&mut app, KeyCode::Enter),
+            s => keys(&mut app, s),
+        }
+        for (w, h) in sizes {
+            screen(&app, w, h);
+            screens += 1;
+        }
+    }
+    assert_eq!(screens, 13 * sizes.len());
+}

@@ -99,12 +99,11 @@ fn draw_form(
         if !field.hint.is_empty() && used + 2 + width(&field.hint) <= room {
             spans.push(Span::styled(format!("  {}", field.hint), theme::dim()));
         }
-        if focused && field.is_editable() {
+        if focused && field.is_editable() && inner.width > 0 && (i as u16) < inner.height {
             let before: String = field.value.chars().take(field.cursor).collect();
-            let x = inner.x
-                + (label_w + 1 + width(&sanitize(&before))).min(inner.width as usize - 1) as u16;
+            let col = (label_w + 1 + width(&sanitize(&before))).min(inner.width as usize - 1);
             cursor = Some(Position {
-                x,
+                x: inner.x + col as u16,
                 y: inner.y + i as u16,
             });
         }
