@@ -264,7 +264,7 @@ pub enum Command {
     },
     /// Fill a store with a realistic street's worth of demo tickets and open the app on it
     Demo {
-        #[arg(long, default_value_t = 160)]
+        #[arg(long, default_value_t = 300)]
         tickets: usize,
         #[arg(long, default_value_t = 7)]
         seed: u64,
