@@ -68,7 +68,13 @@ fn draw_header(f: &mut Frame, app: &App, area: Rect) {
         app.today,
         weekday(lang, app.today)
     );
-    let wide = area.width >= 100;
+    // Long names, then the fractions too, as the room allows (English names are longer).
+    let (long_at, fractions_at) = match lang {
+        Lang::Zh => (90, 116),
+        Lang::En => (116, 140),
+    };
+    let wide = area.width >= long_at;
+    let widest = area.width >= fractions_at;
     let names: [&str; 3] = if wide {
         [
             lang.t("签收准确率", "signing accuracy"),
@@ -99,7 +105,7 @@ fn draw_header(f: &mut Frame, app: &App, area: Rect) {
                 }
                 spans.push(Span::raw(format!("{n} ")));
                 spans.push(Span::styled(fig.percent(), theme::header()));
-                if wide {
+                if widest {
                     spans.push(Span::styled(
                         format!(" ({}/{})", fig.numerator, fig.denominator),
                         theme::dim(),
