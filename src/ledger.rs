@@ -353,12 +353,8 @@ impl Ledger {
                 Ok(())
             })?;
         } else {
-            for id in self.candidates(pane, today)? {
-                let row = self.row(&id, self.events(&id)?, today);
-                if pane.holds(&row.facts) {
-                    rows.push(row);
-                }
-            }
+            rows = self.rows_of(&self.candidates(pane, today)?, today)?;
+            rows.retain(|r| pane.holds(&r.facts));
         }
         sort_rows(pane, &mut rows);
         Ok(rows)
@@ -471,6 +467,35 @@ impl Ledger {
             Some(r) => Err(LedgerError::Refused(r.refusal)),
             None => Ok(()),
         }
+    }
+
+    /// Tickets evaluated on `today`, read and evaluated on all cores when there are many.
+    fn rows_of(&self, ids: &[String], today: NaiveDate) -> Result<Vec<TicketRow>, StoreError> {
+        let one = |id: &String| Ok(self.row(id, self.events(id)?, today));
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        if ids.len() < 1_000 || threads < 2 {
+            return ids.iter().map(one).collect();
+        }
+        std::thread::scope(|s| {
+            let workers: Vec<_> = ids
+                .chunks(ids.len().div_ceil(threads))
+                .map(|chunk| {
+                    s.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(one)
+                            .collect::<Result<Vec<_>, StoreError>>()
+                    })
+                })
+                .collect();
+            let mut out = Vec::with_capacity(ids.len());
+            for w in workers {
+                out.extend(w.join().expect("a pane worker does not panic")?);
+            }
+            Ok(out)
+        })
     }
 
     /// A ticket evaluated on `today`, as a row.
