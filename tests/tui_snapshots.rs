@@ -213,3 +213,17 @@ fn tiny_and_odd_terminal_sizes_never_panic() {
     }
     assert_eq!(screens, 13 * sizes.len());
 }
+
+#[test]
+fn look_back_overlay() {
+    let (_d, mut app) = started();
+    keys(&mut app, "R");
+    assert!(matches!(
+        app.popups.last(),
+        Some(genban::tui::app::Popup::Review(..))
+    ));
+    snap("review", &app);
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("回头看 2026-10-01 — 2026-11-30"), "{text}");
+    assert!(text.contains("超期未解决"));
+}

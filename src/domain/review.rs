@@ -48,10 +48,115 @@ impl Default for Thresholds {
     }
 }
 
+/// Why a ticket was flagged. JSON carries it as English text (`detail`); people read it in
+/// their language through `text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    LateRecord {
+        at: String,
+        hours: i64,
+    },
+    OutsideHours {
+        time: String,
+    },
+    Bulk {
+        count: usize,
+        operator: String,
+        seconds: i64,
+    },
+    ContactThenRepeat {
+        repeat: String,
+    },
+    LateResolution {
+        done: NaiveDate,
+        deadline: NaiveDate,
+    },
+    OpenPastDeadline {
+        deadline: NaiveDate,
+        days: i64,
+    },
+    Extended {
+        count: u32,
+    },
+    Reopened {
+        at: String,
+    },
+    UnsatisfiedRevisit {
+        at: String,
+    },
+    Repeat {
+        of: String,
+    },
+}
+
+impl Detail {
+    pub fn text(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::Lang::{En, Zh};
+        match (self, lang) {
+            (Detail::LateRecord { at, hours }, En) => {
+                format!("contact at {at} recorded {hours} hours later")
+            }
+            (Detail::LateRecord { at, hours }, Zh) => format!("{at} 的联系,{hours} 小时后才录入"),
+            (Detail::OutsideHours { time }, En) => format!("contact at {time} local time"),
+            (Detail::OutsideHours { time }, Zh) => format!("联系时间 {time}"),
+            (
+                Detail::Bulk {
+                    count,
+                    operator,
+                    seconds,
+                },
+                En,
+            ) => {
+                format!("{count} contacts recorded by {operator} within {seconds} s")
+            }
+            (
+                Detail::Bulk {
+                    count,
+                    operator,
+                    seconds,
+                },
+                Zh,
+            ) => {
+                format!("{operator} 在 {seconds} 秒内录入 {count} 条联系")
+            }
+            (Detail::ContactThenRepeat { repeat }, En) => {
+                format!("repeat complaint {repeat} followed the contact")
+            }
+            (Detail::ContactThenRepeat { repeat }, Zh) => format!("联系后又被重复投诉({repeat})"),
+            (Detail::LateResolution { done, deadline }, En) => {
+                format!("resolved {done}, deadline {deadline}")
+            }
+            (Detail::LateResolution { done, deadline }, Zh) => {
+                format!("{done} 解决,时限 {deadline}")
+            }
+            (Detail::OpenPastDeadline { deadline, days }, En) => {
+                format!("deadline {deadline}, {days} days overdue")
+            }
+            (Detail::OpenPastDeadline { deadline, days }, Zh) => {
+                format!("时限 {deadline},超期 {days} 天")
+            }
+            (Detail::Extended { count }, En) => format!("{count} extensions"),
+            (Detail::Extended { count }, Zh) => format!("延期 {count} 次"),
+            (Detail::Reopened { at }, En) => format!("reopened at {at}"),
+            (Detail::Reopened { at }, Zh) => format!("{at} 重新办理"),
+            (Detail::UnsatisfiedRevisit { at }, En) => format!("unsatisfied revisit at {at}"),
+            (Detail::UnsatisfiedRevisit { at }, Zh) => format!("{at} 回访不满意"),
+            (Detail::Repeat { of }, En) => format!("repeats {of}"),
+            (Detail::Repeat { of }, Zh) => format!("重复 {of}"),
+        }
+    }
+}
+
+impl Serialize for Detail {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text(crate::i18n::Lang::En))
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Flag {
     pub ticket: String,
-    pub detail: String,
+    pub detail: Detail,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -75,7 +180,7 @@ pub struct ReviewBuilder {
     period: Period,
     as_of: NaiveDate,
     th: Thresholds,
-    flags: BTreeMap<&'static str, BTreeMap<String, String>>,
+    flags: BTreeMap<&'static str, BTreeMap<String, Detail>>,
     contacts: Vec<Contact>,
     keys: Vec<RepeatKey>,
 }
@@ -93,7 +198,7 @@ impl ReviewBuilder {
         }
     }
 
-    fn flag(&mut self, rule: &'static str, id: &str, detail: String) {
+    fn flag(&mut self, rule: &'static str, id: &str, detail: Detail) {
         self.flags
             .get_mut(rule)
             .expect("known rule")
@@ -132,11 +237,10 @@ impl ReviewBuilder {
                             self.flag(
                                 "late_recorded_contact",
                                 id,
-                                format!(
-                                    "contact at {} recorded {} hours later",
-                                    e.at.to_rfc3339(),
-                                    late.num_hours()
-                                ),
+                                Detail::LateRecord {
+                                    at: e.at.to_rfc3339(),
+                                    hours: late.num_hours(),
+                                },
                             );
                         }
                         let local = e.at.with_timezone(&tz).time();
@@ -145,7 +249,9 @@ impl ReviewBuilder {
                             self.flag(
                                 "contact_outside_hours",
                                 id,
-                                format!("contact at {} local time", local.format("%H:%M:%S")),
+                                Detail::OutsideHours {
+                                    time: local.format("%H:%M:%S").to_string(),
+                                },
                             );
                         }
                     }
@@ -159,7 +265,13 @@ impl ReviewBuilder {
                 }
                 EventKind::Extend { .. } => extends += 1,
                 EventKind::Reopen { .. } if in_period(e) => {
-                    self.flag("reopened", id, format!("reopened at {}", e.at.to_rfc3339()));
+                    self.flag(
+                        "reopened",
+                        id,
+                        Detail::Reopened {
+                            at: e.at.to_rfc3339(),
+                        },
+                    );
                 }
                 EventKind::Revisit {
                     satisfaction: super::event::Satisfaction::Unsatisfied,
@@ -168,7 +280,9 @@ impl ReviewBuilder {
                     self.flag(
                         "reopened",
                         id,
-                        format!("unsatisfied revisit at {}", e.at.to_rfc3339()),
+                        Detail::UnsatisfiedRevisit {
+                            at: e.at.to_rfc3339(),
+                        },
                     );
                 }
                 _ => {}
@@ -178,7 +292,7 @@ impl ReviewBuilder {
             self.flag(
                 "extended_more_than_once",
                 id,
-                format!("{extends} extensions"),
+                Detail::Extended { count: extends },
             );
         }
         if let (Some(done), Some(deadline)) = (t.resolution_date(tz), t.deadline) {
@@ -186,7 +300,7 @@ impl ReviewBuilder {
                 self.flag(
                     "late_resolution",
                     id,
-                    format!("resolved {done}, deadline {deadline}"),
+                    Detail::LateResolution { done, deadline },
                 );
             }
         }
@@ -195,7 +309,10 @@ impl ReviewBuilder {
             self.flag(
                 "open_past_deadline",
                 id,
-                format!("deadline {d}, {} days overdue", (self.as_of - d).num_days()),
+                Detail::OpenPastDeadline {
+                    deadline: d,
+                    days: (self.as_of - d).num_days(),
+                },
             );
         }
     }
@@ -209,7 +326,7 @@ impl ReviewBuilder {
                 by_op.entry(op).or_default().push(c);
             }
         }
-        let mut bulk: Vec<(String, String)> = Vec::new();
+        let mut bulk: Vec<(String, Detail)> = Vec::new();
         for (op, mut list) in by_op {
             list.sort_by_key(|c| c.recorded);
             let mut start = 0;
@@ -228,11 +345,11 @@ impl ReviewBuilder {
                     for c in window {
                         bulk.push((
                             c.ticket.clone(),
-                            format!(
-                                "{} contacts recorded by {op} within {} s",
-                                window.len(),
-                                self.th.bulk_seconds
-                            ),
+                            Detail::Bulk {
+                                count: window.len(),
+                                operator: op.to_string(),
+                                seconds: self.th.bulk_seconds,
+                            },
                         ));
                     }
                 }
@@ -255,7 +372,11 @@ impl ReviewBuilder {
         for k in &self.keys {
             if let Some(of) = repeats.get(&k.id) {
                 if period.contains(local_date(tz, &k.received_at)) {
-                    flags.push(("repeat_complaint", k.id.clone(), format!("repeats {of}")));
+                    flags.push((
+                        "repeat_complaint",
+                        k.id.clone(),
+                        Detail::Repeat { of: of.clone() },
+                    ));
                 }
             }
         }
@@ -277,7 +398,9 @@ impl ReviewBuilder {
                     flags.push((
                         "contact_then_repeat",
                         c.ticket.clone(),
-                        format!("repeat complaint {} followed the contact", r.id),
+                        Detail::ContactThenRepeat {
+                            repeat: r.id.clone(),
+                        },
                     ));
                 }
             }

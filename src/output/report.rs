@@ -229,26 +229,7 @@ pub fn review_text(r: &crate::domain::review::Review, lang: Lang) -> String {
         r.as_of
     );
     for rule in crate::domain::review::RULES {
-        let name = match rule {
-            "late_recorded_contact" => lang.t(
-                "联系记录滞后(超过72小时录入)",
-                "contacts recorded over 72 h late",
-            ),
-            "contact_outside_hours" => lang.t(
-                "非工作时间联系(8点前或21点后)",
-                "contacts before 08:00 or after 21:00",
-            ),
-            "bulk_recorded_contacts" => lang.t("集中批量录入联系", "contacts entered in bulk"),
-            "contact_then_repeat" => lang.t(
-                "联系后30天内重复投诉",
-                "repeat complaint within 30 days of a contact",
-            ),
-            "late_resolution" => lang.t("超期解决", "resolved after the deadline"),
-            "open_past_deadline" => lang.t("超期未解决", "open past the deadline"),
-            "extended_more_than_once" => lang.t("多次延期", "extended more than once"),
-            "reopened" => lang.t("重新办理/回访不满意", "reopened or unsatisfied revisit"),
-            _ => lang.t("重复投诉", "repeat complaints"),
-        };
+        let name = rule_name(rule, lang);
         let flags = &r.rules[rule];
         let _ = writeln!(s, "\n■ {name}: {}", flags.len());
         for f in flags {
@@ -256,9 +237,33 @@ pub fn review_text(r: &crate::domain::review::Review, lang: Lang) -> String {
                 s,
                 "  {}  {}",
                 crate::text::sanitize(&f.ticket),
-                crate::text::sanitize(&f.detail)
+                crate::text::sanitize(&f.detail.text(lang))
             );
         }
     }
     s
+}
+
+/// A look-back rule's name for people.
+pub fn rule_name(rule: &str, lang: Lang) -> &'static str {
+    match rule {
+        "late_recorded_contact" => lang.t(
+            "联系记录滞后(超过72小时录入)",
+            "contacts recorded over 72 h late",
+        ),
+        "contact_outside_hours" => lang.t(
+            "非工作时间联系(8点前或21点后)",
+            "contacts before 08:00 or after 21:00",
+        ),
+        "bulk_recorded_contacts" => lang.t("集中批量录入联系", "contacts entered in bulk"),
+        "contact_then_repeat" => lang.t(
+            "联系后30天内重复投诉",
+            "repeat complaint within 30 days of a contact",
+        ),
+        "late_resolution" => lang.t("超期解决", "resolved after the deadline"),
+        "open_past_deadline" => lang.t("超期未解决", "open past the deadline"),
+        "extended_more_than_once" => lang.t("多次延期", "extended more than once"),
+        "reopened" => lang.t("重新办理/回访不满意", "reopened or unsatisfied revisit"),
+        _ => lang.t("重复投诉", "repeat complaints"),
+    }
 }

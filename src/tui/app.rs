@@ -43,6 +43,8 @@ pub enum Popup {
     Help,
     Welcome,
     MonthTasks(Box<MonthTasks>, usize),
+    /// The look-back over the last two calendar months, as of today, with a scroll offset.
+    Review(Box<crate::domain::review::Review>, usize),
     Dialog(Box<Dialog>),
     Prompt(PromptKind, Form),
 }
@@ -314,6 +316,8 @@ impl App {
                 }
                 (Popup::MonthTasks(_, scroll), Action::Down) => *scroll += 1,
                 (Popup::MonthTasks(_, scroll), Action::Up) => *scroll = scroll.saturating_sub(1),
+                (Popup::Review(_, scroll), Action::Down) => *scroll += 1,
+                (Popup::Review(_, scroll), Action::Up) => *scroll = scroll.saturating_sub(1),
                 (_, Action::Close) => {
                     self.popups.pop();
                 }
@@ -397,6 +401,18 @@ impl App {
                 let tasks =
                     MonthTasks::from_panes(&self.panes, Period::month_of(self.today), self.today);
                 self.popups.push(Popup::MonthTasks(Box::new(tasks), 0));
+            }
+            Action::Review => {
+                let to = crate::domain::time::month_end(self.today);
+                let from = crate::domain::time::month_start(
+                    self.today
+                        .checked_sub_months(chrono::Months::new(1))
+                        .unwrap_or(self.today),
+                );
+                let review =
+                    self.ledger
+                        .review(Period { from, to }, self.today, Default::default())?;
+                self.popups.push(Popup::Review(Box::new(review), 0));
             }
             Action::Refresh => {
                 self.refresh()?;

@@ -88,6 +88,7 @@ actions! {
     Note "note" "备注" "note",
     RevealPhone "reveal_phone" "显示/隐藏电话" "show/hide phone",
     MonthTasks "month_tasks" "本月任务" "month's tasks",
+    Review "review" "回头看(近两个月)" "look-back (two months)",
     Refresh "refresh" "刷新" "refresh",
     Save "save" "保存" "save",
     Cancel "cancel" "取消" "cancel",

@@ -30,6 +30,7 @@ pub fn draw(f: &mut Frame, app: &App, p: &Popup, area: Rect) {
         Popup::Prompt(_, form) => draw_form(f, app, "", form, None, false, area),
         Popup::Help => draw_help(f, app, area),
         Popup::MonthTasks(tasks, scroll) => draw_tasks(f, app, tasks, *scroll, area),
+        Popup::Review(review, scroll) => draw_review(f, app, review, *scroll, area),
         Popup::Welcome => draw_welcome(f, app, area),
     }
 }
@@ -353,4 +354,61 @@ fn draw_welcome(f: &mut Frame, app: &App, area: Rect) {
         .map(|l| Line::raw(truncate(&l, inner.width as usize)))
         .collect();
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_review(
+    f: &mut Frame,
+    app: &App,
+    r: &crate::domain::review::Review,
+    scroll: usize,
+    area: Rect,
+) {
+    let lang = app.lang;
+    let w = area.width.saturating_sub(4).min(110);
+    let h = area.height.saturating_sub(2);
+    let rect = centered(area, w, h);
+    let title = format!(
+        " {} {} — {} ",
+        lang.t("回头看", "Look-back"),
+        r.period.from,
+        r.period.to
+    );
+    let inner = frame_block(f, rect, &title);
+    let iw = inner.width as usize;
+    let mut lines = Vec::new();
+    for rule in crate::domain::review::RULES {
+        let flags = &r.rules[rule];
+        let style = if flags.is_empty() {
+            theme::dim()
+        } else {
+            theme::awaiting()
+        };
+        lines.push(Line::from(Span::styled(
+            format!(
+                "■ {} {}",
+                crate::output::report::rule_name(rule, lang),
+                flags.len()
+            ),
+            style,
+        )));
+        for fl in flags {
+            let text = format!(
+                "  {} {}",
+                fit(&sanitize(&fl.ticket), 13),
+                sanitize(&fl.detail.text(lang))
+            );
+            lines.push(Line::raw(truncate(&text, iw)));
+        }
+    }
+    let visible = inner.height.saturating_sub(1) as usize;
+    let start = scroll.min(lines.len().saturating_sub(visible));
+    let mut shown: Vec<Line> = lines.into_iter().skip(start).take(visible).collect();
+    shown.push(Line::from(Span::styled(
+        lang.t(
+            "Esc 关闭 · j/k 滚动 · 命令行: genban review",
+            "Esc close · j/k scroll · CLI: genban review",
+        ),
+        theme::dim(),
+    )));
+    f.render_widget(Paragraph::new(shown), inner);
 }
