@@ -316,7 +316,6 @@ pub struct Context {
     pub clock: Clock,
     pub lang: Lang,
     pub operator: Option<String>,
-    pub config: Config,
 }
 
 impl Context {
@@ -342,7 +341,6 @@ impl Context {
             clock: Clock { tz, today },
             lang: g.lang.or(config.lang).unwrap_or_default(),
             operator: g.operator.clone().or(config.operator.clone()),
-            config,
         })
     }
 

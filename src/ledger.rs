@@ -273,13 +273,12 @@ impl Ledger {
             let mut all: Vec<Event> = stored;
             all.extend(accepted.iter().cloned());
             let all = in_order(all);
-            let latest = all.iter().map(Event::instant).max();
             let ticket = Ticket::from_events(&id, tz, &all);
             out.added += accepted.len();
             changes.push(TicketChange {
                 id,
                 new_events: accepted,
-                summary: Summary::of(&ticket, tz, latest),
+                summary: Summary::of(&ticket, tz),
             });
         }
         progress(total, total);

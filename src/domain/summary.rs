@@ -2,7 +2,7 @@
 //! Derived from the whole log of the ticket (its latest state).
 
 use super::ticket::{State, Ticket};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -12,10 +12,6 @@ pub struct Summary {
     pub unit: String,
     pub deadline: Option<NaiveDate>,
     pub resolved_on: Option<NaiveDate>,
-    pub in_progress_since: Option<DateTime<Utc>>,
-    pub last_reached: Option<DateTime<Utc>>,
-    /// The latest instant of any event of the ticket.
-    pub latest_at: Option<DateTime<Utc>>,
 }
 
 /// The kinds of index key; each key is `PREFIX VALUE \0 ID`.
@@ -27,15 +23,12 @@ pub mod prefix {
 }
 
 impl Summary {
-    pub fn of(t: &Ticket, tz: Tz, latest_at: Option<DateTime<Utc>>) -> Summary {
+    pub fn of(t: &Ticket, tz: Tz) -> Summary {
         Summary {
             state: t.state.map(|s| s.code().to_string()),
             unit: t.unit().to_string(),
             deadline: t.deadline,
             resolved_on: t.resolution_date(tz),
-            in_progress_since: t.in_progress_since,
-            last_reached: t.last_reached,
-            latest_at,
         }
     }
 

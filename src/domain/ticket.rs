@@ -218,8 +218,6 @@ pub struct Ticket {
     pub resolved_at: Option<DateTime<Utc>>,
     pub last_contact: Option<DateTime<Utc>>,
     pub last_reached: Option<DateTime<Utc>>,
-    /// When the ticket last entered `in_progress` (sign, reopen, unsatisfied revisit).
-    pub in_progress_since: Option<DateTime<Utc>>,
     pub summoned: Vec<String>,
     pub extensions: u32,
     pub events: u32,
@@ -394,7 +392,6 @@ impl Ticket {
                 self.latest_sign_date = Some(local_date(tz, &e.at));
                 self.deadline = Some(*deadline);
                 self.state = Some(State::InProgress);
-                self.in_progress_since = Some(at);
             }
             EventKind::Contact { outcome, .. } => {
                 self.last_contact = Some(at);
@@ -417,13 +414,11 @@ impl Ticket {
                 if *satisfaction == Satisfaction::Unsatisfied {
                     self.deadline = *deadline;
                     self.state = Some(State::InProgress);
-                    self.in_progress_since = Some(at);
                 }
             }
             EventKind::Reopen { deadline, .. } => {
                 self.deadline = Some(*deadline);
                 self.state = Some(State::InProgress);
-                self.in_progress_since = Some(at);
             }
             EventKind::Whistle { departments } => {
                 for d in departments {

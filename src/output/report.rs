@@ -7,10 +7,32 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::fmt::Write;
 use std::path::Path;
 
+/// The four figures of a report with their names.
+fn figures(r: &Report, lang: Lang) -> [(&'static str, &Figure); 4] {
+    [
+        (
+            lang.t("签收准确率", "Signing accuracy"),
+            &r.signing_accuracy,
+        ),
+        (
+            lang.t("按月联系率", "Monthly contact rate"),
+            &r.monthly_contact_rate,
+        ),
+        (
+            lang.t("限时办结率", "On-time resolution rate"),
+            &r.on_time_resolution_rate,
+        ),
+        (
+            lang.t("重复投诉率", "Repeat complaint rate"),
+            &r.repeat_complaint_rate,
+        ),
+    ]
+}
+
 fn figure_line(name: &str, f: &Figure) -> String {
     format!(
         "  {}{:>9}   ({} / {})",
-        fit(name, 18),
+        fit(name, 24),
         f.percent(),
         f.numerator,
         f.denominator
@@ -53,38 +75,9 @@ pub fn text(r: &Report, lang: Lang) -> String {
         r.as_of
     );
     let _ = writeln!(s);
-    let _ = writeln!(
-        s,
-        "{}",
-        figure_line(
-            lang.t("签收准确率", "Signing accuracy"),
-            &r.signing_accuracy
-        )
-    );
-    let _ = writeln!(
-        s,
-        "{}",
-        figure_line(
-            lang.t("按月联系率", "Monthly contact rate"),
-            &r.monthly_contact_rate
-        )
-    );
-    let _ = writeln!(
-        s,
-        "{}",
-        figure_line(
-            lang.t("限时办结率", "On-time resolution"),
-            &r.on_time_resolution_rate
-        )
-    );
-    let _ = writeln!(
-        s,
-        "{}",
-        figure_line(
-            lang.t("重复投诉率", "Repeat complaints"),
-            &r.repeat_complaint_rate
-        )
-    );
+    for (name, f) in figures(r, lang) {
+        let _ = writeln!(s, "{}", figure_line(name, f));
+    }
     let _ = writeln!(s);
     let counts: Vec<String> = count_rows(lang, &r.counts)
         .into_iter()
@@ -145,24 +138,7 @@ pub fn xlsx(r: &Report, lang: Lang, path: &Path) -> Result<(), XlsxError> {
     {
         sheet.write_with_format(3, c as u16, *h, &bold)?;
     }
-    let figures = [
-        (
-            lang.t("签收准确率", "Signing accuracy"),
-            &r.signing_accuracy,
-        ),
-        (
-            lang.t("按月联系率", "Monthly contact rate"),
-            &r.monthly_contact_rate,
-        ),
-        (
-            lang.t("限时办结率", "On-time resolution rate"),
-            &r.on_time_resolution_rate,
-        ),
-        (
-            lang.t("重复投诉率", "Repeat complaint rate"),
-            &r.repeat_complaint_rate,
-        ),
-    ];
+    let figures = figures(r, lang);
     for (i, (name, f)) in figures.iter().enumerate() {
         let row = 4 + i as u32;
         sheet.write(row, 0, *name)?;

@@ -49,8 +49,6 @@ pub type TicketVisitor<'a> = dyn FnMut(&str, Vec<Event>) -> Result<(), StoreErro
 pub trait EventStore: Send + Sync {
     /// The events of one ticket, in the order they were appended.
     fn events(&self, id: &str) -> Result<Vec<Event>, StoreError>;
-    /// The summary of one ticket, if it has any event.
-    fn summary(&self, id: &str) -> Result<Option<Summary>, StoreError>;
     /// Appends all changes as one transaction (or, for very large imports, as a journaled
     /// sequence that is rolled back on the next open if it was cut short) and flushes to disk.
     fn commit(&self, changes: &[TicketChange]) -> Result<(), StoreError>;

@@ -308,12 +308,6 @@ impl EventStore for SledStore {
         }
     }
 
-    fn summary(&self, id: &str) -> Result<Option<Summary>, StoreError> {
-        Ok(self
-            .stored_ticket(self.tickets.get(id)?)?
-            .map(|s| s.summary))
-    }
-
     fn commit(&self, changes: &[TicketChange]) -> Result<(), StoreError> {
         if changes.is_empty() {
             return Ok(());
