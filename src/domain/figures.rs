@@ -156,8 +156,15 @@ pub fn facts(id: &str, events: &[Event], tz: Tz, period: Period, as_of: NaiveDat
     let n = events.iter().take_while(|e| e.instant() < cut).count();
     let events = &events[..n];
     let ticket = Ticket::from_events(id, tz, events);
-    let (due_p, met_p) = contact_due_and_met(events, tz, Period::month_of(period.to), id);
-    let (due_a, met_a) = contact_due_and_met(events, tz, Period::month_of(as_of), id);
+    let period_month = Period::month_of(period.to);
+    let as_of_month = Period::month_of(as_of);
+    let (due_p, met_p) = contact_due_and_met(events, tz, period_month, id);
+    // Usually the same month (a pane, or this month's report as of today): evaluate it once.
+    let (due_a, met_a) = if as_of_month == period_month {
+        (due_p, met_p)
+    } else {
+        contact_due_and_met(events, tz, as_of_month, id)
+    };
     let awaiting_contact = due_a && !met_a && ticket.state == Some(State::InProgress);
     let extensions_in_period = events
         .iter()
