@@ -237,6 +237,19 @@ impl Ledger {
         let mut by_ticket: BTreeMap<String, Vec<(usize, Event)>> = BTreeMap::new();
         let mut seen_keys: HashSet<String> = HashSet::new();
         for (line, e) in lines {
+            // The one gate: an event is stored only in the form the reader reads back.
+            let e = match e.through_gate() {
+                Ok(e) => e,
+                Err(why) => {
+                    out.refused.push(RefusedLine {
+                        line,
+                        ticket: e.ticket.clone(),
+                        event_type: e.kind.type_name(),
+                        refusal: Refusal::Malformed(why.0),
+                    });
+                    continue;
+                }
+            };
             if !seen_keys.insert(e.normalized_key()) {
                 out.duplicates += 1;
                 continue;
@@ -449,7 +462,8 @@ impl Ledger {
 
     /// Records several events of one action in one transaction (all or nothing).
     pub fn record_all(&self, events: Vec<Event>) -> Result<(), LedgerError> {
-        let stamp = self.clock.now().fixed_offset();
+        // When it was entered is the real clock's, never the date evaluated as of (`--today`).
+        let stamp = Utc::now().with_timezone(&self.tz()).fixed_offset();
         let lines = events
             .into_iter()
             .enumerate()
@@ -503,7 +517,7 @@ impl Ledger {
         let month = Period::month_of(today);
         let f = facts(id, &events, tz, month, today);
         let cut = cutoff(tz, today);
-        let contacts_this_month = events
+        let contacts_this_month = crate::domain::void::effective(&events)
             .iter()
             .filter(|e| {
                 e.instant() < cut
@@ -629,6 +643,76 @@ impl Ledger {
     }
 }
 
+/// Checks a ticket's log (application order, `Some(i)` marking the i-th new event): first
+/// its voids, then the log without the voided events. Returns the position of the first
+/// event refused and why.
+fn check_log(id: &str, all: &[(Option<usize>, &Event)], tz: Tz) -> Result<(), (usize, Refusal)> {
+    let events: Vec<&Event> = all.iter().map(|(_, e)| *e).collect();
+    let voided = crate::domain::void::check_voids(&events)?;
+    let mut t = Ticket::new(id);
+    for (k, e) in events.iter().enumerate() {
+        if voided[k].is_none() {
+            t.apply(e, tz).map_err(|r| (k, r))?;
+        }
+    }
+    Ok(())
+}
+
+/// Stored events and new ones in application order; stored first at equal instants.
+fn merged<'a>(stored: &'a [Event], fresh: &'a [(usize, Event)]) -> Vec<(Option<usize>, &'a Event)> {
+    let mut all: Vec<(Option<usize>, &Event)> = stored.iter().map(|e| (None, e)).collect();
+    all.extend(fresh.iter().enumerate().map(|(i, (_, e))| (Some(i), e)));
+    all.sort_by_key(|(_, e)| e.instant());
+    all
+}
+
+/// Which new event to refuse when a stored one no longer fits, and why: a new void without
+/// which the stored event passes, else the latest new event before it.
+fn blame_stored(
+    id: &str,
+    stored: &[Event],
+    fresh: &[(usize, Event)],
+    failed: &Event,
+    why: Refusal,
+    tz: Tz,
+) -> (usize, Refusal) {
+    let leaves = Refusal::LeavesInvalid {
+        event: failed.kind.type_name(),
+        at: failed.at.to_rfc3339(),
+        why: Box::new(why),
+    };
+    let still_fails = |without: usize| {
+        let rest: Vec<(usize, Event)> = fresh
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != without)
+            .map(|(_, x)| x.clone())
+            .collect();
+        let all = merged(stored, &rest);
+        match check_log(id, &all, tz) {
+            Ok(()) => false,
+            Err((pos, _)) => std::ptr::eq(all[pos].1, failed) || all[pos].1 == failed,
+        }
+    };
+    let voids = fresh
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, (_, e))| matches!(e.kind, EventKind::Void { .. }));
+    for (i, _) in voids {
+        if !still_fails(i) {
+            return (i, leaves);
+        }
+    }
+    let before = fresh
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, e))| e.instant() <= failed.instant())
+        .max_by_key(|(_, (_, e))| e.instant())
+        .map_or(0, |(i, _)| i);
+    (before, leaves)
+}
+
 /// Replays a ticket's stored events with new ones in application order, checking each new one.
 /// Returns the accepted new events (file order) and the refused lines.
 fn replay(
@@ -639,56 +723,40 @@ fn replay(
 ) -> (Vec<Event>, Vec<RefusedLine>) {
     let mut refused = Vec::new();
     loop {
-        // (is_new index, event); stored events come first at equal instants (they came first).
-        let mut all: Vec<(Option<usize>, &Event)> = stored.iter().map(|e| (None, e)).collect();
-        all.extend(fresh.iter().enumerate().map(|(i, (_, e))| (Some(i), e)));
-        all.sort_by_key(|(_, e)| e.instant());
-        let mut t = Ticket::new(id);
-        let mut last_new: Option<usize> = None;
-        let mut failed: Option<(usize, Refusal)> = None;
-        for (which, e) in &all {
-            match t.apply(e, tz) {
-                Ok(()) => {
-                    if let Some(i) = which {
-                        last_new = Some(*i);
-                    }
-                }
-                Err(r) => {
-                    match which {
-                        Some(i) => failed = Some((*i, r)),
-                        None => {
-                            // A stored event no longer fits: the newest line before it is to blame.
-                            let i = last_new.unwrap_or(0);
-                            failed = Some((
-                                i,
-                                Refusal::Malformed(format!(
-                                    "it would make the stored `{}` event at {} invalid ({})",
-                                    e.kind.type_name(),
-                                    e.at.to_rfc3339(),
-                                    r.message(Lang::En)
-                                )),
-                            ));
-                        }
-                    }
-                    break;
-                }
-            }
+        let all = merged(stored, &fresh);
+        let (i, refusal) = match check_log(id, &all, tz) {
+            Ok(()) => return (fresh.into_iter().map(|(_, e)| e).collect(), refused),
+            Err((pos, r)) => match all[pos] {
+                (Some(i), e) => (i, before_history(r, e, &all)),
+                (None, e) => blame_stored(id, stored, &fresh, e, r, tz),
+            },
+        };
+        let (line, e) = fresh.remove(i);
+        refused.push(RefusedLine {
+            line,
+            ticket: e.ticket.clone(),
+            event_type: e.kind.type_name(),
+            refusal,
+        });
+        if fresh.is_empty() {
+            return (Vec::new(), refused);
         }
-        match failed {
-            None => return (fresh.into_iter().map(|(_, e)| e).collect(), refused),
-            Some((i, refusal)) => {
-                let (line, e) = fresh.remove(i);
-                refused.push(RefusedLine {
-                    line,
-                    ticket: e.ticket.clone(),
-                    event_type: e.kind.type_name(),
-                    refusal,
-                });
-                if fresh.is_empty() {
-                    return (Vec::new(), refused);
-                }
-            }
-        }
+    }
+}
+
+/// "No record" for an event dated before the ticket's first record says so.
+fn before_history(r: Refusal, e: &Event, all: &[(Option<usize>, &Event)]) -> Refusal {
+    if r != Refusal::NoRecord {
+        return r;
+    }
+    match all
+        .iter()
+        .find(|(_, x)| matches!(x.kind, EventKind::Ticket(_)) && x.instant() > e.instant())
+    {
+        Some((_, first)) => Refusal::BeforeHistory {
+            first: first.at.to_rfc3339(),
+        },
+        None => r,
     }
 }
 

@@ -276,7 +276,69 @@ pub enum EventKind {
         topic: String,
     },
     Note,
+    /// Annuls an earlier event of the ticket (DOMAIN.md "Corrections").
+    Void {
+        target: VoidTarget,
+        reason: String,
+    },
 }
+
+/// The event a `void` annuls: its type, the instant of its `at` and, when needed to tell two
+/// events apart, the instant of its `recorded_at`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VoidTarget {
+    pub event_type: String,
+    pub at: DateTime<FixedOffset>,
+    pub recorded_at: Option<DateTime<FixedOffset>>,
+}
+
+impl VoidTarget {
+    /// The target naming `e` exactly (the program always writes `recorded_at`).
+    pub fn of(e: &Event) -> VoidTarget {
+        VoidTarget {
+            event_type: e.kind.type_name().to_string(),
+            at: e.at,
+            recorded_at: Some(e.recorded_at.unwrap_or(e.at)),
+        }
+    }
+
+    /// Whether `e` is the event named (type, instant of `at`, and of `recorded_at` if given).
+    pub fn matches(&self, e: &Event) -> bool {
+        e.kind.type_name() == self.event_type
+            && e.instant() == self.at.with_timezone(&Utc)
+            && self.recorded_at.is_none_or(|r| {
+                e.recorded_at.unwrap_or(e.at).with_timezone(&Utc) == r.with_timezone(&Utc)
+            })
+    }
+
+    fn to_value(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("type".into(), Value::String(self.event_type.clone()));
+        m.insert("at".into(), Value::String(format_instant(&self.at)));
+        if let Some(r) = &self.recorded_at {
+            m.insert("recorded_at".into(), Value::String(format_instant(r)));
+        }
+        Value::Object(m)
+    }
+}
+
+/// Every event type of the log.
+pub const EVENT_TYPES: [&str; 14] = [
+    "ticket",
+    "dispatch",
+    "return",
+    "sign",
+    "contact",
+    "extend",
+    "resolve",
+    "revisit",
+    "reopen",
+    "whistle",
+    "whistle_response",
+    "escalate",
+    "note",
+    "void",
+];
 
 impl EventKind {
     pub fn type_name(&self) -> &'static str {
@@ -294,6 +356,7 @@ impl EventKind {
             EventKind::WhistleResponse { .. } => "whistle_response",
             EventKind::Escalate { .. } => "escalate",
             EventKind::Note => "note",
+            EventKind::Void { .. } => "void",
         }
     }
 }
@@ -367,6 +430,7 @@ struct RawEvent {
     department: Option<Value>,
     resolved: Option<Value>,
     topic: Option<Value>,
+    target: Option<Value>,
 }
 
 impl RawEvent {
@@ -402,6 +466,7 @@ impl RawEvent {
             "department" => self.department.as_ref(),
             "resolved" => self.resolved.as_ref(),
             "topic" => self.topic.as_ref(),
+            "target" => self.target.as_ref(),
             _ => None,
         }
     }
@@ -428,6 +493,10 @@ impl<'a> Fields<'a> {
             Some(_) => err(format!("field `{k}` is empty")),
             None => err(format!("missing field `{k}`")),
         }
+    }
+    /// A unit's or department's name: required, stored trimmed.
+    fn name(&self, k: &str) -> Result<String, ParseError> {
+        Ok(self.str(k)?.trim().to_string())
     }
     fn opt_instant(&self, k: &str) -> Result<Option<DateTime<FixedOffset>>, ParseError> {
         match self.opt_str(k)? {
@@ -492,6 +561,13 @@ impl Event {
         self
     }
 
+    /// The one gate every new event passes before it is stored: the event as the log's reader
+    /// reads its written form back (blank required text, untrimmed names and the like are
+    /// refused or normalised here exactly as they would be on reading).
+    pub fn through_gate(&self) -> Result<Event, ParseError> {
+        Event::from_value(&self.to_value())
+    }
+
     /// Parses one JSON line of the event log.
     pub fn from_json_str(line: &str) -> Result<Event, ParseError> {
         match serde_json::from_str::<RawEvent>(line) {
@@ -541,17 +617,23 @@ impl Event {
                 for k in RECORD_TEXT_FIELDS {
                     r.set_text(k, f.opt_str(k)?);
                 }
+                if let Some(u) = &r.unit {
+                    if u.trim().is_empty() {
+                        return err("field `unit` is empty (a ticket's unit may not be set blank)");
+                    }
+                    r.unit = Some(u.trim().to_string());
+                }
                 EventKind::Ticket(Box::new(r))
             }
             "dispatch" => EventKind::Dispatch {
-                unit: f.str("unit")?,
+                unit: f.name("unit")?,
             },
             "return" => EventKind::Return {
-                unit: f.str("unit")?,
+                unit: f.name("unit")?,
                 reason: f.str("reason")?,
             },
             "sign" => EventKind::Sign {
-                unit: f.str("unit")?,
+                unit: f.name("unit")?,
                 deadline: f.date("deadline")?,
                 plan: f.opt_str("plan")?,
             },
@@ -593,10 +675,10 @@ impl Event {
                 let list = match f.get("departments") {
                     Some(Value::Array(a)) => a
                         .iter()
-                        .map(|d| {
-                            d.as_str()
-                                .map(str::to_string)
-                                .ok_or_else(|| ParseError("`departments` must list names".into()))
+                        .map(|d| match d.as_str() {
+                            Some(n) if !n.trim().is_empty() => Ok(n.trim().to_string()),
+                            Some(_) => err("field `departments`: a name is empty"),
+                            None => err("`departments` must list names"),
                         })
                         .collect::<Result<Vec<_>, _>>()?,
                     _ => return err("missing field `departments` (a list of names)"),
@@ -607,7 +689,7 @@ impl Event {
                 EventKind::Whistle { departments: list }
             }
             "whistle_response" => EventKind::WhistleResponse {
-                department: f.str("department")?,
+                department: f.name("department")?,
                 resolved: f.opt_bool("resolved")?,
             },
             "escalate" => EventKind::Escalate {
@@ -619,6 +701,10 @@ impl Event {
                 }
                 EventKind::Note
             }
+            "void" => EventKind::Void {
+                target: parse_target(f.get("target"))?,
+                reason: f.str("reason")?,
+            },
             other => return err(format!("unknown event type `{other}`")),
         };
         Ok(Event {
@@ -722,6 +808,10 @@ impl Event {
             EventKind::Escalate { topic } => {
                 m.insert("topic".into(), s(topic));
             }
+            EventKind::Void { target, reason } => {
+                m.insert("target".into(), target.to_value());
+                m.insert("reason".into(), s(reason));
+            }
         }
         if let Some(o) = &self.operator {
             m.insert("operator".into(), s(o));
@@ -756,12 +846,47 @@ impl Event {
         let utc = |t: DateTime<FixedOffset>| t.with_timezone(&Utc).fixed_offset();
         e.at = utc(e.at);
         e.recorded_at = Some(utc(self.recorded_at.unwrap_or(self.at)));
-        if let EventKind::Ticket(r) = &mut e.kind {
-            r.received_at = r.received_at.map(utc);
-            r.closed_at = r.closed_at.map(utc);
+        match &mut e.kind {
+            EventKind::Ticket(r) => {
+                r.received_at = r.received_at.map(utc);
+                r.closed_at = r.closed_at.map(utc);
+            }
+            EventKind::Void { target, .. } => {
+                target.at = utc(target.at);
+                target.recorded_at = target.recorded_at.map(utc);
+            }
+            _ => {}
         }
         e.to_json_line()
     }
+}
+
+/// A void's `target`: `{"type": T, "at": RFC 3339, "recorded_at"?: RFC 3339}`.
+fn parse_target(v: Option<&Value>) -> Result<VoidTarget, ParseError> {
+    let Some(Value::Object(m)) = v else {
+        return err("missing field `target` (an object with `type` and `at`)");
+    };
+    let event_type = match m.get("type") {
+        Some(Value::String(t)) if EVENT_TYPES.contains(&t.as_str()) => t.clone(),
+        Some(Value::String(t)) => return err(format!("field `target`: unknown event type `{t}`")),
+        _ => return err("field `target` needs `type`"),
+    };
+    let time = |k: &str| -> Result<Option<DateTime<FixedOffset>>, ParseError> {
+        match m.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => parse_instant(s).map(Some).ok_or_else(|| {
+                ParseError(format!(
+                    "field `target.{k}`: `{s}` is not an RFC 3339 time with offset"
+                ))
+            }),
+            Some(_) => err(format!("field `target.{k}` must be a string")),
+        }
+    };
+    Ok(VoidTarget {
+        event_type,
+        at: time("at")?.ok_or_else(|| ParseError("field `target` needs `at`".into()))?,
+        recorded_at: time("recorded_at")?,
+    })
 }
 
 /// RFC 3339 with seconds, `+08:00` style offsets (and `Z` kept as `+00:00`).

@@ -150,8 +150,10 @@ pub fn cutoff(tz: Tz, as_of: NaiveDate) -> DateTime<Utc> {
     day_end(tz, as_of)
 }
 
-/// Evaluates one ticket. `events` are in application order (any cut-off is applied here).
+/// Evaluates one ticket. `events` are in application order, voided ones included (voids are
+/// retroactive, so they are taken out before any cut-off, which is applied here).
 pub fn facts(id: &str, events: &[Event], tz: Tz, period: Period, as_of: NaiveDate) -> Facts {
+    let events = &*super::void::effective(events);
     let cut = cutoff(tz, as_of);
     let n = events.iter().take_while(|e| e.instant() < cut).count();
     let events = &events[..n];

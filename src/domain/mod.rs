@@ -8,3 +8,4 @@ pub mod review;
 pub mod summary;
 pub mod ticket;
 pub mod time;
+pub mod void;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 /// The rules, in the order they are listed.
-pub const RULES: [&str; 9] = [
+pub const RULES: [&str; 10] = [
     "late_recorded_contact",
     "contact_outside_hours",
     "bulk_recorded_contacts",
@@ -22,6 +22,7 @@ pub const RULES: [&str; 9] = [
     "extended_more_than_once",
     "reopened",
     "repeat_complaint",
+    "voided_record",
 ];
 
 /// The thresholds (settings, with DOMAIN.md's defaults).
@@ -60,8 +61,8 @@ pub enum Detail {
         time: String,
     },
     Bulk {
-        count: usize,
         operator: String,
+        count: usize,
         seconds: i64,
     },
     ContactThenRepeat {
@@ -87,6 +88,11 @@ pub enum Detail {
     Repeat {
         of: String,
     },
+    Voided {
+        event: String,
+        at: String,
+        reason: String,
+    },
 }
 
 impl Detail {
@@ -107,7 +113,7 @@ impl Detail {
                 },
                 En,
             ) => {
-                format!("{count} contacts recorded by {operator} within {seconds} s")
+                format!("one of {count}+ contacts recorded by {operator} within {seconds} s")
             }
             (
                 Detail::Bulk {
@@ -117,7 +123,7 @@ impl Detail {
                 },
                 Zh,
             ) => {
-                format!("{operator} 在 {seconds} 秒内录入 {count} 条联系")
+                format!("{operator} 在 {seconds} 秒内录入 {count} 条以上联系")
             }
             (Detail::ContactThenRepeat { repeat }, En) => {
                 format!("repeat complaint {repeat} followed the contact")
@@ -143,6 +149,13 @@ impl Detail {
             (Detail::UnsatisfiedRevisit { at }, Zh) => format!("{at} 回访不满意"),
             (Detail::Repeat { of }, En) => format!("repeats {of}"),
             (Detail::Repeat { of }, Zh) => format!("重复 {of}"),
+            (Detail::Voided { event, at, reason }, En) => {
+                format!("{event} at {at} voided: {reason}")
+            }
+            (Detail::Voided { event, at, reason }, Zh) => format!(
+                "撤销了 {at} 的「{}」:{reason}",
+                super::ticket::event_zh(event)
+            ),
         }
     }
 }
@@ -172,6 +185,8 @@ struct Contact {
     recorded: DateTime<Utc>,
     operator: Option<String>,
     reached: bool,
+    /// The ticket's phone as of A, normalised (empty when none).
+    phone: String,
 }
 
 /// Collects tickets, then applies the rules.
@@ -206,15 +221,23 @@ impl ReviewBuilder {
             .or_insert(detail);
     }
 
-    /// Adds one ticket's events (application order).
+    /// Adds one ticket's events (application order, voided ones included).
     pub fn add(&mut self, id: &str, events: &[Event]) {
         let (tz, period) = (self.tz, self.period);
         let cut = cutoff(tz, self.as_of);
+        self.voids(id, events, cut);
+        let events = super::void::effective(events);
         let events: Vec<&Event> = events.iter().filter(|e| e.instant() < cut).collect();
         let t = Ticket::from_events(id, tz, events.iter().copied());
         if !t.has_record {
             return;
         }
+        let phone = t
+            .record
+            .phone
+            .as_deref()
+            .map(normalize_phone)
+            .unwrap_or_default();
         if let Some(r) = t.record.received_at {
             self.keys.push(RepeatKey::new(
                 id,
@@ -261,6 +284,7 @@ impl ReviewBuilder {
                         recorded,
                         operator: e.operator.clone(),
                         reached: *outcome == Outcome::Reached,
+                        phone: phone.clone(),
                     });
                 }
                 EventKind::Extend { .. } => extends += 1,
@@ -317,56 +341,95 @@ impl ReviewBuilder {
         }
     }
 
-    pub fn finish(mut self) -> Review {
+    /// `voided_record`: the ticket's voids dated in the period (and up to A).
+    fn voids(&mut self, id: &str, events: &[Event], cut: DateTime<Utc>) {
+        if !super::void::has_voids(events) {
+            return;
+        }
+        let by = super::void::voided_by(events);
+        for (target, v) in events.iter().zip(&by) {
+            let Some(v) = v else { continue };
+            let void = &events[*v];
+            let EventKind::Void { reason, .. } = &void.kind else {
+                continue;
+            };
+            if void.instant() < cut && self.period.contains(local_date(self.tz, &void.at)) {
+                self.flag(
+                    "voided_record",
+                    id,
+                    Detail::Voided {
+                        event: target.kind.type_name().to_string(),
+                        at: target.at.to_rfc3339(),
+                        reason: reason.clone(),
+                    },
+                );
+            }
+        }
+    }
+
+    /// `bulk_recorded_contacts`: contacts in the period that belong to a burst, 5 or more
+    /// contacts of one operator whose `recorded_at` lie within 120 s. Linear after sorting:
+    /// each start of a burst window marks its range in a difference array.
+    fn bulk(&mut self) {
         let (tz, period) = (self.tz, self.period);
-        // Bulk entry: a run of contacts one operator recorded within a short window.
         let mut by_op: HashMap<&str, Vec<&Contact>> = HashMap::new();
         for c in &self.contacts {
-            if let Some(op) = c.operator.as_deref() {
+            if let Some(op) = c.operator.as_deref().filter(|o| !o.trim().is_empty()) {
                 by_op.entry(op).or_default().push(c);
             }
         }
-        let mut bulk: Vec<(String, Detail)> = Vec::new();
+        let mut flags: Vec<(String, Detail)> = Vec::new();
         for (op, mut list) in by_op {
             list.sort_by_key(|c| c.recorded);
-            let mut start = 0;
-            for end in 0..list.len() {
-                while (list[end].recorded - list[start].recorded).num_seconds()
-                    > self.th.bulk_seconds
+            let n = list.len();
+            let mut cover = vec![0i64; n + 1];
+            let mut end = 0;
+            for start in 0..n {
+                end = end.max(start);
+                while end + 1 < n
+                    && (list[end + 1].recorded - list[start].recorded).num_milliseconds()
+                        <= self.th.bulk_seconds * 1000
                 {
-                    start += 1;
+                    end += 1;
                 }
-                let window = &list[start..=end];
-                if window.len() >= self.th.bulk_count
-                    && window
-                        .iter()
-                        .any(|c| period.contains(local_date(tz, &c.at)))
-                {
-                    for c in window {
-                        bulk.push((
-                            c.ticket.clone(),
-                            Detail::Bulk {
-                                count: window.len(),
-                                operator: op.to_string(),
-                                seconds: self.th.bulk_seconds,
-                            },
-                        ));
-                    }
+                if end + 1 - start >= self.th.bulk_count {
+                    cover[start] += 1;
+                    cover[end + 1] -= 1;
+                }
+            }
+            let mut depth = 0;
+            for (k, c) in list.iter().enumerate() {
+                depth += cover[k];
+                if depth > 0 && period.contains(local_date(tz, &c.at)) {
+                    flags.push((
+                        c.ticket.clone(),
+                        Detail::Bulk {
+                            operator: op.to_string(),
+                            count: self.th.bulk_count,
+                            seconds: self.th.bulk_seconds,
+                        },
+                    ));
                 }
             }
         }
-        for (id, d) in bulk {
+        for (id, d) in flags {
             self.flag("bulk_recorded_contacts", &id, d);
         }
+    }
+
+    pub fn finish(mut self) -> Review {
+        let (tz, period) = (self.tz, self.period);
+        self.bulk();
         // Repeats, and reached contacts followed by a repeat complaint from the same phone.
         let repeats = find_repeats(&self.keys, tz);
-        let mut repeat_by_phone: HashMap<String, Vec<&RepeatKey>> = HashMap::new();
-        let mut phone_of: HashMap<&str, &str> = HashMap::new();
+        let mut repeat_by_phone: HashMap<&str, Vec<&RepeatKey>> = HashMap::new();
         for k in &self.keys {
-            phone_of.insert(&k.id, &k.phone);
             if repeats.contains_key(&k.id) && !k.phone.is_empty() {
-                repeat_by_phone.entry(k.phone.clone()).or_default().push(k);
+                repeat_by_phone.entry(&k.phone).or_default().push(k);
             }
+        }
+        for list in repeat_by_phone.values_mut() {
+            list.sort_by_key(|k| k.received_at);
         }
         let mut flags = Vec::new();
         for k in &self.keys {
@@ -383,18 +446,17 @@ impl ReviewBuilder {
         for c in self
             .contacts
             .iter()
-            .filter(|c| c.reached && period.contains(local_date(tz, &c.at)))
+            .filter(|c| c.reached && !c.phone.is_empty() && period.contains(local_date(tz, &c.at)))
         {
-            let Some(phone) = phone_of.get(c.ticket.as_str()).filter(|p| !p.is_empty()) else {
+            let Some(list) = repeat_by_phone.get(c.phone.as_str()) else {
                 continue;
             };
-            let norm = normalize_phone(phone);
-            if let Some(list) = repeat_by_phone.get(&norm) {
-                let day = local_date(tz, &c.at);
-                if let Some(r) = list.iter().find(|r| {
-                    let gap = (local_date(tz, &r.received_at) - day).num_days();
-                    r.received_at > c.at && gap <= self.th.repeat_after_contact_days
-                }) {
+            // The earliest repeat of another ticket received strictly after the contact.
+            let from = list.partition_point(|r| r.received_at <= c.at);
+            let day = local_date(tz, &c.at);
+            if let Some(r) = list[from..].iter().find(|r| r.id != c.ticket) {
+                let gap = (local_date(tz, &r.received_at) - day).num_days();
+                if gap <= self.th.repeat_after_contact_days {
                     flags.push((
                         "contact_then_repeat",
                         c.ticket.clone(),

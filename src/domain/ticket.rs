@@ -68,6 +68,29 @@ pub enum Refusal {
     RevisitDeadlineNotAllowed,
     NotSummoned(String),
     Malformed(String),
+    /// `at` is later than `recorded_at`: nothing can be entered before it happened.
+    EnteredBeforeHappened {
+        at: String,
+        recorded_at: String,
+    },
+    /// The event is dated before the ticket's first record.
+    BeforeHistory {
+        first: String,
+    },
+    VoidOfRecord,
+    VoidOfVoid,
+    VoidNoTarget,
+    VoidAmbiguous(usize),
+    VoidBeforeTarget,
+    VoidAlreadyVoided {
+        by: String,
+    },
+    /// Voiding (or inserting) this event would leave a later event of the ticket invalid.
+    LeavesInvalid {
+        event: &'static str,
+        at: String,
+        why: Box<Refusal>,
+    },
 }
 
 fn state_name(s: Option<State>, lang: Lang) -> &'static str {
@@ -164,6 +187,51 @@ impl Refusal {
                 format!("{d} was not summoned by an earlier whistle")
             }
             (Refusal::Malformed(m), _) => m.clone(),
+            (Refusal::EnteredBeforeHappened { at, recorded_at }, Lang::Zh) => {
+                format!("发生时间 {at} 晚于录入时间 {recorded_at}:不能录入尚未发生的事")
+            }
+            (Refusal::EnteredBeforeHappened { at, recorded_at }, Lang::En) => format!(
+                "`at` {at} is later than `recorded_at` {recorded_at}: nothing can be entered before it happens"
+            ),
+            (Refusal::BeforeHistory { first }, Lang::Zh) => {
+                format!("时间早于该工单的第一条记录({first})")
+            }
+            (Refusal::BeforeHistory { first }, Lang::En) => {
+                format!("the time is earlier than the ticket's first record ({first})")
+            }
+            (Refusal::VoidOfRecord, Lang::Zh) => "工单记录不能撤销".into(),
+            (Refusal::VoidOfRecord, Lang::En) => "a ticket record cannot be voided".into(),
+            (Refusal::VoidOfVoid, Lang::Zh) => "撤销记录本身不能再撤销".into(),
+            (Refusal::VoidOfVoid, Lang::En) => "a void cannot be voided".into(),
+            (Refusal::VoidNoTarget, Lang::Zh) => "该工单没有与之对应的记录(类型和时间)".into(),
+            (Refusal::VoidNoTarget, Lang::En) => {
+                "the ticket has no event of that type at that time".into()
+            }
+            (Refusal::VoidAmbiguous(n), Lang::Zh) => {
+                format!("有 {n} 条记录与之对应,请给出录入时间(recorded_at)以区分")
+            }
+            (Refusal::VoidAmbiguous(n), Lang::En) => {
+                format!("{n} events match the target: give its `recorded_at` to tell them apart")
+            }
+            (Refusal::VoidBeforeTarget, Lang::Zh) => "撤销时间早于被撤销的记录".into(),
+            (Refusal::VoidBeforeTarget, Lang::En) => {
+                "the void is dated before the event it annuls".into()
+            }
+            (Refusal::VoidAlreadyVoided { by }, Lang::Zh) => {
+                format!("该记录已被撤销({by})")
+            }
+            (Refusal::VoidAlreadyVoided { by }, Lang::En) => {
+                format!("that event is already voided (by the void at {by})")
+            }
+            (Refusal::LeavesInvalid { event, at, why }, Lang::Zh) => format!(
+                "会使其后 {at} 的「{}」失效:{}(请先撤销那一条)",
+                event_zh(event),
+                why.message(Lang::Zh)
+            ),
+            (Refusal::LeavesInvalid { event, at, why }, Lang::En) => format!(
+                "it would leave the later `{event}` at {at} invalid: {} (void that one first)",
+                why.message(Lang::En)
+            ),
         }
     }
 }
@@ -190,6 +258,7 @@ pub fn event_zh(ty: &str) -> &'static str {
         "whistle_response" => "吹哨响应",
         "escalate" => "每月一办",
         "note" => "备注",
+        "void" => "撤销",
         _ => "事件",
     }
 }
@@ -243,11 +312,19 @@ impl Ticket {
         tz: Tz,
         events: impl IntoIterator<Item = &'a Event>,
     ) -> Ticket {
+        let events: Vec<&Event> = events.into_iter().collect();
+        let voided = if super::void::has_voids(&events) {
+            super::void::voided_by(&events)
+        } else {
+            vec![None; events.len()]
+        };
         let mut t = Ticket::new(id);
-        for e in events {
+        for (e, v) in events.into_iter().zip(voided) {
             // Stored events were all accepted once; a refusal here cannot happen, and if the
             // store held one anyway it is skipped rather than crash the view.
-            let _ = t.apply(e, tz);
+            if v.is_none() {
+                let _ = t.apply(e, tz);
+            }
         }
         t
     }
@@ -270,7 +347,7 @@ impl Ticket {
 
     fn check_unit(&self, event: &'static str, unit: &str) -> Result<(), Refusal> {
         let expected = self.latest_dispatch_unit.clone().unwrap_or_default();
-        if unit == expected {
+        if unit.trim() == expected.trim() {
             Ok(())
         } else {
             Err(Refusal::UnitMismatch {
@@ -294,6 +371,14 @@ impl Ticket {
     /// Checks an event against the current state; nothing changes when it is refused.
     pub fn check(&self, e: &Event, tz: Tz) -> Result<(), Refusal> {
         let ty = e.kind.type_name();
+        if let Some(r) = e.recorded_at {
+            if r.with_timezone(&Utc) < e.instant() {
+                return Err(Refusal::EnteredBeforeHappened {
+                    at: e.at.to_rfc3339(),
+                    recorded_at: r.to_rfc3339(),
+                });
+            }
+        }
         if let EventKind::Ticket(r) = &e.kind {
             if !self.has_record && r.unit.as_deref().is_none_or(|u| u.trim().is_empty()) {
                 return Err(Refusal::FirstRecordNeedsUnit);
@@ -350,9 +435,12 @@ impl Ticket {
                 self.check_state(ty, RESOLVED)?;
                 self.check_deadline(*deadline)
             }
-            EventKind::Whistle { .. } | EventKind::Escalate { .. } | EventKind::Note => Ok(()),
+            EventKind::Whistle { .. }
+            | EventKind::Escalate { .. }
+            | EventKind::Note
+            | EventKind::Void { .. } => Ok(()),
             EventKind::WhistleResponse { department, .. } => {
-                if self.summoned.iter().any(|d| d == department) {
+                if self.summoned.iter().any(|d| d.trim() == department.trim()) {
                     Ok(())
                 } else {
                     Err(Refusal::NotSummoned(department.clone()))
@@ -427,7 +515,10 @@ impl Ticket {
                     }
                 }
             }
-            EventKind::WhistleResponse { .. } | EventKind::Escalate { .. } | EventKind::Note => {}
+            EventKind::WhistleResponse { .. }
+            | EventKind::Escalate { .. }
+            | EventKind::Note
+            | EventKind::Void { .. } => {}
         }
         Ok(())
     }

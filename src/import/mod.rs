@@ -294,7 +294,17 @@ pub fn import_file(
         }
     };
     let is_rows = profile.is_some();
+    let as_problem = |r: &crate::ledger::RefusedLine| {
+        let mut p = Problem::line(r.line, r.reason(Lang::En));
+        p.is_row = is_rows;
+        p
+    };
     if !problems.is_empty() && !opts.skip_bad_rows {
+        // Name every bad line in one run: the rule refusals of the readable lines as well.
+        if let Ok(checked) = ledger.apply(lines, true, false) {
+            problems.extend(checked.refused.iter().map(as_problem));
+        }
+        problems.sort_by_key(|p| p.line);
         return Err(fail(path, problems));
     }
     let pb = progress_bar(opts, lines.len(), "checking");
@@ -307,15 +317,7 @@ pub fn import_file(
     let outcome = ledger
         .apply_with(lines, opts.dry_run, opts.skip_bad_rows, &mut tick)
         .map_err(|e: LedgerError| fail(path, vec![Problem::file(e.to_string())]))?;
-    let refused: Vec<Problem> = outcome
-        .refused
-        .iter()
-        .map(|r| {
-            let mut p = Problem::line(r.line, r.reason(Lang::En));
-            p.is_row = is_rows;
-            p
-        })
-        .collect();
+    let refused: Vec<Problem> = outcome.refused.iter().map(as_problem).collect();
     if !refused.is_empty() && !opts.skip_bad_rows {
         if let Some(pb) = &pb {
             pb.finish_and_clear();

@@ -240,6 +240,7 @@ pub fn rule_name(rule: &str, lang: Lang) -> &'static str {
         "open_past_deadline" => lang.t("超期未解决", "open past the deadline"),
         "extended_more_than_once" => lang.t("多次延期", "extended more than once"),
         "reopened" => lang.t("重新办理/回访不满意", "reopened or unsatisfied revisit"),
+        "voided_record" => lang.t("撤销更正的记录", "voided records"),
         _ => lang.t("重复投诉", "repeat complaints"),
     }
 }

@@ -240,6 +240,21 @@ pub fn describe(e: &Event, lang: Lang) -> String {
             }
         }
         EventKind::Note => lang.t("备注", "note").to_string(),
+        EventKind::Void { target, reason } => {
+            if zh {
+                format!(
+                    "撤销 {} 的「{}」:{reason}",
+                    target.at.format("%Y-%m-%d %H:%M"),
+                    crate::domain::ticket::event_zh(&target.event_type)
+                )
+            } else {
+                format!(
+                    "voided the {} of {}: {reason}",
+                    target.event_type,
+                    target.at.format("%Y-%m-%d %H:%M")
+                )
+            }
+        }
     };
     if let Some(n) = &e.note {
         let _ = write!(s, " — {n}");
