@@ -192,7 +192,7 @@ fn main() {
         out.added as f64 / d.as_secs_f64()
     );
     let log = work.path().join("big.jsonl");
-    let (count, d) = time(|| genban::output::export::jsonl(&l, &log).unwrap());
+    let ((count, _), d) = time(|| genban::output::export::jsonl(&l, &log).unwrap());
     println!(
         "{n} tickets: export {count} events to JSONL in {:.1} s",
         d.as_secs_f64()

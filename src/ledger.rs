@@ -11,6 +11,8 @@ use crate::store::{EventStore, StoreError, TicketChange, TicketVisitor};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
@@ -18,6 +20,8 @@ pub enum LedgerError {
     Refused(Refusal),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("the store is open read-only: {0}")]
+    ReadOnly(String),
 }
 
 impl LedgerError {
@@ -25,6 +29,10 @@ impl LedgerError {
         match self {
             LedgerError::Refused(r) => r.message(lang),
             LedgerError::Store(e) => e.to_string(),
+            LedgerError::ReadOnly(why) => match lang {
+                Lang::Zh => format!("数据库只读打开,不能写入:{why}"),
+                Lang::En => format!("the store is open read-only: {why}"),
+            },
         }
     }
 }
@@ -56,6 +64,40 @@ pub struct ApplyOutcome {
     pub duplicates: usize,
     pub refused: Vec<RefusedLine>,
     pub tickets_touched: usize,
+}
+
+/// What `verify` found wrong with one stored event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub ticket: String,
+    /// The event's place among the ticket's stored events (1 = the first appended).
+    pub event: usize,
+    pub problem: Problem,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// The stored text is not an event.
+    Unreadable(String),
+    /// The event breaks a rule given the events before it.
+    Refused(Refusal),
+}
+
+impl Finding {
+    pub fn message(&self, lang: Lang) -> String {
+        let what = match &self.problem {
+            Problem::Unreadable(e) => format!("{}: {e}", lang.t("无法读取", "unreadable")),
+            Problem::Refused(r) => format!(
+                "{}: {}",
+                lang.t("不合规则", "breaks a rule"),
+                r.message(lang)
+            ),
+        };
+        match lang {
+            Lang::Zh => format!("工单 {} 第 {} 条记录 {what}", self.ticket, self.event),
+            Lang::En => format!("ticket {} event {}: {what}", self.ticket, self.event),
+        }
+    }
 }
 
 /// The panes of the triage view.
@@ -172,10 +214,24 @@ impl MonthTasks {
 }
 
 /// The event log with its rules, over a store.
+///
+/// Several ledgers may share one store (the app and the requests it serves for other genban
+/// processes, each with its own clock and operator): they share one write lock, so a check and
+/// its commit are never interleaved with another writer's, and a generation counter that tells
+/// readers the store changed.
 pub struct Ledger {
-    store: Box<dyn EventStore>,
+    store: Arc<dyn EventStore>,
+    shared: Arc<Shared>,
     pub clock: Clock,
     pub operator: Option<String>,
+}
+
+#[derive(Default)]
+struct Shared {
+    write: Mutex<()>,
+    generation: AtomicU64,
+    /// Why the store may only be read (a damaged event was found), when it may not be written.
+    read_only: Mutex<Option<String>>,
 }
 
 /// Sorts a ticket's events (append order) into application order.
@@ -187,10 +243,45 @@ fn in_order(mut events: Vec<Event>) -> Vec<Event> {
 impl Ledger {
     pub fn new(store: Box<dyn EventStore>, clock: Clock) -> Ledger {
         Ledger {
-            store,
+            store: Arc::from(store),
+            shared: Arc::default(),
             clock,
             operator: None,
         }
+    }
+
+    /// Another ledger over the same store, with its own clock and operator.
+    pub fn sharing(&self, clock: Clock, operator: Option<String>) -> Ledger {
+        Ledger {
+            store: Arc::clone(&self.store),
+            shared: Arc::clone(&self.shared),
+            clock,
+            operator,
+        }
+    }
+
+    /// Counts the commits made through any ledger over this store (readers refresh on change).
+    pub fn generation(&self) -> u64 {
+        self.shared.generation.load(Ordering::SeqCst)
+    }
+
+    /// From now on the store is only read: unreadable events are skipped, writes refused.
+    pub fn set_read_only(&self, why: String) {
+        self.store.set_tolerant(true);
+        *self
+            .shared
+            .read_only
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Some(why);
+    }
+
+    /// Why the store may not be written, if it may not.
+    pub fn read_only(&self) -> Option<String> {
+        self.shared
+            .read_only
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub fn tz(&self) -> Tz {
@@ -199,6 +290,11 @@ impl Ledger {
 
     pub fn store(&self) -> &dyn EventStore {
         self.store.as_ref()
+    }
+
+    /// How many tickets the store holds.
+    pub fn ticket_count(&self) -> Result<usize, StoreError> {
+        self.store.ticket_count()
     }
 
     /// A ticket's events in application order.
@@ -233,6 +329,13 @@ impl Ledger {
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ApplyOutcome, LedgerError> {
         let tz = self.tz();
+        if !dry_run {
+            if let Some(why) = self.read_only() {
+                return Err(LedgerError::ReadOnly(why));
+            }
+        }
+        // One writer at a time: the check below and its commit see the same store.
+        let _writing = self.shared.write.lock().unwrap_or_else(|p| p.into_inner());
         let mut out = ApplyOutcome::default();
         let mut by_ticket: BTreeMap<String, Vec<(usize, Event)>> = BTreeMap::new();
         let mut seen_keys: HashSet<String> = HashSet::new();
@@ -301,6 +404,7 @@ impl Ledger {
             return Ok(out);
         }
         self.store.commit(&changes)?;
+        self.shared.generation.fetch_add(1, Ordering::SeqCst);
         Ok(out)
     }
 
@@ -635,6 +739,43 @@ impl Ledger {
     pub fn for_each(&self, f: &mut TicketVisitor) -> Result<(), StoreError> {
         self.store
             .for_each_ticket(&mut |id, evs| f(id, in_order(evs)))
+    }
+
+    /// Every ticket's stored event lines, unparsed, in id order.
+    pub fn for_each_raw(&self, f: &mut crate::store::RawVisitor) -> Result<(), StoreError> {
+        self.store.for_each_raw(f)
+    }
+
+    /// Reads every stored event and checks every ticket's log against the rules: each event
+    /// that cannot be read, and each that the rules refuse, with why.
+    pub fn verify(&self) -> Result<Vec<Finding>, StoreError> {
+        let tz = self.tz();
+        let mut out = Vec::new();
+        self.store.for_each_raw(&mut |id, lines| {
+            let mut events = Vec::new();
+            for (n, line) in lines.iter().enumerate() {
+                match Event::from_json_str(line) {
+                    Ok(e) => events.push((n + 1, e)),
+                    Err(e) => out.push(Finding {
+                        ticket: id.to_string(),
+                        event: n + 1,
+                        problem: Problem::Unreadable(e.0),
+                    }),
+                }
+            }
+            let mut ordered: Vec<(Option<usize>, &Event)> =
+                events.iter().map(|(n, e)| (Some(*n), e)).collect();
+            ordered.sort_by_key(|(_, e)| e.instant());
+            if let Err((pos, why)) = check_log(id, &ordered, tz) {
+                out.push(Finding {
+                    ticket: id.to_string(),
+                    event: ordered[pos].0.unwrap_or(0),
+                    problem: Problem::Refused(why),
+                });
+            }
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// The moment to stamp new events with.

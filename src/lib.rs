@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod import;
 pub mod ledger;
 pub mod output;
+pub mod serve;
 pub mod store;
 pub mod text;
 pub mod tui;

@@ -1,71 +1,145 @@
 use clap::Parser;
-use genban::cli::{self, Cli, Command, Context};
-use std::io::IsTerminal;
+use genban::cli::{self, Cli, Command, Context, Io};
+use genban::store::StoreError;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = Cli::parse();
+    let lang = args.global.lang.unwrap_or_default();
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
+        // `genban list … | head`: the reader left; that is not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("genban: {e:#}");
+            let msg = match e.downcast_ref::<StoreError>() {
+                Some(s) => s.message(lang),
+                None => format!("{e:#}"),
+            };
+            let _ = writeln!(
+                std::io::stderr(),
+                "genban: {}",
+                genban::text::sanitize_multiline(&msg)
+            );
             ExitCode::FAILURE
         }
     }
 }
 
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 fn run(args: Cli) -> anyhow::Result<()> {
     let mut ctx = Context::from(&args.global)?;
-    match args.command {
-        None | Some(Command::Open) => open_app(&ctx),
-        Some(Command::Demo { tickets, seed }) => {
-            if args.global.db.is_none() {
-                let dir = std::env::temp_dir().join(format!(
-                    "genban-demo-{}",
-                    chrono::Utc::now().format("%Y%m%d-%H%M%S-%f")
-                ));
-                ctx.db = dir.join("db");
-            }
-            let ledger = ctx.open()?;
-            if ledger.store().ticket_count()? > 0 {
-                anyhow::bail!(
-                    "{} already holds tickets; demo fills only an empty store (omit --db for a temporary one)",
-                    ctx.db.display()
-                );
-            }
-            let out = genban::demo::generate(&ledger, tickets, seed)?;
-            let lang = ctx.lang;
-            let report = ledger.report(
-                genban::domain::time::Period::month_of(ctx.clock.today()),
-                ctx.clock.today(),
-            )?;
-            if std::io::stdout().is_terminal() {
-                drop(ledger);
-                eprintln!("{}: {}", lang.t("演示数据", "demo store"), ctx.db.display());
-                return open_app(&ctx);
-            }
-            println!("{}: {}", lang.t("演示数据", "demo store"), ctx.db.display());
-            println!(
-                "{} {} {}, {} {}",
-                tickets,
-                lang.t("件工单", "tickets"),
-                lang.t("已生成", "generated"),
-                out.added,
-                lang.t("条事件", "events")
-            );
-            print!("{}", genban::output::report::text(&report, lang));
-            println!(
-                "{}: genban --db {}",
-                lang.t("打开", "open it with"),
-                ctx.db.display()
-            );
-            Ok(())
+    let cmd = args.command.unwrap_or(Command::Open);
+    let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr());
+    let progress = err.is_terminal();
+    let mut io = Io {
+        out: &mut out,
+        err: &mut err,
+        progress,
+    };
+    match cmd {
+        Command::Open => open_app(&ctx),
+        Command::Demo { tickets, seed } => {
+            demo(&mut ctx, args.global.db.is_some(), tickets, seed, &mut io)
         }
-        Some(cmd) => cli::run(cmd, &ctx),
+        Command::Profiles => cli::run_on_without_store(cmd, &ctx, &mut io),
+        cmd => {
+            let opened = if cmd.creates_store() {
+                ctx.open()
+            } else {
+                ctx.open_existing()
+            };
+            match opened {
+                Ok(ledger) => cli::run_on(cmd, &ctx, &ledger, &mut io),
+                // The app has the store: it serves the command.
+                Err(StoreError::Locked(p)) => genban::serve::forward(&p, &ctx, &mut io),
+                Err(e) => Err(e.into()),
+            }
+        }
     }
 }
 
+fn demo(
+    ctx: &mut Context,
+    db_given: bool,
+    tickets: usize,
+    seed: u64,
+    io: &mut Io,
+) -> anyhow::Result<()> {
+    let lang = ctx.lang;
+    if !db_given {
+        let dir = std::env::temp_dir().join(format!(
+            "genban-demo-{}",
+            chrono::Utc::now().format("%Y%m%d-%H%M%S-%f")
+        ));
+        ctx.db = dir.join("db");
+    }
+    let ledger = ctx.open()?;
+    if ledger.ticket_count()? > 0 {
+        anyhow::bail!(
+            "{} {}",
+            ctx.db.display(),
+            lang.t(
+                "已有工单;demo 只填充空数据库(不加 --db 则用临时目录)",
+                "already holds tickets; demo fills only an empty store (omit --db for a temporary one)"
+            )
+        );
+    }
+    let out = genban::demo::generate(&ledger, tickets, seed)?;
+    let today = ctx.clock.today();
+    let report = ledger.report(genban::domain::time::Period::month_of(today), today)?;
+    if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        drop(ledger);
+        writeln!(
+            io.err,
+            "{}: {}",
+            lang.t("演示数据", "demo store"),
+            ctx.db.display()
+        )?;
+        return open_app(ctx);
+    }
+    writeln!(
+        io.out,
+        "{}: {}",
+        lang.t("演示数据", "demo store"),
+        ctx.db.display()
+    )?;
+    writeln!(
+        io.out,
+        "{} {} {}, {} {}",
+        tickets,
+        lang.t("件工单", "tickets"),
+        lang.t("已生成", "generated"),
+        out.added,
+        lang.t("条事件", "events")
+    )?;
+    write!(io.out, "{}", genban::output::report::text(&report, lang))?;
+    writeln!(
+        io.out,
+        "{}: genban --db {}",
+        lang.t("打开", "open it with"),
+        ctx.db.display()
+    )?;
+    Ok(())
+}
+
 fn open_app(ctx: &Context) -> anyhow::Result<()> {
+    let lang = ctx.lang;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "{}",
+            lang.t(
+                "应用需要在终端里运行(标准输入和输出都须是终端);脚本请用子命令,见 genban --help",
+                "the app needs a terminal (standard input and output); for scripts use a subcommand, see genban --help"
+            )
+        );
+    }
     let ledger = ctx.open()?;
     genban::tui::run(ledger, ctx)
 }

@@ -30,6 +30,11 @@ pub fn sanitize(s: &str) -> String {
     out
 }
 
+/// As `sanitize`, keeping line breaks (for messages of several lines).
+pub fn sanitize_multiline(s: &str) -> String {
+    s.split('\n').map(sanitize).collect::<Vec<_>>().join("\n")
+}
+
 /// Cuts `s` to at most `max` cells, ending with `…` when cut; never splits a grapheme.
 pub fn truncate(s: &str, max: usize) -> String {
     if width(s) <= max {

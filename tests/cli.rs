@@ -207,7 +207,7 @@ fn actions_write_one_event_each_and_refusals_exit_non_zero() {
     let e = err(&genban(&db, &["show", "NOPE"]));
     assert!(e.contains("NOPE"));
     let e = err(&genban(&db, &["report", "--month", "2026-13"]));
-    assert!(e.contains("is not a month"), "{e}");
+    assert!(e.contains("不是月份"), "{e}");
 }
 
 #[test]
@@ -217,7 +217,7 @@ fn a_second_process_and_a_newer_store_get_clear_messages() {
     {
         let _held = genban::store::SledStore::open(&db).unwrap();
         let e = err(&genban(&db, &["list", "overdue"]));
-        assert!(e.contains("is open in another genban process"), "{e}");
+        assert!(e.contains("正被另一个 genban 进程使用"), "{e}");
         assert!(!e.contains("panicked"));
     }
     {
@@ -236,7 +236,7 @@ fn a_second_process_and_a_newer_store_get_clear_messages() {
         raw.flush().unwrap();
     }
     let e = err(&genban(&db, &["list", "overdue"]));
-    assert!(e.contains("written by a newer genban (schema 99"), "{e}");
+    assert!(e.contains("由更新版本的 genban 写入(格式 99"), "{e}");
 }
 
 #[test]
@@ -253,7 +253,7 @@ fn demo_fills_a_store_when_output_is_not_a_terminal() {
     .unwrap();
     assert!(!n.as_array().unwrap().is_empty());
     let e = err(&genban(&db, &["demo"]));
-    assert!(e.contains("already holds tickets"));
+    assert!(e.contains("已有工单"), "{e}");
 }
 
 #[test]

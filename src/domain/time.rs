@@ -65,6 +65,65 @@ pub fn local_instant(tz: Tz, naive: NaiveDateTime) -> DateTime<Utc> {
     }
 }
 
+/// Local date-time forms read everywhere a person types or a file holds a time (the CLI's
+/// `--at`, the app's dialogs, import profiles), after RFC 3339 with an offset.
+pub const TIME_FORMATS: &[&str] = &[
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%Y年%m月%d日 %H:%M:%S",
+    "%Y年%m月%d日 %H:%M",
+];
+/// Dates alone, read as the start of the day.
+pub const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y%m%d"];
+
+/// Reads a local wall-clock time: `extra` formats first (an import profile's), then the
+/// standard ones; a date alone is its midnight.
+pub fn parse_naive(s: &str, extra: &[String]) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    for f in extra
+        .iter()
+        .map(String::as_str)
+        .chain(TIME_FORMATS.iter().copied())
+    {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
+            return Some(t);
+        }
+        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
+            return d.and_hms_opt(0, 0, 0);
+        }
+    }
+    DATE_FORMATS
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+}
+
+/// The one parser of a time a person gives: RFC 3339 with its offset, or a local time in one
+/// of the standard forms (`2026-10-08 09:12`, `2026/10/8 9:12`, `2026-10-08`) in zone `tz`.
+pub fn parse_local(s: &str, tz: Tz) -> Option<DateTime<chrono::FixedOffset>> {
+    parse_local_with(s, tz, &[])
+}
+
+/// As `parse_local`, trying `extra` local formats first.
+pub fn parse_local_with(
+    s: &str,
+    tz: Tz,
+    extra: &[String],
+) -> Option<DateTime<chrono::FixedOffset>> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t);
+    }
+    let naive = parse_naive(s, extra)?;
+    Some(local_instant(tz, naive).with_timezone(&tz).fixed_offset())
+}
+
 /// The first instant of a local date.
 pub fn day_start(tz: Tz, d: NaiveDate) -> DateTime<Utc> {
     local_instant(tz, d.and_hms_opt(0, 0, 0).expect("midnight"))

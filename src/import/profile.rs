@@ -246,38 +246,7 @@ impl Profile {
     }
 }
 
-/// The standard formats tried after a profile's own.
-const STANDARD_FORMATS: &[&str] = &[
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M:%S%.f",
-    "%Y-%m-%dT%H:%M:%S%.f",
-    "%Y-%m-%dT%H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y年%m月%d日 %H:%M:%S",
-    "%Y年%m月%d日 %H:%M",
-];
-const DATE_FORMATS: &[&str] = &["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y%m%d"];
-
-fn parse_naive(s: &str, extra: &[String]) -> Option<NaiveDateTime> {
-    for f in extra
-        .iter()
-        .map(String::as_str)
-        .chain(STANDARD_FORMATS.iter().copied())
-    {
-        if let Ok(t) = NaiveDateTime::parse_from_str(s, f) {
-            return Some(t);
-        }
-        if let Ok(d) = NaiveDate::parse_from_str(s, f) {
-            return d.and_hms_opt(0, 0, 0);
-        }
-    }
-    DATE_FORMATS
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-}
+use crate::domain::time::parse_naive;
 
 /// An Excel serial date (1900 system) as a local time.
 fn excel_serial(n: f64) -> Option<NaiveDateTime> {

@@ -26,15 +26,28 @@ pub fn write_atomically(path: &Path, f: impl FnOnce(&Path) -> Result<()>) -> Res
     Ok(())
 }
 
-/// Every event, ticket by ticket, each ticket's in application order. Returns the count.
-pub fn jsonl(ledger: &Ledger, path: &Path) -> Result<usize> {
+/// Every event, ticket by ticket, each ticket's in application order. Returns the count of
+/// events written and of stored lines that could not be read; those go, as stored, to a side
+/// file `FILE.unreadable.jsonl` (so a damaged store still gives up everything it can).
+pub fn jsonl(ledger: &Ledger, path: &Path) -> Result<(usize, usize)> {
     let mut n = 0;
+    let mut bad: Vec<String> = Vec::new();
     write_atomically(path, |tmp| {
         let mut w = std::io::BufWriter::new(std::fs::File::create(tmp)?);
-        ledger.for_each(&mut |_, events| {
+        let io = |e: std::io::Error| crate::store::StoreError::Sled(sled::Error::Io(e));
+        ledger.for_each_raw(&mut |id, lines| {
+            let mut events = Vec::with_capacity(lines.len());
+            for line in lines {
+                match Event::from_json_str(&line) {
+                    Ok(e) => events.push(e),
+                    Err(e) => bad.push(
+                        serde_json::json!({"ticket": id, "stored": line, "error": e.0}).to_string(),
+                    ),
+                }
+            }
+            crate::domain::ticket::application_order(&mut events);
             for e in events {
-                writeln!(w, "{}", e.to_json_line())
-                    .map_err(|e| crate::store::StoreError::Sled(sled::Error::Io(e)))?;
+                writeln!(w, "{}", e.to_json_line()).map_err(io)?;
                 n += 1;
             }
             Ok(())
@@ -42,7 +55,21 @@ pub fn jsonl(ledger: &Ledger, path: &Path) -> Result<usize> {
         w.flush()?;
         Ok(())
     })?;
-    Ok(n)
+    if !bad.is_empty() {
+        let side = unreadable_path(path);
+        write_atomically(&side, |tmp| {
+            std::fs::write(tmp, bad.join("\n") + "\n")?;
+            Ok(())
+        })?;
+    }
+    Ok((n, bad.len()))
+}
+
+/// Where a JSONL export puts the stored lines it could not read.
+pub fn unreadable_path(path: &Path) -> std::path::PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".unreadable.jsonl");
+    s.into()
 }
 
 const HEADERS: [&str; 14] = [

@@ -262,8 +262,9 @@ pub fn describe(e: &Event, lang: Lang) -> String {
     sanitize(&s)
 }
 
-/// `show ID --format json`.
-pub fn show_json(r: &TicketRow, events: &[Event], tz: Tz) -> Value {
+/// `show ID --format json`: phones masked (in the record and in the ticket events) unless
+/// `reveal`.
+pub fn show_json(r: &TicketRow, events: &[Event], tz: Tz, reveal: bool) -> Value {
     let mut v = row_json(r, tz);
     let rec = crate::domain::event::Event::new(
         &r.ticket().id,
@@ -275,8 +276,25 @@ pub fn show_json(r: &TicketRow, events: &[Event], tz: Tz) -> Value {
     for k in ["ticket", "type", "at"] {
         record.shift_remove(k);
     }
+    let mask = |m: &mut serde_json::Map<String, Value>| {
+        if let (false, Some(Value::String(p))) = (reveal, m.get_mut("phone")) {
+            *p = crate::text::mask_phone(p);
+        }
+    };
+    mask(&mut record);
     v["record"] = Value::Object(record);
-    v["events"] = Value::Array(events.iter().map(Event::to_value).collect());
+    v["events"] = Value::Array(
+        events
+            .iter()
+            .map(|e| {
+                let mut o = e.to_value();
+                if let Value::Object(m) = &mut o {
+                    mask(m);
+                }
+                o
+            })
+            .collect(),
+    );
     v
 }
 

@@ -27,11 +27,39 @@ pub enum StoreError {
         supported: u32,
     },
     #[error(
-        "the store {path} is damaged: {detail}. Restore it from a JSONL export (`genban import`)"
+        "the store {path} is damaged: {detail}. `genban verify` lists every damaged event; `genban export --format jsonl -o FILE` saves every readable one"
     )]
     Corrupt { path: PathBuf, detail: String },
     #[error("storage error: {0}")]
     Sled(#[from] sled::Error),
+    #[error("there is no store at {0} (check --db; `genban import` or `genban demo` creates one)")]
+    Missing(PathBuf),
+}
+
+impl StoreError {
+    /// The message in the interface language.
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::Lang::Zh;
+        match (self, lang) {
+            (StoreError::Locked(p), Zh) => format!(
+                "数据库 {} 正被另一个 genban 进程使用,且它没有应答;请先关闭那个程序(或换一个 --db)",
+                p.display()
+            ),
+            (StoreError::Missing(p), Zh) => format!(
+                "{} 没有数据库(请检查 --db;`genban import` 或 `genban demo` 会新建一个)",
+                p.display()
+            ),
+            (StoreError::NewerSchema { path, found, supported }, Zh) => format!(
+                "数据库 {} 由更新版本的 genban 写入(格式 {found},本程序最高读 {supported});请升级 genban",
+                path.display()
+            ),
+            (StoreError::Corrupt { path, detail }, Zh) => format!(
+                "数据库 {} 已损坏:{detail}。`genban verify` 列出每条损坏的记录;`genban export --format jsonl -o 文件` 保存所有可读的记录",
+                path.display()
+            ),
+            (e, _) => e.to_string(),
+        }
+    }
 }
 
 /// Events to append to one ticket, and the ticket's summary after them.
@@ -44,6 +72,9 @@ pub struct TicketChange {
 
 /// A visitor of tickets: called with each id and its events.
 pub type TicketVisitor<'a> = dyn FnMut(&str, Vec<Event>) -> Result<(), StoreError> + 'a;
+
+/// A visitor of tickets' stored lines, unparsed.
+pub type RawVisitor<'a> = dyn FnMut(&str, Vec<String>) -> Result<(), StoreError> + 'a;
 
 /// Storage of the event log and its indexes.
 pub trait EventStore: Send + Sync {
@@ -72,4 +103,9 @@ pub trait EventStore: Send + Sync {
     fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError>;
     /// Where it lives, for messages.
     fn location(&self) -> String;
+    /// Calls `f` with each ticket id and its stored event lines as text, unparsed (what
+    /// `verify` and a rescue export read when some events are unreadable).
+    fn for_each_raw(&self, f: &mut RawVisitor) -> Result<(), StoreError>;
+    /// In tolerant mode, unreadable events are skipped instead of failing the read.
+    fn set_tolerant(&self, on: bool);
 }

@@ -32,6 +32,7 @@ pub struct SledStore {
     idx: sled::Tree,
     meta: sled::Tree,
     journal: sled::Tree,
+    tolerant: std::sync::atomic::AtomicBool,
 }
 
 /// A journal value: what a key held before (1 + bytes), or that it was absent (0).
@@ -78,6 +79,7 @@ impl SledStore {
             meta: open("meta")?,
             journal: open("journal")?,
             db,
+            tolerant: Default::default(),
         };
         store.check_schema()?;
         store.recover()?;
@@ -112,13 +114,22 @@ impl SledStore {
 
     /// A ticket's stored lines as events.
     fn parse_lines(&self, id: &str, v: &[u8]) -> Result<Vec<Event>, StoreError> {
-        let text = std::str::from_utf8(v)
-            .map_err(|_| self.corrupt(format!("events of {id} are not UTF-8")))?;
-        text.lines()
-            .map(|l| {
-                Event::from_json_str(l).map_err(|e| self.corrupt(format!("event of {id}: {e}")))
-            })
-            .collect()
+        let tolerant = self.tolerant.load(std::sync::atomic::Ordering::Relaxed);
+        let text = String::from_utf8_lossy(v);
+        let mut out = Vec::new();
+        for (n, l) in text.lines().enumerate() {
+            match Event::from_json_str(l) {
+                Ok(e) => out.push(e),
+                Err(_) if tolerant => {}
+                Err(e) => {
+                    return Err(self.corrupt(format!(
+                        "event {} of ticket {id} cannot be read ({e})",
+                        n + 1
+                    )))
+                }
+            }
+        }
+        Ok(out)
     }
 
     fn corrupt(&self, detail: impl Into<String>) -> StoreError {
@@ -390,5 +401,23 @@ impl EventStore for SledStore {
 
     fn location(&self) -> String {
         self.path.display().to_string()
+    }
+
+    fn for_each_raw(&self, f: &mut crate::store::RawVisitor) -> Result<(), StoreError> {
+        for item in self.events.iter() {
+            let (k, v) = item?;
+            let id = String::from_utf8_lossy(&k);
+            let lines = String::from_utf8_lossy(&v)
+                .lines()
+                .map(str::to_string)
+                .collect();
+            f(&id, lines)?;
+        }
+        Ok(())
+    }
+
+    fn set_tolerant(&self, on: bool) {
+        self.tolerant
+            .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 }

@@ -98,6 +98,8 @@ pub struct App {
     pub page: Cell<usize>,
     /// The first table row drawn (kept between draws so the list scrolls steadily).
     pub offset: Cell<usize>,
+    /// The ledger's generation the panes were read at (another process's write changes it).
+    seen_generation: u64,
 }
 
 impl App {
@@ -127,6 +129,7 @@ impl App {
             quit: false,
             page: Cell::new(10),
             offset: Cell::new(0),
+            seen_generation: 0,
         };
         app.refresh()?;
         if app.ledger.store().ticket_count()? == 0 {
@@ -143,6 +146,7 @@ impl App {
 
     /// Re-reads every pane, the open ticket and (on a thread) the figures.
     pub fn refresh(&mut self) -> anyhow::Result<()> {
+        self.seen_generation = self.ledger.generation();
         self.panes = self.ledger.panes(self.today, PANE_LIMIT)?;
         self.search = match &self.filter.query {
             Some(q) => Some(self.ledger.search(q, self.today)?),
@@ -169,6 +173,7 @@ impl App {
     /// After an action on one ticket: re-evaluates just that ticket in every pane (and in the
     /// search), the open ticket, and the figures.
     pub fn refresh_ticket(&mut self, id: &str) -> anyhow::Result<()> {
+        self.seen_generation = self.ledger.generation();
         let row = self.ledger.ticket(id, self.today)?.map(|(r, _)| r);
         for (pane, rows, total) in &mut self.panes {
             let before = rows.len();
@@ -240,6 +245,13 @@ impl App {
         let today = self.ledger.clock.today();
         if today != self.today {
             self.today = today;
+            if let Err(e) = self.refresh() {
+                self.say(e.to_string(), true);
+            }
+            return true;
+        }
+        if self.ledger.generation() != self.seen_generation {
+            // Another genban process wrote through the app (see `serve`): show it.
             if let Err(e) = self.refresh() {
                 self.say(e.to_string(), true);
             }

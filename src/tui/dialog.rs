@@ -3,9 +3,9 @@
 use super::form::{Field, Form};
 use crate::domain::event::{Channel, Event, EventKind, Outcome, Satisfaction};
 use crate::domain::ticket::Ticket;
-use crate::domain::time::{add_months, local_instant};
+use crate::domain::time::add_months;
 use crate::i18n::Lang;
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -327,14 +327,7 @@ impl Dialog {
     }
 }
 
-/// Reads `YYYY-MM-DD HH:MM` (or with seconds, or RFC 3339) as a local time.
+/// Reads a time typed in a dialog (the one parser the CLI and imports use too).
 pub fn parse_time(s: &str, tz: Tz) -> Option<DateTime<FixedOffset>> {
-    let s = s.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t);
-    }
-    let n = ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-        .iter()
-        .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())?;
-    Some(local_instant(tz, n).with_timezone(&tz).fixed_offset())
+    crate::domain::time::parse_local(s, tz)
 }

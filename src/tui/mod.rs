@@ -33,13 +33,46 @@ pub fn run(ledger: Ledger, ctx: &Context) -> anyhow::Result<()> {
         lang.t("正在打开", "Opening"),
         ledger.store().location()
     );
+    // Other genban commands run in this process while the app is open (see `serve`).
+    let _server = crate::serve::start(&ledger, &ctx.db);
+    let spare = ledger.sharing(ledger.clock, ledger.operator.clone());
     let result = terminal
         .draw(|f| f.render_widget(ratatui::widgets::Paragraph::new(loading.as_str()), f.area()))
         .map_err(anyhow::Error::from)
-        .and_then(|_| App::new(ledger, lang, keys, true))
+        .and_then(|_| match App::new(ledger, lang, keys.clone(), true) {
+            // A damaged event must not lock the user out: open read-only, say so.
+            Err(e) if is_corrupt(&e) => {
+                spare.set_read_only(damaged_banner(&e, lang));
+                App::new(spare, lang, keys, true)
+            }
+            other => other,
+        })
         .and_then(|mut app| event_loop(&mut terminal, &mut app));
     ratatui::restore();
     result
+}
+
+fn is_corrupt(e: &anyhow::Error) -> bool {
+    matches!(
+        e.downcast_ref::<crate::store::StoreError>(),
+        Some(crate::store::StoreError::Corrupt { .. })
+    )
+}
+
+/// What the read-only banner says: what is wrong and what to run.
+fn damaged_banner(e: &anyhow::Error, lang: crate::i18n::Lang) -> String {
+    let detail = match e.downcast_ref::<crate::store::StoreError>() {
+        Some(crate::store::StoreError::Corrupt { detail, .. }) => detail.clone(),
+        _ => e.to_string(),
+    };
+    match lang {
+        crate::i18n::Lang::Zh => format!(
+            "数据库有无法读取的记录({detail}),只读打开。运行 genban verify 查看,genban export --format jsonl -o 文件 导出可读的记录"
+        ),
+        crate::i18n::Lang::En => format!(
+            "the store has unreadable events ({detail}); opened read-only. Run genban verify to list them, genban export --format jsonl -o FILE to save the rest"
+        ),
+    }
 }
 
 fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> anyhow::Result<()> {

@@ -30,7 +30,16 @@ pub fn render(f: &mut Frame, app: &App) {
         Constraint::Length(1),
     ])
     .areas(area);
-    draw_header(f, app, head);
+    match app.ledger.read_only() {
+        Some(why) => f.render_widget(
+            Paragraph::new(Line::from(Span::styled(
+                truncate(&sanitize(&why), area.width as usize),
+                theme::error(),
+            ))),
+            head,
+        ),
+        None => draw_header(f, app, head),
+    }
     draw_tabs(f, app, tabs);
     if let Some(t) = filter_text(app) {
         f.render_widget(

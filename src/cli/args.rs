@@ -1,0 +1,141 @@
+//! What a person types on the command line, checked before anything is built from it: ticket
+//! ids as pasted (spaces, full-width digits), required text that is not blank, control
+//! characters and absurd lengths refused, dates and times through the one parser.
+
+use crate::domain::time::{parse_local, Period};
+use crate::i18n::Lang;
+use anyhow::{anyhow, bail, Result};
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono_tz::Tz;
+use unicode_normalization::UnicodeNormalization;
+
+/// The longest name (unit, department, person) and the longest free text accepted.
+pub const MAX_NAME: usize = 100;
+pub const MAX_TEXT: usize = 4_000;
+const MAX_ID: usize = 64;
+
+/// A ticket id as pasted: NFKC (full-width digits become ASCII), white space removed.
+pub fn ticket_id(raw: &str, lang: Lang) -> Result<String> {
+    let id: String = raw.nfkc().filter(|c| !c.is_whitespace()).collect();
+    if id.is_empty() {
+        bail!("{}", lang.t("工单编号不能为空", "the ticket id is empty"));
+    }
+    if id.chars().any(char::is_control) || id.chars().count() > MAX_ID {
+        bail!(
+            "{}",
+            lang.t(
+                "工单编号无效(含控制字符或过长)",
+                "the ticket id is not valid (control characters or too long)"
+            )
+        );
+    }
+    Ok(id)
+}
+
+/// Required text: trimmed, not blank, no control characters, at most `max` characters.
+pub fn required(value: &str, flag: &str, max: usize, lang: Lang) -> Result<String> {
+    match optional(Some(value), flag, max, lang)? {
+        Some(v) => Ok(v),
+        None => bail!(
+            "{flag}: {}",
+            lang.t(
+                "不能为空(只有空白也不行)",
+                "must not be empty (white space alone is empty)"
+            )
+        ),
+    }
+}
+
+/// Optional text: as `required`, but blank is absent.
+pub fn optional(value: Option<&str>, flag: &str, max: usize, lang: Lang) -> Result<Option<String>> {
+    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if v.chars().any(char::is_control) {
+        bail!(
+            "{flag}: {}",
+            lang.t(
+                "含有控制字符(换行、制表符等),请去掉",
+                "contains control characters (newline, tab, escape…): remove them"
+            )
+        );
+    }
+    let n = v.chars().count();
+    if n > max {
+        bail!("{flag}: {} ({n} > {max})", lang.t("太长", "too long"));
+    }
+    Ok(Some(v.to_string()))
+}
+
+/// A date `YYYY-MM-DD`.
+pub fn day(s: &str, flag: &str, lang: Lang) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
+        anyhow!(
+            "{flag}: `{}` {}",
+            crate::text::sanitize(s),
+            lang.t("不是日期(YYYY-MM-DD)", "is not a date (YYYY-MM-DD)")
+        )
+    })
+}
+
+/// A time: RFC 3339, or a local `YYYY-MM-DD HH:MM[:SS]`, `YYYY/MM/DD HH:MM` or a date.
+pub fn time(s: &str, flag: &str, tz: Tz, lang: Lang) -> Result<DateTime<FixedOffset>> {
+    parse_local(s, tz).ok_or_else(|| {
+        anyhow!(
+            "{flag}: `{}` {}",
+            crate::text::sanitize(s),
+            lang.t(
+                "不是时间(YYYY-MM-DD HH:MM 或 RFC 3339)",
+                "is not a time (YYYY-MM-DD HH:MM or RFC 3339)"
+            )
+        )
+    })
+}
+
+/// A month `YYYY-MM`.
+pub fn month(s: &str, lang: Lang) -> Result<Period> {
+    Period::parse_month(s).ok_or_else(|| {
+        anyhow!(
+            "--month: `{}` {}",
+            crate::text::sanitize(s),
+            lang.t("不是月份(YYYY-MM)", "is not a month (YYYY-MM)")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_found_as_pasted() {
+        assert_eq!(
+            ticket_id(" ２０２６１００８ 00123\u{3000}", Lang::Zh).unwrap(),
+            "2026100800123"
+        );
+        assert!(ticket_id(" \u{3000} ", Lang::Zh).is_err());
+        assert!(ticket_id("12\u{1b}[31m", Lang::Zh).is_err());
+    }
+
+    #[test]
+    fn text_is_trimmed_and_checked() {
+        assert_eq!(
+            required(" 材料未到 ", "--reason", MAX_TEXT, Lang::En).unwrap(),
+            "材料未到"
+        );
+        for bad in [
+            "",
+            " ",
+            "\u{3000}",
+            "a\nb",
+            "x\u{1b}[2J",
+            &"长".repeat(MAX_TEXT + 1),
+        ] {
+            assert!(
+                required(bad, "--reason", MAX_TEXT, Lang::En).is_err(),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(optional(Some("  "), "--plan", 10, Lang::En).unwrap(), None);
+    }
+}

@@ -1,0 +1,331 @@
+//! One function per subcommand, over a ledger, writing to the caller's output (a terminal, a
+//! pipe, or the buffers of a request served by the running app).
+
+use super::args;
+use super::record::RecordCmd;
+use super::{Context, ExportFormat, Io, PeriodArgs, ReportFormat, ShowFormat};
+use crate::config;
+use crate::domain::time::Period;
+use crate::import::{import_file, ImportOptions};
+use crate::ledger::{Ledger, Pane};
+use crate::output::{export, report as report_out, tickets};
+use anyhow::{anyhow, bail, Result};
+use std::path::{Path, PathBuf};
+
+/// A progress bar on stderr for work over a large store (when stderr is a terminal).
+fn progress(ledger: &Ledger, io: &Io, what: &str) -> Result<Option<indicatif::ProgressBar>> {
+    let n = ledger.ticket_count()?;
+    if n < 5_000 || !io.progress {
+        return Ok(None);
+    }
+    let pb = indicatif::ProgressBar::new(n as u64);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len}")
+            .expect("template")
+            .progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    Ok(Some(pb))
+}
+
+fn json(io: &mut Io, v: &impl serde::Serialize) -> Result<()> {
+    writeln!(io.out, "{}", serde_json::to_string_pretty(v)?)?;
+    Ok(())
+}
+
+pub fn profiles(ctx: &Context, io: &mut Io) -> Result<()> {
+    let dir = config::config_dir().map(|d| d.join("profiles"));
+    for p in crate::import::profile::Profile::all(dir.as_deref()).map_err(|e| anyhow!(e))? {
+        writeln!(io.out, "{:<18} {}", p.name, p.description)?;
+    }
+    if let Some(d) = dir {
+        writeln!(
+            io.err,
+            "({} {})",
+            ctx.lang.t("自定义导入配置放在", "your own profiles go in"),
+            d.display()
+        )?;
+    }
+    Ok(())
+}
+
+pub struct ImportArgs {
+    pub files: Vec<PathBuf>,
+    pub profile: Option<String>,
+    pub skip_bad_rows: bool,
+    pub dry_run: bool,
+}
+
+pub fn import(ledger: &Ledger, a: ImportArgs, ctx: &Context, io: &mut Io) -> Result<()> {
+    let lang = ctx.lang;
+    let opts = ImportOptions {
+        profile: a.profile,
+        profiles_dir: config::config_dir().map(|d| d.join("profiles")),
+        skip_bad_rows: a.skip_bad_rows,
+        dry_run: a.dry_run,
+        progress: io.progress,
+    };
+    let mut failed = 0;
+    for f in &a.files {
+        match import_file(ledger, f, &opts) {
+            Ok(r) => {
+                for p in &r.skipped {
+                    writeln!(
+                        io.err,
+                        "{}: {p} ({})",
+                        f.display(),
+                        lang.t("已跳过", "skipped")
+                    )?;
+                }
+                writeln!(
+                    io.out,
+                    "{}: {}{}, {} {}: {} {}, {} {}{}",
+                    f.display(),
+                    r.format,
+                    r.profile
+                        .as_deref()
+                        .map(|p| format!(" [{p}]"))
+                        .unwrap_or_default(),
+                    r.records,
+                    lang.t("行", "records"),
+                    lang.t("新增事件", "events added"),
+                    r.outcome.added,
+                    r.outcome.duplicates,
+                    lang.t("条已存在(跳过)", "already stored (skipped)"),
+                    if a.dry_run {
+                        lang.t(" [试运行,未写入]", " [dry run, nothing written]")
+                    } else {
+                        ""
+                    }
+                )?;
+            }
+            Err(e) => {
+                let text = e.to_string();
+                write!(io.err, "{text}")?;
+                if !text.ends_with('\n') {
+                    writeln!(io.err)?;
+                }
+                writeln!(
+                    io.err,
+                    "{}: {}",
+                    f.display(),
+                    lang.t(
+                        "未导入(文件内容一条也没有写入)",
+                        "not imported (nothing of the file was written)"
+                    )
+                )?;
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        bail!(
+            "{failed}/{} {}",
+            a.files.len(),
+            lang.t("个文件未导入", "files not imported")
+        );
+    }
+    Ok(())
+}
+
+pub fn export(
+    ledger: &Ledger,
+    format: ExportFormat,
+    output: &Path,
+    ctx: &Context,
+    io: &mut Io,
+) -> Result<()> {
+    let lang = ctx.lang;
+    let (n, what) = match format {
+        ExportFormat::Jsonl => {
+            let (n, bad) = export::jsonl(ledger, output)?;
+            if bad > 0 {
+                writeln!(
+                    io.err,
+                    "{} {bad} {} → {}",
+                    lang.t("有", "there were"),
+                    lang.t(
+                        "条无法读取的记录,原样存入",
+                        "unreadable stored events, saved as stored to"
+                    ),
+                    export::unreadable_path(output).display()
+                )?;
+            }
+            (n, lang.t("条事件", "events"))
+        }
+        ExportFormat::Csv => (export::csv(ledger, output)?, lang.t("件工单", "tickets")),
+        ExportFormat::Xlsx => (export::xlsx(ledger, output)?, lang.t("件工单", "tickets")),
+    };
+    writeln!(
+        io.err,
+        "{} {n} {what} → {}",
+        lang.t("已导出", "exported"),
+        output.display()
+    )?;
+    Ok(())
+}
+
+pub fn report(
+    ledger: &Ledger,
+    when: &PeriodArgs,
+    format: ReportFormat,
+    output: Option<&Path>,
+    ctx: &Context,
+    io: &mut Io,
+) -> Result<()> {
+    let lang = ctx.lang;
+    let (period, as_of) = when.resolve(ctx.clock.today(), lang)?;
+    let pb = progress(ledger, io, lang.t("统计中", "computing"))?;
+    let r = ledger.report_with(period, as_of, &mut |n| {
+        if let Some(pb) = &pb {
+            if n % 500 == 0 {
+                pb.set_position(n as u64);
+            }
+        }
+    })?;
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    let write = |o: &Path, text: String| {
+        export::write_atomically(o, |tmp| {
+            std::fs::write(tmp, text)?;
+            Ok(())
+        })
+    };
+    match (format, output) {
+        (ReportFormat::Json, None) => json(io, &r)?,
+        (ReportFormat::Json, Some(o)) => write(o, serde_json::to_string_pretty(&r)? + "\n")?,
+        (ReportFormat::Text, None) => write!(io.out, "{}", report_out::text(&r, lang))?,
+        (ReportFormat::Text, Some(o)) => write(o, report_out::text(&r, lang))?,
+        (ReportFormat::Xlsx, None) => bail!(
+            "{}",
+            lang.t("--format xlsx 需要 -o 文件", "--format xlsx needs -o FILE")
+        ),
+        (ReportFormat::Xlsx, Some(o)) => {
+            export::write_atomically(o, |tmp| Ok(report_out::xlsx(&r, lang, tmp)?))?;
+            writeln!(io.err, "→ {}", o.display())?;
+        }
+    }
+    Ok(())
+}
+
+pub fn review(
+    ledger: &Ledger,
+    when: &PeriodArgs,
+    format: ShowFormat,
+    ctx: &Context,
+    io: &mut Io,
+) -> Result<()> {
+    let (period, as_of) = when.resolve(ctx.clock.today(), ctx.lang)?;
+    let r = ledger.review(period, as_of, Default::default())?;
+    match format {
+        ShowFormat::Json => json(io, &r),
+        ShowFormat::Text => Ok(write!(io.out, "{}", report_out::review_text(&r, ctx.lang))?),
+    }
+}
+
+pub fn list(
+    ledger: &Ledger,
+    pane: Pane,
+    format: ShowFormat,
+    ctx: &Context,
+    io: &mut Io,
+) -> Result<()> {
+    let tz = ctx.clock.tz;
+    let rows = ledger.pane(pane, ctx.clock.today())?;
+    match format {
+        ShowFormat::Json => json(
+            io,
+            &rows
+                .iter()
+                .map(|r| tickets::row_json(r, tz))
+                .collect::<Vec<_>>(),
+        ),
+        ShowFormat::Text => Ok(writeln!(
+            io.out,
+            "{}",
+            tickets::rows_text(&rows, tz, ctx.lang)
+        )?),
+    }
+}
+
+pub fn show(
+    ledger: &Ledger,
+    id: &str,
+    format: ShowFormat,
+    reveal: bool,
+    ctx: &Context,
+    io: &mut Io,
+) -> Result<()> {
+    let (tz, lang) = (ctx.clock.tz, ctx.lang);
+    let id = args::ticket_id(id, lang)?;
+    let (row, events) = ledger
+        .ticket(&id, ctx.clock.today())?
+        .ok_or_else(|| anyhow!("{} {id}", lang.t("没有这个工单:", "no such ticket:")))?;
+    match format {
+        ShowFormat::Json => json(io, &tickets::show_json(&row, &events, tz, reveal)),
+        ShowFormat::Text => Ok(write!(
+            io.out,
+            "{}",
+            tickets::show_text(&row, &events, tz, lang, reveal)
+        )?),
+    }
+}
+
+pub fn remind(
+    ledger: &Ledger,
+    month: Option<&str>,
+    format: ShowFormat,
+    ctx: &Context,
+    io: &mut Io,
+) -> Result<()> {
+    let today = ctx.clock.today();
+    let period = match month {
+        Some(m) => args::month(m, ctx.lang)?,
+        None => Period::month_of(today),
+    };
+    let tasks = ledger.month_tasks(period, today)?;
+    match format {
+        ShowFormat::Json => json(io, &tickets::tasks_json(&tasks, ctx.clock.tz)),
+        ShowFormat::Text => Ok(write!(
+            io.out,
+            "{}",
+            tickets::tasks_text(&tasks, ctx.clock.tz, ctx.lang)
+        )?),
+    }
+}
+
+/// `verify`: names every stored event that cannot be read or breaks a rule; fails on any.
+pub fn verify(ledger: &Ledger, ctx: &Context, io: &mut Io) -> Result<()> {
+    let lang = ctx.lang;
+    let findings = ledger.verify()?;
+    for f in &findings {
+        writeln!(io.out, "{}", crate::text::sanitize(&f.message(lang)))?;
+    }
+    if findings.is_empty() {
+        writeln!(
+            io.err,
+            "{}",
+            lang.t(
+                "数据库完好:每条记录都可读且符合规则",
+                "the store is sound: every event reads and passes the rules"
+            )
+        )?;
+        Ok(())
+    } else {
+        bail!("{} {}", findings.len(), lang.t("处问题", "problems found"))
+    }
+}
+
+/// A recording subcommand: build the event, record it through the ledger, say so.
+pub fn record(ledger: &Ledger, cmd: RecordCmd, ctx: &Context, io: &mut Io) -> Result<()> {
+    let lang = ctx.lang;
+    let e = cmd.event(ledger, ctx)?;
+    let what = tickets::event_name(e.kind.type_name(), lang);
+    let id = e.ticket.clone();
+    ledger
+        .record(e)
+        .map_err(|err| anyhow!("{id}: {}", err.message(lang)))?;
+    writeln!(io.err, "{} {id}: {what}", lang.t("已记录", "recorded"))?;
+    Ok(())
+}

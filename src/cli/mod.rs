@@ -1,0 +1,399 @@
+//! The command line: subcommands that call the same ledger operations as the keys do.
+
+pub mod args;
+pub mod commands;
+pub mod record;
+
+use crate::config::{self, Config};
+use crate::domain::time::{Clock, Period};
+use crate::i18n::Lang;
+use crate::ledger::{Ledger, Pane};
+use crate::store::{SledStore, StoreError};
+use anyhow::{anyhow, bail, Result};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use record::RecordCmd;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "genban",
+    version,
+    about = "跟办 genban — follow-up tracking of 12345 tickets sent back for second handling",
+    long_about = "跟办 genban: a keyboard-driven tracker for the street 12345 specialist.\n\
+                  Without a subcommand it opens the terminal app on the store."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// The store directory [default: the user's data directory]
+    #[arg(long, global = true, env = "GENBAN_DB", value_name = "DIR")]
+    pub db: Option<PathBuf>,
+    /// The program's date: everything is evaluated as of it, later events are not counted
+    #[arg(long, global = true, env = "GENBAN_TODAY", value_name = "YYYY-MM-DD")]
+    pub today: Option<String>,
+    /// Time zone of local dates [default: Asia/Shanghai]
+    #[arg(long, global = true, env = "GENBAN_TZ", value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// Interface language
+    #[arg(long, global = true, env = "GENBAN_LANG", value_enum)]
+    pub lang: Option<Lang>,
+    /// Who records events made here [default: config `operator`]
+    #[arg(long, global = true, env = "GENBAN_OPERATOR")]
+    pub operator: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ShowFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ReportFormat {
+    Text,
+    Json,
+    Xlsx,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    Jsonl,
+    Csv,
+    Xlsx,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum PaneArg {
+    AwaitingSign,
+    InProgress,
+    AwaitingContact,
+    Overdue,
+    Resolved,
+}
+
+impl From<PaneArg> for Pane {
+    fn from(p: PaneArg) -> Pane {
+        match p {
+            PaneArg::AwaitingSign => Pane::AwaitingSign,
+            PaneArg::InProgress => Pane::InProgress,
+            PaneArg::AwaitingContact => Pane::AwaitingContact,
+            PaneArg::Overdue => Pane::Overdue,
+            PaneArg::Resolved => Pane::Resolved,
+        }
+    }
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Open the terminal app (the default)
+    Open,
+    /// Import event logs (.jsonl) or exports (CSV UTF-8/GBK, XLSX, JSON)
+    Import {
+        /// Files to import; each is applied whole or not at all
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Import profile: a name (see `genban profiles`) or a TOML file
+        #[arg(long)]
+        profile: Option<String>,
+        /// Import the good rows and list the bad ones (otherwise a file with a bad row is not imported)
+        #[arg(long)]
+        skip_bad_rows: bool,
+        /// Check only; write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List the import profiles
+    Profiles,
+    /// Export the event log (jsonl, a full backup) or one row per ticket (csv, xlsx)
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// The figures for a period (default: this month, as of today)
+    Report {
+        #[command(flatten)]
+        when: PeriodArgs,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ReportFormat,
+        /// Write to a file (required for xlsx)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// The clear-to-zero look-back (清零行动): fake contacts, late resolutions, repeat complaints
+    Review {
+        #[command(flatten)]
+        when: PeriodArgs,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ShowFormat,
+    },
+    /// List the tickets of a pane, most urgent first
+    List {
+        #[arg(value_enum)]
+        pane: PaneArg,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ShowFormat,
+    },
+    /// One ticket and its whole timeline
+    Show {
+        id: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ShowFormat,
+        /// Show the phone number in full
+        #[arg(long, alias = "reveal")]
+        reveal_phone: bool,
+    },
+    /// This month's tasks (for a scheduled job on the 1st)
+    Remind {
+        #[arg(long)]
+        month: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ShowFormat,
+    },
+    /// Check every stored event: names each one that cannot be read or breaks a rule
+    Verify,
+    /// Fill a store with a realistic street's worth of demo tickets and open the app on it
+    Demo {
+        #[arg(long, default_value_t = 300)]
+        tickets: usize,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+    },
+    #[command(flatten)]
+    Record(RecordCmd),
+}
+
+/// The period and the as-of date of a report or a review.
+#[derive(Args, Debug, Clone)]
+pub struct PeriodArgs {
+    /// A calendar month, YYYY-MM [default: this month]
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub month: Option<String>,
+    /// First day of the period, YYYY-MM-DD
+    #[arg(long, requires = "to")]
+    pub from: Option<String>,
+    /// Last day of the period, YYYY-MM-DD
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+    /// Evaluate as of this date [default: today]
+    #[arg(long)]
+    pub as_of: Option<String>,
+}
+
+impl PeriodArgs {
+    fn resolve(&self, today: NaiveDate, lang: Lang) -> Result<(Period, NaiveDate)> {
+        let as_of = self
+            .as_of
+            .as_deref()
+            .map(|a| args::day(a, "--as-of", lang))
+            .transpose()?
+            .unwrap_or(today);
+        if let Some(m) = &self.month {
+            return Ok((args::month(m, lang)?, as_of));
+        }
+        if let (Some(f), Some(t)) = (&self.from, &self.to) {
+            let p = Period {
+                from: args::day(f, "--from", lang)?,
+                to: args::day(t, "--to", lang)?,
+            };
+            if p.from > p.to {
+                bail!("--from {} > --to {}", p.from, p.to);
+            }
+            return Ok((p, as_of));
+        }
+        Ok((Period::month_of(today), as_of))
+    }
+}
+
+/// Where a command writes: its standard output and error (a terminal or a pipe here, buffers
+/// when the running app serves the command for another process).
+pub struct Io<'a> {
+    pub out: &'a mut dyn Write,
+    pub err: &'a mut dyn Write,
+    /// Progress bars on stderr (only when it is a terminal).
+    pub progress: bool,
+}
+
+/// What a command needs: settings resolved from flags, environment and config.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub db: PathBuf,
+    pub clock: Clock,
+    pub lang: Lang,
+    pub operator: Option<String>,
+}
+
+impl Context {
+    pub fn from(g: &Global) -> Result<Context> {
+        let config = Config::load().map_err(|e| anyhow!(e))?;
+        let lang = g.lang.or(config.lang).unwrap_or_default();
+        let tz: Tz = match g.tz.as_deref().or(config.tz.as_deref()) {
+            None => crate::domain::time::DEFAULT_TZ,
+            Some(s) => s.parse().map_err(|_| {
+                anyhow!(
+                    "--tz: `{}` {}",
+                    crate::text::sanitize(s),
+                    lang.t(
+                        "不是时区名(如 Asia/Shanghai)",
+                        "is not a time zone (an IANA name such as Asia/Shanghai)"
+                    )
+                )
+            })?,
+        };
+        let today = g
+            .today
+            .as_deref()
+            .map(|s| args::day(s, "--today", lang))
+            .transpose()?;
+        let db =
+            g.db.clone()
+                .or(config.db.clone())
+                .unwrap_or_else(config::default_db);
+        if db.as_os_str().to_string_lossy().trim().is_empty() {
+            bail!("--db: {}", lang.t("不能为空", "must not be empty"));
+        }
+        let operator = args::optional(
+            g.operator.as_deref().or(config.operator.as_deref()),
+            "--operator",
+            args::MAX_NAME,
+            lang,
+        )?;
+        Ok(Context {
+            db,
+            clock: Clock { tz, today },
+            lang,
+            operator,
+        })
+    }
+
+    /// Opens (or creates) the store: for `import`, `demo` and the app.
+    pub fn open(&self) -> Result<Ledger, StoreError> {
+        let store = SledStore::open(&self.db)?;
+        let mut l = Ledger::new(Box::new(store), self.clock);
+        l.operator = self.operator.clone();
+        Ok(l)
+    }
+
+    /// Opens a store that must exist already (every other command: a mistyped `--db` must
+    /// not leave an empty store behind).
+    pub fn open_existing(&self) -> Result<Ledger, StoreError> {
+        if !self.db.is_dir() {
+            return Err(StoreError::Missing(self.db.clone()));
+        }
+        self.open()
+    }
+
+    /// A ledger over `store`'s store with this context's clock and operator.
+    pub fn over(&self, ledger: &Ledger) -> Ledger {
+        ledger.sharing(self.clock, self.operator.clone())
+    }
+}
+
+impl Command {
+    /// Whether the command creates its store when there is none.
+    pub fn creates_store(&self) -> bool {
+        matches!(
+            self,
+            Command::Import { .. } | Command::Demo { .. } | Command::Open
+        )
+    }
+
+    /// Whether the command needs the store at all.
+    pub fn needs_store(&self) -> bool {
+        !matches!(self, Command::Profiles)
+    }
+
+    /// Makes relative paths absolute against `cwd` (a command served for another process).
+    pub fn absolutize(&mut self, cwd: &Path) {
+        let abs = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = cwd.join(&*p);
+            }
+        };
+        match self {
+            Command::Import { files, profile, .. } => {
+                files.iter_mut().for_each(abs);
+                if let Some(p) = profile.as_mut().filter(|p| p.ends_with(".toml")) {
+                    let mut pb = PathBuf::from(&*p);
+                    abs(&mut pb);
+                    *p = pb.to_string_lossy().into_owned();
+                }
+            }
+            Command::Export { output, .. } => abs(output),
+            Command::Report {
+                output: Some(o), ..
+            } => abs(o),
+            _ => {}
+        }
+    }
+}
+
+/// Runs a command that needs no store (`profiles`).
+pub fn run_on_without_store(cmd: Command, ctx: &Context, io: &mut Io) -> Result<()> {
+    match cmd {
+        Command::Profiles => commands::profiles(ctx, io),
+        _ => bail!(
+            "{}",
+            ctx.lang.t("该命令需要数据库", "that command needs a store")
+        ),
+    }
+}
+
+/// Runs a command other than the app and `demo` on an open ledger.
+pub fn run_on(cmd: Command, ctx: &Context, ledger: &Ledger, io: &mut Io) -> Result<()> {
+    match cmd {
+        Command::Open | Command::Demo { .. } => {
+            bail!(
+                "{}",
+                ctx.lang
+                    .t("该命令不能在这里运行", "that command cannot run here")
+            )
+        }
+        Command::Profiles => commands::profiles(ctx, io),
+        Command::Import {
+            files,
+            profile,
+            skip_bad_rows,
+            dry_run,
+        } => commands::import(
+            ledger,
+            commands::ImportArgs {
+                files,
+                profile,
+                skip_bad_rows,
+                dry_run,
+            },
+            ctx,
+            io,
+        ),
+        Command::Export { format, output } => commands::export(ledger, format, &output, ctx, io),
+        Command::Report {
+            when,
+            format,
+            output,
+        } => commands::report(ledger, &when, format, output.as_deref(), ctx, io),
+        Command::Review { when, format } => commands::review(ledger, &when, format, ctx, io),
+        Command::List { pane, format } => commands::list(ledger, pane.into(), format, ctx, io),
+        Command::Show {
+            id,
+            format,
+            reveal_phone,
+        } => commands::show(ledger, &id, format, reveal_phone, ctx, io),
+        Command::Remind { month, format } => {
+            commands::remind(ledger, month.as_deref(), format, ctx, io)
+        }
+        Command::Verify => commands::verify(ledger, ctx, io),
+        Command::Record(r) => commands::record(ledger, r, ctx, io),
+    }
+}

@@ -1,0 +1,380 @@
+//! The recording subcommands (dispatch, sign, return, contact, extend, resolve, revisit,
+//! reopen, note, void): one enum, and one function that builds each one's event.
+
+use super::args::{self, MAX_NAME, MAX_TEXT};
+use super::Context;
+use crate::domain::event::{
+    Channel, Event, EventKind, Outcome, Satisfaction, VoidTarget, EVENT_TYPES,
+};
+use crate::ledger::Ledger;
+use anyhow::{anyhow, bail, Result};
+use chrono::{DateTime, FixedOffset};
+use clap::{Args, Subcommand, ValueEnum};
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum SatisfactionArg {
+    Satisfied,
+    BasicallySatisfied,
+    Unsatisfied,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ChannelArg {
+    Phone,
+    Visit,
+    Sms,
+    Wechat,
+    Other,
+}
+
+/// When it happened and a note, for every recording subcommand.
+#[derive(Args, Debug, Clone)]
+pub struct EventArgs {
+    /// When it happened (RFC 3339, or YYYY-MM-DD HH:MM in the local zone) [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum RecordCmd {
+    /// Send a ticket (back) to a unit
+    Dispatch {
+        id: String,
+        #[arg(long)]
+        unit: String,
+        #[command(flatten)]
+        common: EventArgs,
+    },
+    /// The unit signs for the ticket and commits a deadline
+    Sign {
+        id: String,
+        /// Committed deadline, YYYY-MM-DD
+        #[arg(long)]
+        deadline: String,
+        /// The signing unit [default: the unit of the latest dispatch]
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        plan: Option<String>,
+        #[command(flatten)]
+        common: EventArgs,
+    },
+    /// The unit says the ticket is not theirs
+    Return {
+        id: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        unit: Option<String>,
+        #[command(flatten)]
+        common: EventArgs,
+    },
+    /// A call, visit, SMS or chat with the citizen
+    Contact {
+        id: String,
+        #[arg(long, value_enum, default_value = "phone")]
+        channel: ChannelArg,
+        /// The citizen was not reached
+        #[arg(long)]
+        unreached: bool,
+        #[arg(long)]
+        person: Option<String>,
+        #[command(flatten)]
+        common: EventArgs,
+    },
+    /// Change the deadline
+    Extend {
+        id: String,
+        #[arg(long)]
+        deadline: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        common: EventArgs,
+    },
+    /// The problem is solved
+    Resolve {
+        id: String,
+        #[command(flatten)]
+        common: EventArgs,
+    },
+    /// The citizen's verdict after resolution (unsatisfied needs --deadline)
+    Revisit {
+        id: String,
+        #[arg(long, value_enum)]
+        satisfaction: SatisfactionArg,
+        #[arg(long)]
+        deadline: Option<String>,
+        #[command(flatten)]
+        common: EventArgs,
+    },
+    /// Take a resolved ticket up again
+    Reopen {
+        id: String,
+        #[arg(long)]
+        deadline: String,
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        common: EventArgs,
+    },
+    /// Add a note to a ticket
+    Note {
+        id: String,
+        text: String,
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
+    /// Annul an event recorded by mistake (it stays in the timeline, marked); record the right
+    /// one afterwards if there is one
+    Void {
+        id: String,
+        /// The type of the event to annul (contact, sign, resolve, …)
+        #[arg(long = "type", value_name = "TYPE")]
+        event_type: String,
+        /// When the event to annul happened (its `at`)
+        #[arg(long, value_name = "TIME")]
+        at: String,
+        /// When it was entered, to tell apart two events at the same time
+        #[arg(long, value_name = "TIME")]
+        recorded_at: Option<String>,
+        /// Why it is annulled
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+impl RecordCmd {
+    /// The ticket the command records on, as typed.
+    pub fn raw_id(&self) -> &str {
+        match self {
+            RecordCmd::Dispatch { id, .. }
+            | RecordCmd::Sign { id, .. }
+            | RecordCmd::Return { id, .. }
+            | RecordCmd::Contact { id, .. }
+            | RecordCmd::Extend { id, .. }
+            | RecordCmd::Resolve { id, .. }
+            | RecordCmd::Revisit { id, .. }
+            | RecordCmd::Reopen { id, .. }
+            | RecordCmd::Note { id, .. }
+            | RecordCmd::Void { id, .. } => id,
+        }
+    }
+
+    /// The event this command records, its arguments checked. Nothing is written here.
+    pub fn event(self, ledger: &Ledger, ctx: &Context) -> Result<Event> {
+        let lang = ctx.lang;
+        let tz = ctx.clock.tz;
+        let id = args::ticket_id(self.raw_id(), lang)?;
+        let now = || ctx.clock.now().with_timezone(&tz).fixed_offset();
+        let at = |when: &Option<String>| -> Result<DateTime<FixedOffset>> {
+            match when {
+                Some(s) => args::time(s, "--at", tz, lang),
+                None => Ok(now()),
+            }
+        };
+        let name = |v: &str, flag: &str| args::required(v, flag, MAX_NAME, lang);
+        let text = |v: &str, flag: &str| args::required(v, flag, MAX_TEXT, lang);
+        let opt =
+            |v: &Option<String>, flag: &str, max| args::optional(v.as_deref(), flag, max, lang);
+        let unit_or_latest = |unit: &Option<String>| -> Result<String> {
+            match unit {
+                Some(u) => name(u, "--unit"),
+                None => latest_unit(ledger, &id, ctx),
+            }
+        };
+        let (when, note, kind) = match &self {
+            RecordCmd::Dispatch { unit, common, .. } => (
+                at(&common.at)?,
+                &common.note,
+                EventKind::Dispatch {
+                    unit: name(unit, "--unit")?,
+                },
+            ),
+            RecordCmd::Sign {
+                deadline,
+                unit,
+                plan,
+                common,
+                ..
+            } => (
+                at(&common.at)?,
+                &common.note,
+                EventKind::Sign {
+                    unit: unit_or_latest(unit)?,
+                    deadline: args::day(deadline, "--deadline", lang)?,
+                    plan: opt(plan, "--plan", MAX_TEXT)?,
+                },
+            ),
+            RecordCmd::Return {
+                reason,
+                unit,
+                common,
+                ..
+            } => (
+                at(&common.at)?,
+                &common.note,
+                EventKind::Return {
+                    reason: text(reason, "--reason")?,
+                    unit: unit_or_latest(unit)?,
+                },
+            ),
+            RecordCmd::Contact {
+                channel,
+                unreached,
+                person,
+                common,
+                ..
+            } => (
+                at(&common.at)?,
+                &common.note,
+                EventKind::Contact {
+                    channel: channel_of(*channel),
+                    outcome: if *unreached {
+                        Outcome::Unreached
+                    } else {
+                        Outcome::Reached
+                    },
+                    contact_person: opt(person, "--person", MAX_NAME)?,
+                },
+            ),
+            RecordCmd::Extend {
+                deadline,
+                reason,
+                common,
+                ..
+            } => (
+                at(&common.at)?,
+                &common.note,
+                EventKind::Extend {
+                    deadline: args::day(deadline, "--deadline", lang)?,
+                    reason: text(reason, "--reason")?,
+                },
+            ),
+            RecordCmd::Resolve { common, .. } => {
+                (at(&common.at)?, &common.note, EventKind::Resolve)
+            }
+            RecordCmd::Revisit {
+                satisfaction,
+                deadline,
+                common,
+                ..
+            } => (
+                at(&common.at)?,
+                &common.note,
+                EventKind::Revisit {
+                    satisfaction: satisfaction_of(*satisfaction),
+                    deadline: deadline
+                        .as_deref()
+                        .map(|d| args::day(d, "--deadline", lang))
+                        .transpose()?,
+                },
+            ),
+            RecordCmd::Reopen {
+                deadline,
+                reason,
+                common,
+                ..
+            } => (
+                at(&common.at)?,
+                &common.note,
+                EventKind::Reopen {
+                    deadline: args::day(deadline, "--deadline", lang)?,
+                    reason: text(reason, "--reason")?,
+                },
+            ),
+            RecordCmd::Note {
+                text: t, at: when, ..
+            } => {
+                let e = Event::new(&id, at(when)?, EventKind::Note);
+                return Ok(e.with_note(Some(text(t, "TEXT")?)));
+            }
+            RecordCmd::Void {
+                event_type,
+                at: target_at,
+                recorded_at,
+                reason,
+                ..
+            } => {
+                let kind = EventKind::Void {
+                    target: void_target(ledger, &id, event_type, target_at, recorded_at, ctx)?,
+                    reason: text(reason, "--reason")?,
+                };
+                return Ok(Event::new(&id, now(), kind));
+            }
+        };
+        let note = opt(note, "--note", MAX_TEXT)?;
+        Ok(Event::new(&id, when, kind).with_note(note))
+    }
+}
+
+/// The target of a void. The program always writes the target's `recorded_at`: when the
+/// command does not give it and one event matches, it is taken from that event.
+fn void_target(
+    ledger: &Ledger,
+    id: &str,
+    event_type: &str,
+    at: &str,
+    recorded_at: &Option<String>,
+    ctx: &Context,
+) -> Result<VoidTarget> {
+    let (tz, lang) = (ctx.clock.tz, ctx.lang);
+    let event_type = event_type.trim();
+    if !EVENT_TYPES.contains(&event_type) {
+        bail!(
+            "--type: `{}` {} ({})",
+            crate::text::sanitize(event_type),
+            lang.t("不是事件类型", "is not an event type"),
+            EVENT_TYPES.join(", ")
+        );
+    }
+    let mut target = VoidTarget {
+        event_type: event_type.to_string(),
+        at: args::time(at, "--at", tz, lang)?,
+        recorded_at: recorded_at
+            .as_deref()
+            .map(|r| args::time(r, "--recorded-at", tz, lang))
+            .transpose()?,
+    };
+    if target.recorded_at.is_none() {
+        let events = ledger.events(id)?;
+        let matching: Vec<&Event> = events.iter().filter(|e| target.matches(e)).collect();
+        if let [one] = matching.as_slice() {
+            target.recorded_at = Some(one.recorded_at.unwrap_or(one.at));
+        }
+    }
+    Ok(target)
+}
+
+fn latest_unit(ledger: &Ledger, id: &str, ctx: &Context) -> Result<String> {
+    let lang = ctx.lang;
+    let (row, _) = ledger
+        .ticket(id, ctx.clock.today())?
+        .ok_or_else(|| anyhow!("{} {id}", lang.t("没有这个工单:", "no such ticket:")))?;
+    row.ticket().latest_dispatch_unit.clone().ok_or_else(|| {
+        anyhow!(
+            "{id}: {}",
+            lang.t("工单尚未派发", "the ticket was never dispatched")
+        )
+    })
+}
+
+fn channel_of(c: ChannelArg) -> Channel {
+    match c {
+        ChannelArg::Phone => Channel::Phone,
+        ChannelArg::Visit => Channel::Visit,
+        ChannelArg::Sms => Channel::Sms,
+        ChannelArg::Wechat => Channel::Wechat,
+        ChannelArg::Other => Channel::Other,
+    }
+}
+
+fn satisfaction_of(s: SatisfactionArg) -> Satisfaction {
+    match s {
+        SatisfactionArg::Satisfied => Satisfaction::Satisfied,
+        SatisfactionArg::BasicallySatisfied => Satisfaction::BasicallySatisfied,
+        SatisfactionArg::Unsatisfied => Satisfaction::Unsatisfied,
+    }
+}
