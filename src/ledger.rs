@@ -567,7 +567,9 @@ impl Ledger {
     /// Records several events of one action in one transaction (all or nothing).
     pub fn record_all(&self, events: Vec<Event>) -> Result<(), LedgerError> {
         // When it was entered is the real clock's, never the date evaluated as of (`--today`).
-        let stamp = Utc::now().with_timezone(&self.tz()).fixed_offset();
+        let stamp = crate::domain::time::now_millis()
+            .with_timezone(&self.tz())
+            .fixed_offset();
         let lines = events
             .into_iter()
             .enumerate()

@@ -80,7 +80,11 @@ fn demo(
         ));
         ctx.db = dir.join("db");
     }
-    let ledger = ctx.open()?;
+    let ledger = match ctx.open() {
+        // The app has it open: it answers (a demo fills only an empty store it does not hold).
+        Err(StoreError::Locked(p)) => return genban::serve::forward(&p, ctx, io),
+        other => other?,
+    };
     if ledger.ticket_count()? > 0 {
         anyhow::bail!(
             "{} {}",

@@ -9,6 +9,13 @@ pub fn width(s: &str) -> usize {
     UnicodeWidthStr::width(s)
 }
 
+/// Characters that must never reach a terminal raw: control characters, bidirectional
+/// overrides and zero-width format characters (they reorder or hide text).
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200b}'..='\u{200f}')
+}
+
 /// Control characters and escape sequences become visible placeholders (`␛`, `␍`, `⏎`, `␉`,
 /// `�`), so ticket text can never drive the terminal.
 pub fn sanitize(s: &str) -> String {

@@ -20,7 +20,7 @@ pub fn ticket_id(raw: &str, lang: Lang) -> Result<String> {
     if id.is_empty() {
         bail!("{}", lang.t("工单编号不能为空", "the ticket id is empty"));
     }
-    if id.chars().any(char::is_control) || id.chars().count() > MAX_ID {
+    if id.chars().any(crate::text::is_unsafe) || id.chars().count() > MAX_ID {
         bail!(
             "{}",
             lang.t(
@@ -34,7 +34,12 @@ pub fn ticket_id(raw: &str, lang: Lang) -> Result<String> {
 
 /// Required text: trimmed, not blank, no control characters, at most `max` characters.
 pub fn required(value: &str, flag: &str, max: usize, lang: Lang) -> Result<String> {
-    match optional(Some(value), flag, max, lang)? {
+    match optional(
+        Some(value).filter(|v| !v.trim().is_empty()),
+        flag,
+        max,
+        lang,
+    )? {
         Some(v) => Ok(v),
         None => bail!(
             "{flag}: {}",
@@ -46,17 +51,27 @@ pub fn required(value: &str, flag: &str, max: usize, lang: Lang) -> Result<Strin
     }
 }
 
-/// Optional text: as `required`, but blank is absent.
+/// Optional text: absent is fine; given, it is checked as `required` (a blank value given on
+/// purpose is a mistake in a script, not a wish to leave the field out).
 pub fn optional(value: Option<&str>, flag: &str, max: usize, lang: Lang) -> Result<Option<String>> {
-    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+    let Some(v) = value.map(str::trim) else {
         return Ok(None);
     };
-    if v.chars().any(char::is_control) {
+    if v.is_empty() {
         bail!(
             "{flag}: {}",
             lang.t(
-                "含有控制字符(换行、制表符等),请去掉",
-                "contains control characters (newline, tab, escape…): remove them"
+                "给出了却是空的;不需要就省略这个参数",
+                "given but empty; leave the option out instead"
+            )
+        );
+    }
+    if v.chars().any(crate::text::is_unsafe) {
+        bail!(
+            "{flag}: {}",
+            lang.t(
+                "含有控制字符(换行、制表符、转义、双向控制符等),请去掉",
+                "contains control characters (newline, tab, escape, bidi controls…): remove them"
             )
         );
     }
@@ -136,6 +151,7 @@ mod tests {
                 "{bad:?}"
             );
         }
-        assert_eq!(optional(Some("  "), "--plan", 10, Lang::En).unwrap(), None);
+        assert!(optional(Some("  "), "--plan", 10, Lang::En).is_err());
+        assert_eq!(optional(None, "--plan", 10, Lang::En).unwrap(), None);
     }
 }

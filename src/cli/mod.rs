@@ -264,7 +264,10 @@ impl Context {
             bail!("--db: {}", lang.t("不能为空", "must not be empty"));
         }
         let operator = args::optional(
-            g.operator.as_deref().or(config.operator.as_deref()),
+            g.operator
+                .as_deref()
+                .or(config.operator.as_deref())
+                .filter(|o| !o.trim().is_empty()),
             "--operator",
             args::MAX_NAME,
             lang,

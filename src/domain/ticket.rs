@@ -373,9 +373,12 @@ impl Ticket {
         let ty = e.kind.type_name();
         if let Some(r) = e.recorded_at {
             if r.with_timezone(&Utc) < e.instant() {
+                let secs = |t: &chrono::DateTime<chrono::FixedOffset>| {
+                    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+                };
                 return Err(Refusal::EnteredBeforeHappened {
-                    at: e.at.to_rfc3339(),
-                    recorded_at: r.to_rfc3339(),
+                    at: secs(&e.at),
+                    recorded_at: secs(&r),
                 });
             }
         }

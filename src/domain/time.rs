@@ -32,7 +32,7 @@ impl Clock {
     /// The moment to stamp a new event with: the real now when the clock is on today,
     /// else noon of the fixed day (so that it falls inside that day).
     pub fn now(&self) -> DateTime<Utc> {
-        let real = Utc::now();
+        let real = now_seconds();
         match self.today {
             Some(d) if real.with_timezone(&self.tz).date_naive() != d => {
                 local_instant(self.tz, d.and_hms_opt(12, 0, 0).expect("noon"))
@@ -40,6 +40,19 @@ impl Clock {
             _ => real,
         }
     }
+}
+
+/// The real time now, to the second (the default `at` of an event entered now).
+pub fn now_seconds() -> DateTime<Utc> {
+    let t = Utc::now();
+    t - Duration::nanoseconds(i64::from(t.timestamp_subsec_nanos()))
+}
+
+/// The real time now, to the millisecond (an event's `recorded_at`: fine enough that two
+/// entries of one `at` differ, so a void can name one of them).
+pub fn now_millis() -> DateTime<Utc> {
+    let t = Utc::now();
+    t - Duration::nanoseconds(i64::from(t.timestamp_subsec_nanos() % 1_000_000))
 }
 
 /// The local date of an instant.

@@ -262,6 +262,28 @@ pub fn describe(e: &Event, lang: Lang) -> String {
     sanitize(&s)
 }
 
+/// The timeline's lines, one per event (application order): the description, and for a
+/// voided event a mark and the reason of its void. The flag says whether it is voided.
+pub fn timeline(events: &[Event], lang: Lang) -> Vec<(String, bool)> {
+    let by = crate::domain::void::voided_by(events);
+    events
+        .iter()
+        .zip(by)
+        .map(|(e, v)| match v.map(|i| &events[i].kind) {
+            Some(EventKind::Void { reason, .. }) => (
+                format!(
+                    "{} {} {}",
+                    lang.t("〔已撤销〕", "[voided]"),
+                    describe(e, lang),
+                    sanitize(&format!("({}{reason})", lang.t("撤销原因:", "why: ")))
+                ),
+                true,
+            ),
+            _ => (describe(e, lang), false),
+        })
+        .collect()
+}
+
 /// `show ID --format json`: phones masked (in the record and in the ticket events) unless
 /// `reveal`.
 pub fn show_json(r: &TicketRow, events: &[Event], tz: Tz, reveal: bool) -> Value {
@@ -365,8 +387,8 @@ pub fn show_text(
         "\n{}",
         lang.t("办理记录(最新在前)", "Timeline (newest first)")
     );
-    for e in events.iter().rev() {
-        let _ = writeln!(s, "  {}  {}", local(tz, &e.instant()), describe(e, lang));
+    for (e, (text, _)) in events.iter().zip(timeline(events, lang)).rev() {
+        let _ = writeln!(s, "  {}  {text}", local(tz, &e.instant()));
     }
     s
 }
