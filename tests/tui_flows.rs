@@ -241,3 +241,157 @@ fn navigation_keys_move_the_selection_and_switch_panes() {
     keys(&mut app, "q");
     assert!(app.quit);
 }
+
+/// A ticket of the awaiting-sign pane that may be dispatched again (returned or awaiting).
+fn dispatchable(app: &mut genban::tui::app::App) -> String {
+    keys(app, "1");
+    let id = app.rows[0].ticket().id.clone();
+    app.selected = 0;
+    id
+}
+
+fn latest_dispatch(app: &genban::tui::app::App, id: &str) -> String {
+    app.ledger
+        .ticket(id, today())
+        .unwrap()
+        .unwrap()
+        .0
+        .ticket()
+        .latest_dispatch_unit
+        .clone()
+        .unwrap()
+}
+
+#[test]
+fn the_unit_picker_saves_the_highlighted_candidate() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    let id = dispatchable(&mut app);
+    let matches: Vec<String> = app
+        .units
+        .iter()
+        .filter(|u| u.contains("社区"))
+        .cloned()
+        .collect();
+    assert!(matches.len() >= 3, "{matches:?}");
+    keys(&mut app, "d");
+    keys(&mut app, "社区");
+    // ↓ and → move the highlight; ← back; Enter takes the highlighted one, not the text.
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Left);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.popups.last());
+    assert_eq!(latest_dispatch(&app, &id), matches[1]);
+}
+
+#[test]
+fn a_unit_nobody_knows_needs_a_confirmation() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    let id = dispatchable(&mut app);
+    let n = event_count(&app, &id);
+    keys(&mut app, "d");
+    keys(&mut app, "东门街道新设办");
+    press(&mut app, KeyCode::Enter);
+    match app.popups.last() {
+        Some(Popup::Dialog(d)) => {
+            assert!(d
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("新单位「东门街道新设办」"))
+        }
+        other => panic!("the dialog should ask: {other:?}"),
+    }
+    assert_eq!(
+        event_count(&app, &id),
+        n,
+        "nothing written before the answer"
+    );
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty());
+    assert_eq!(latest_dispatch(&app, &id), "东门街道新设办");
+    // In the unit filter a name nobody has is not applied.
+    keys(&mut app, "U");
+    keys(&mut app, "没有这个单位");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.filter.unit.is_none());
+    assert!(app
+        .message
+        .as_ref()
+        .unwrap()
+        .0
+        .contains("没有「没有这个单位」"));
+}
+
+#[test]
+fn a_timeline_event_is_shown_whole_and_voided_from_the_detail_view() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2");
+    let id = app
+        .rows
+        .iter()
+        .find(|r| r.ticket().last_contact.is_some())
+        .expect("a contacted ticket")
+        .ticket()
+        .id
+        .clone();
+    app.selected = app.rows.iter().position(|r| r.ticket().id == id).unwrap();
+    press(&mut app, KeyCode::Enter);
+    let events = app.detail.as_ref().unwrap().1.clone();
+    // Move to the newest contact (rows are newest first).
+    let row = events
+        .iter()
+        .rev()
+        .position(|e| e.kind.type_name() == "contact")
+        .unwrap();
+    for _ in 0..row {
+        keys(&mut app, "j");
+    }
+    assert_eq!(app.selected_event().unwrap().1.kind.type_name(), "contact");
+    let target = app.selected_event().unwrap().1.clone();
+    // Enter shows it whole; Esc comes back.
+    press(&mut app, KeyCode::Enter);
+    match app.popups.last() {
+        Some(Popup::Event(lines, _)) => {
+            assert!(lines
+                .iter()
+                .any(|l| l.starts_with("recorded_at:") || l.starts_with("at:")))
+        }
+        other => panic!("{other:?}"),
+    }
+    press(&mut app, KeyCode::Esc);
+    // x asks for the reason; Enter with none is refused in the dialog.
+    keys(&mut app, "x");
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(app.popups.last(), Some(Popup::Dialog(d)) if d.error.is_some()));
+    keys(&mut app, "联系对象记错");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.popups.last());
+    let after = app.ledger.events(&id).unwrap();
+    assert_eq!(after.len(), events.len() + 1);
+    let void = after.iter().find(|e| e.kind.type_name() == "void").unwrap();
+    match &void.kind {
+        genban::domain::event::EventKind::Void { target: t, reason } => {
+            assert!(t.matches(&target));
+            assert!(t.recorded_at.is_some());
+            assert_eq!(reason, "联系对象记错");
+        }
+        _ => unreachable!(),
+    }
+    // The timeline keeps it, marked; voiding it again is refused at the key.
+    let marks = genban::output::tickets::timeline(&after, Lang::Zh);
+    assert!(marks
+        .iter()
+        .any(|(t, v)| *v && t.contains("〔已撤销〕") && t.contains("联系对象记错")));
+    let pos = after.iter().rev().position(|e| e.same_as(&target)).unwrap();
+    keys(&mut app, "g");
+    for _ in 0..pos {
+        keys(&mut app, "j");
+    }
+    keys(&mut app, "x");
+    assert!(app.popups.is_empty());
+    assert!(app.message.as_ref().unwrap().0.contains("已被撤销"));
+}

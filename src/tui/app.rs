@@ -4,7 +4,7 @@
 use super::dialog::{Dialog, DialogKind};
 use super::form::{Field, Form};
 use super::keymap::{Action, KeyContext, KeyMap};
-use crate::domain::event::Event;
+use crate::domain::event::{Event, EventKind};
 use crate::domain::figures::Report;
 use crate::domain::time::Period;
 use crate::i18n::Lang;
@@ -25,7 +25,8 @@ pub enum View {
     List,
     Detail {
         id: String,
-        scroll: usize,
+        /// The selected timeline row (0 = the newest event).
+        selected: usize,
         reveal_phone: bool,
     },
 }
@@ -47,6 +48,8 @@ pub enum Popup {
     Review(Box<crate::domain::review::Review>, usize),
     Dialog(Box<Dialog>),
     Prompt(PromptKind, Form),
+    /// One event of the timeline, whole: its lines and a scroll offset.
+    Event(Vec<String>, usize),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -330,6 +333,8 @@ impl App {
                 (Popup::MonthTasks(_, scroll), Action::Up) => *scroll = scroll.saturating_sub(1),
                 (Popup::Review(_, scroll), Action::Down) => *scroll += 1,
                 (Popup::Review(_, scroll), Action::Up) => *scroll = scroll.saturating_sub(1),
+                (Popup::Event(_, scroll), Action::Down) => *scroll += 1,
+                (Popup::Event(_, scroll), Action::Up) => *scroll = scroll.saturating_sub(1),
                 (_, Action::Close) => {
                     self.popups.pop();
                 }
@@ -362,15 +367,18 @@ impl App {
             | Action::PageUp
             | Action::Top
             | Action::Bottom => {
-                if let View::Detail { scroll, .. } = &mut self.view {
-                    *scroll = match a {
-                        Action::Down => *scroll + 1,
-                        Action::Up => scroll.saturating_sub(1),
-                        Action::PageDown => *scroll + page,
-                        Action::PageUp => scroll.saturating_sub(page),
+                let events = self.detail.as_ref().map_or(0, |(_, e)| e.len());
+                if let View::Detail { selected, .. } = &mut self.view {
+                    let last = events.saturating_sub(1);
+                    *selected = match a {
+                        Action::Down => *selected + 1,
+                        Action::Up => selected.saturating_sub(1),
+                        Action::PageDown => *selected + page,
+                        Action::PageUp => selected.saturating_sub(page),
                         Action::Top => 0,
-                        _ => *scroll,
-                    };
+                        _ => last,
+                    }
+                    .min(last);
                 } else if n > 0 {
                     self.selected = match a {
                         Action::Down => (self.selected + 1).min(n - 1),
@@ -386,7 +394,7 @@ impl App {
                 if let Some(id) = self.current_id() {
                     self.view = View::Detail {
                         id,
-                        scroll: 0,
+                        selected: 0,
                         reveal_phone: false,
                     };
                     self.reload_detail()?;
@@ -439,6 +447,12 @@ impl App {
             Action::Revisit => self.open_dialog(DialogKind::Revisit)?,
             Action::Reopen => self.open_dialog(DialogKind::Reopen)?,
             Action::Note => self.open_dialog(DialogKind::Note)?,
+            Action::ShowEvent => {
+                if let Some(lines) = self.selected_event_text() {
+                    self.popups.push(Popup::Event(lines, 0));
+                }
+            }
+            Action::Void => self.open_void()?,
             _ => {}
         }
         Ok(())
@@ -491,6 +505,85 @@ impl App {
         };
         self.popups
             .push(Popup::Prompt(kind, Form::new(vec![field])));
+    }
+
+    /// The timeline event selected in the detail view (newest first), and its index in the
+    /// ticket's events (application order).
+    pub fn selected_event(&self) -> Option<(usize, &Event)> {
+        let (View::Detail { selected, .. }, Some((_, events))) = (&self.view, &self.detail) else {
+            return None;
+        };
+        let i = events.len().checked_sub(1 + *selected)?;
+        events.get(i).map(|e| (i, e))
+    }
+
+    /// The selected event whole, one field a line, for the event pop-up.
+    fn selected_event_text(&self) -> Option<Vec<String>> {
+        let (i, e) = self.selected_event()?;
+        let (_, events) = self.detail.as_ref()?;
+        let lang = self.lang;
+        let tz = self.ledger.tz();
+        let reveal = matches!(
+            self.view,
+            View::Detail {
+                reveal_phone: true,
+                ..
+            }
+        );
+        let marks = crate::output::tickets::timeline(events, lang);
+        let mut lines = vec![marks[i].0.clone(), String::new()];
+        if let serde_json::Value::Object(m) = e.to_value() {
+            for (k, v) in m {
+                let text = match v {
+                    serde_json::Value::String(s) if k == "phone" && !reveal => {
+                        crate::text::mask_phone(&s)
+                    }
+                    serde_json::Value::String(s) => match crate::domain::event::parse_instant(&s) {
+                        Some(t) if k.ends_with("at") => {
+                            t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string()
+                        }
+                        _ => s,
+                    },
+                    other => other.to_string(),
+                };
+                lines.push(format!("{k}: {text}"));
+            }
+        }
+        Some(lines)
+    }
+
+    /// Asks for the reason to void the selected timeline event.
+    fn open_void(&mut self) -> anyhow::Result<()> {
+        let lang = self.lang;
+        let Some((i, e)) = self.selected_event() else {
+            return Ok(());
+        };
+        let voided = self
+            .detail
+            .as_ref()
+            .map(|(_, evs)| crate::domain::void::voided_by(evs)[i].is_some())
+            .unwrap_or(false);
+        let refuse = match e.kind {
+            EventKind::Ticket(_) => Some(crate::domain::ticket::Refusal::VoidOfRecord),
+            EventKind::Void { .. } => Some(crate::domain::ticket::Refusal::VoidOfVoid),
+            _ if voided => {
+                Some(crate::domain::ticket::Refusal::VoidAlreadyVoided { by: String::new() })
+            }
+            _ => None,
+        };
+        if let Some(r) = refuse {
+            let msg = match r {
+                crate::domain::ticket::Refusal::VoidAlreadyVoided { .. } => lang
+                    .t("这条记录已被撤销", "that event is voided already")
+                    .to_string(),
+                r => r.message(lang),
+            };
+            self.say(msg, true);
+            return Ok(());
+        }
+        let d = Dialog::void(e, self.ledger.tz(), lang);
+        self.popups.push(Popup::Dialog(Box::new(d)));
+        Ok(())
     }
 
     /// Opens a dialog for the ticket under the cursor (or the open one).
@@ -550,7 +643,15 @@ impl App {
             _ => return Ok(()),
         };
         let mut choice_changed = false;
+        let on_pick = matches!(form.focused().kind, super::form::FieldKind::Pick { .. });
         match action {
+            // In a pick field ↑/↓ move through the candidates (Tab still leaves the field).
+            Some(Action::NextField | Action::PrevField)
+                if on_pick && matches!(key.code, KeyCode::Up | KeyCode::Down) =>
+            {
+                form.focused()
+                    .cycle(if key.code == KeyCode::Down { 1 } else { -1 });
+            }
             Some(Action::NextField) => form.next(),
             Some(Action::PrevField) => form.prev(),
             Some(Action::NextChoice) | Some(Action::PrevChoice) => {
@@ -596,8 +697,21 @@ impl App {
         let lang = self.lang;
         match self.popups.last_mut() {
             Some(Popup::Prompt(kind, form)) => {
-                let v = Some(form.get("q").to_string()).filter(|s| !s.is_empty());
                 let kind = *kind;
+                if kind != PromptKind::Search && form.fields[0].is_new_name() {
+                    let name = form.fields[0].value.trim().to_string();
+                    self.say(
+                        match lang {
+                            Lang::Zh => format!("没有「{name}」:请从候选中选一个,或清空以显示全部"),
+                            Lang::En => format!(
+                                "no “{name}”: pick one of the matches, or clear it to show all"
+                            ),
+                        },
+                        true,
+                    );
+                    return Ok(());
+                }
+                let v = Some(form.get("q")).filter(|s| !s.is_empty());
                 match kind {
                     PromptKind::Search => self.filter.query = v,
                     PromptKind::Unit => self.filter.unit = v,
@@ -615,6 +729,20 @@ impl App {
                 self.rebuild_rows();
             }
             Some(Popup::Dialog(d)) => {
+                // A name no unit has: ask once before it is saved.
+                if let Some(f) = d.form.fields.iter().find(|f| f.is_new_name()) {
+                    let name = f.value.trim().to_string();
+                    if d.confirm_new.as_deref() != Some(name.as_str()) {
+                        d.error = Some(match lang {
+                            Lang::Zh => format!("新单位「{name}」?再按 Enter 确认,或修改名称"),
+                            Lang::En => {
+                                format!("New unit “{name}”? Enter again to confirm, or change it")
+                            }
+                        });
+                        d.confirm_new = Some(name);
+                        return Ok(());
+                    }
+                }
                 let events = match d.events(tz, lang) {
                     Ok(e) => e,
                     Err(msg) => {

@@ -19,10 +19,12 @@ pub enum DialogKind {
     Revisit,
     Reopen,
     Note,
+    /// Annul the event selected in the timeline.
+    Void,
 }
 
 impl DialogKind {
-    pub const ALL: [DialogKind; 9] = [
+    pub const ALL: [DialogKind; 10] = [
         DialogKind::Sign,
         DialogKind::Return,
         DialogKind::Dispatch,
@@ -32,6 +34,7 @@ impl DialogKind {
         DialogKind::Revisit,
         DialogKind::Reopen,
         DialogKind::Note,
+        DialogKind::Void,
     ];
     pub fn title(self, lang: Lang) -> &'static str {
         match self {
@@ -44,6 +47,7 @@ impl DialogKind {
             DialogKind::Revisit => lang.t("回访评价", "Revisit"),
             DialogKind::Reopen => lang.t("重新办理", "Reopen"),
             DialogKind::Note => lang.t("备注", "Note"),
+            DialogKind::Void => lang.t("撤销记录", "Void a record"),
         }
     }
 }
@@ -58,6 +62,10 @@ pub struct Dialog {
     pub error: Option<String>,
     /// Asking whether to throw away what was typed.
     pub confirm_discard: bool,
+    /// A new unit name the user was asked to confirm (saved on the next Enter if unchanged).
+    pub confirm_new: Option<String>,
+    /// The event a void dialog annuls.
+    pub target: Option<Event>,
 }
 
 const PRESETS: [(&str, &str); 6] = [
@@ -121,7 +129,7 @@ impl Dialog {
             DialogKind::Dispatch => vec![
                 Field::pick("unit", &l("派发至", "Unit"), units.to_vec(), "")
                     .required()
-                    .hint(lang.t("输入筛选,← → 选择", "type to filter, ← → to choose")),
+                    .hint(lang.t("输入筛选,← → ↑ ↓ 选择", "type to filter, ← → ↑ ↓ to choose")),
                 Field::text("note", &l("说明", "Note"), ""),
                 when,
             ],
@@ -195,6 +203,10 @@ impl Dialog {
                 when,
             ],
             DialogKind::Note => vec![Field::text("note", &l("备注", "Note"), "").required(), when],
+            // A void names its target: built by `Dialog::void` from the timeline.
+            DialogKind::Void => {
+                vec![Field::text("reason", &l("撤销原因", "Reason"), "").required()]
+            }
         };
         Dialog {
             kind,
@@ -202,6 +214,30 @@ impl Dialog {
             form: Form::new(fields),
             error: None,
             confirm_discard: false,
+            confirm_new: None,
+            target: None,
+        }
+    }
+
+    /// Asks why `target` is voided; the void is dated now and names the target exactly.
+    pub fn void(target: &Event, tz: Tz, lang: Lang) -> Dialog {
+        let what = format!(
+            "{} {}",
+            target.at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+            crate::output::tickets::describe(target, lang)
+        );
+        Dialog {
+            kind: DialogKind::Void,
+            ticket: target.ticket.clone(),
+            form: Form::new(vec![
+                Field::text("what", lang.t("撤销", "Voids"), &what).read_only(),
+                Field::text("reason", lang.t("撤销原因", "Reason"), "").required(),
+            ])
+            .focus_on(1),
+            error: None,
+            confirm_discard: false,
+            confirm_new: None,
+            target: Some(target.clone()),
         }
     }
 
@@ -211,7 +247,7 @@ impl Dialog {
             return;
         }
         let i = self.form.field("preset").map_or(0, Field::selected);
-        let from = parse_time(self.form.get("at"), tz)
+        let from = parse_time(&self.form.get("at"), tz)
             .map(|t| t.date_naive())
             .unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive());
         if let Some(d) = preset_deadline(i, from) {
@@ -221,9 +257,24 @@ impl Dialog {
         }
     }
 
-    /// The events the dialog records, or why its input cannot be read.
+    /// The events the dialog records, or why its input cannot be read. `now` dates a void.
     pub fn events(&self, tz: Tz, lang: Lang) -> Result<Vec<Event>, String> {
         let f = &self.form;
+        if let (DialogKind::Void, Some(target)) = (self.kind, &self.target) {
+            let reason = f.get("reason");
+            if reason.is_empty() {
+                return Err(lang.t("请填写撤销原因", "give the reason").to_string());
+            }
+            let now = crate::domain::time::now_seconds()
+                .with_timezone(&tz)
+                .fixed_offset();
+            let target = crate::domain::event::VoidTarget::of(target);
+            return Ok(vec![Event::new(
+                &self.ticket,
+                now.max(target.at),
+                EventKind::Void { target, reason },
+            )]);
+        }
         for field in &f.fields {
             if field.required && field.value.trim().is_empty() {
                 return Err(match lang {
@@ -232,7 +283,7 @@ impl Dialog {
                 });
             }
         }
-        let at = parse_time(f.get("at"), tz).ok_or_else(|| {
+        let at = parse_time(&f.get("at"), tz).ok_or_else(|| {
             lang.t(
                 "时间格式应为 YYYY-MM-DD HH:MM",
                 "the time must be YYYY-MM-DD HH:MM",
@@ -244,28 +295,28 @@ impl Dialog {
             if v.is_empty() {
                 return Ok(None);
             }
-            NaiveDate::parse_from_str(v, "%Y-%m-%d")
+            NaiveDate::parse_from_str(&v, "%Y-%m-%d")
                 .map(Some)
                 .map_err(|_| match lang {
                     Lang::Zh => format!("「{v}」不是日期(YYYY-MM-DD)"),
                     Lang::En => format!("`{v}` is not a date (YYYY-MM-DD)"),
                 })
         };
-        let text = |key: &str| Some(f.get(key).to_string()).filter(|s| !s.is_empty());
+        let text = |key: &str| Some(f.get(key)).filter(|s| !s.is_empty());
         let id = &self.ticket;
         let ev = |kind| Event::new(id, at, kind);
         let out = match self.kind {
             DialogKind::Sign => vec![ev(EventKind::Sign {
-                unit: f.get("unit").to_string(),
+                unit: f.get("unit"),
                 deadline: date("deadline")?.expect("required"),
                 plan: text("plan"),
             })],
             DialogKind::Return => vec![ev(EventKind::Return {
-                unit: f.get("unit").to_string(),
-                reason: f.get("reason").to_string(),
+                unit: f.get("unit"),
+                reason: f.get("reason"),
             })],
             DialogKind::Dispatch => vec![ev(EventKind::Dispatch {
-                unit: f.get("unit").to_string(),
+                unit: f.get("unit"),
             })
             .with_note(text("note"))],
             DialogKind::Contact => {
@@ -284,12 +335,14 @@ impl Dialog {
             }
             DialogKind::Extend => vec![ev(EventKind::Extend {
                 deadline: date("deadline")?.expect("required"),
-                reason: f.get("reason").to_string(),
+                reason: f.get("reason"),
             })],
             DialogKind::Resolve => {
                 let mut v = vec![ev(EventKind::Resolve).with_note(text("note"))];
                 if f.field("tell").map_or(0, Field::selected) == 0 {
-                    let call = at + Duration::minutes(1);
+                    // The call that tells the citizen, at the same moment (after the resolve in
+                    // the log; a later `at` would lie in the future when entered now).
+                    let call = at;
                     v.push(
                         Event::new(
                             id,
@@ -319,9 +372,10 @@ impl Dialog {
             }
             DialogKind::Reopen => vec![ev(EventKind::Reopen {
                 deadline: date("deadline")?.expect("required"),
-                reason: f.get("reason").to_string(),
+                reason: f.get("reason"),
             })],
             DialogKind::Note => vec![ev(EventKind::Note).with_note(text("note"))],
+            DialogKind::Void => return Err(lang.t("没有选中的记录", "no event selected").into()),
         };
         Ok(out)
     }

@@ -13,9 +13,11 @@ pub enum FieldKind {
         options: Vec<String>,
         selected: usize,
     },
-    /// Free text with suggestions from a list; ←/→ cycles through the matching ones.
+    /// Type to filter a list; ←/→ (and ↑/↓) move the highlight through the matching ones,
+    /// and the highlighted one is what the field holds (`picked`).
     Pick {
         options: Vec<String>,
+        /// The highlighted match (an index into `matches()`).
         selected: usize,
     },
 }
@@ -31,6 +33,8 @@ pub struct Field {
     pub required: bool,
     /// A hint shown after the field.
     pub hint: String,
+    /// Shown, not edited.
+    pub read_only: bool,
 }
 
 impl Field {
@@ -43,6 +47,7 @@ impl Field {
             cursor: value.chars().count(),
             required: false,
             hint: String::new(),
+            read_only: false,
         }
     }
     pub fn date(key: &'static str, label: &str, value: &str) -> Field {
@@ -75,8 +80,12 @@ impl Field {
         self.hint = h.to_string();
         self
     }
+    pub fn read_only(mut self) -> Field {
+        self.read_only = true;
+        self
+    }
     pub fn is_editable(&self) -> bool {
-        !matches!(self.kind, FieldKind::Choice { .. })
+        !self.read_only && !matches!(self.kind, FieldKind::Choice { .. })
     }
 
     /// The options of a pick field that contain what is typed.
@@ -95,8 +104,45 @@ impl Field {
 
     pub fn selected(&self) -> usize {
         match &self.kind {
-            FieldKind::Choice { selected, .. } => *selected,
+            FieldKind::Choice { selected, .. } | FieldKind::Pick { selected, .. } => *selected,
             _ => 0,
+        }
+    }
+
+    /// What a pick field holds: the highlighted match, or, when nothing matches, None.
+    pub fn picked(&self) -> Option<String> {
+        let m = self.matches();
+        m.get(self.selected().min(m.len().saturating_sub(1)))
+            .map(|s| s.to_string())
+    }
+
+    /// A pick field whose typed name matches no known one (saving it needs a confirmation).
+    pub fn is_new_name(&self) -> bool {
+        matches!(self.kind, FieldKind::Pick { .. })
+            && !self.value.trim().is_empty()
+            && self.matches().is_empty()
+    }
+
+    /// The value a form reads: a pick's highlighted match (or what was typed when none
+    /// matches), anything else's text, trimmed.
+    pub fn chosen(&self) -> String {
+        match &self.kind {
+            FieldKind::Pick { .. } if !self.value.trim().is_empty() => self
+                .picked()
+                .unwrap_or_else(|| self.value.trim().to_string()),
+            _ => self.value.trim().to_string(),
+        }
+    }
+
+    /// Typing changes the filter: the highlight goes back to the first match, or to the
+    /// option typed exactly.
+    fn refilter(&mut self) {
+        let exact = self
+            .matches()
+            .iter()
+            .position(|o| o.as_str() == self.value.trim());
+        if let FieldKind::Pick { selected, .. } = &mut self.kind {
+            *selected = exact.unwrap_or(0);
         }
     }
 
@@ -114,6 +160,7 @@ impl Field {
         let at = self.byte_at(self.cursor);
         self.value.insert(at, c);
         self.cursor += 1;
+        self.refilter();
     }
     pub fn backspace(&mut self) {
         if self.cursor == 0 || !self.is_editable() {
@@ -122,11 +169,13 @@ impl Field {
         let at = self.byte_at(self.cursor - 1);
         self.value.remove(at);
         self.cursor -= 1;
+        self.refilter();
     }
     pub fn delete(&mut self) {
         if self.cursor < self.value.chars().count() && self.is_editable() {
             let at = self.byte_at(self.cursor);
             self.value.remove(at);
+            self.refilter();
         }
     }
     pub fn home(&mut self) {
@@ -138,6 +187,7 @@ impl Field {
     pub fn set(&mut self, v: &str) {
         self.value = v.to_string();
         self.end();
+        self.refilter();
     }
 
     /// Moves a choice (or a pick's suggestion) by `step`.
@@ -151,21 +201,13 @@ impl Field {
                 }
             }
             FieldKind::Pick { .. } => {
-                let m: Vec<String> = self.matches().into_iter().cloned().collect();
-                if m.is_empty() {
-                    return;
-                }
-                let cur = m.iter().position(|o| *o == self.value);
-                let next = match cur {
-                    Some(i) => (i as isize + step).rem_euclid(m.len() as isize) as usize,
-                    None if step < 0 => m.len() - 1,
-                    None => 0,
-                };
+                // The highlight moves; what was typed (the filter) stays.
+                let n = self.matches().len() as isize;
                 if let FieldKind::Pick { selected, .. } = &mut self.kind {
-                    *selected = next;
+                    if n > 0 {
+                        *selected = ((*selected as isize).min(n - 1) + step).rem_euclid(n) as usize;
+                    }
                 }
-                self.value = m[next].clone();
-                self.end();
             }
             _ => {}
         }
@@ -195,6 +237,11 @@ impl Form {
             initial,
         }
     }
+    /// The form with field `i` focused.
+    pub fn focus_on(mut self, i: usize) -> Form {
+        self.focus = i.min(self.fields.len().saturating_sub(1));
+        self
+    }
     pub fn focused(&mut self) -> &mut Field {
         &mut self.fields[self.focus]
     }
@@ -211,11 +258,12 @@ impl Form {
             .zip(&self.initial)
             .any(|(f, i)| f.value != *i)
     }
-    pub fn get(&self, key: &str) -> &str {
+    /// A field's value as the form reads it (a pick's highlighted match; see `Field::chosen`).
+    pub fn get(&self, key: &str) -> String {
         self.fields
             .iter()
             .find(|f| f.key == key)
-            .map_or("", |f| f.value.trim())
+            .map_or(String::new(), Field::chosen)
     }
     pub fn field(&self, key: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.key == key)
@@ -260,8 +308,20 @@ mod tests {
         );
         p.set("社区");
         assert_eq!(p.matches().len(), 2);
+        assert_eq!(p.chosen(), "新金社区");
         p.cycle(1);
-        assert_eq!(p.value, "新金社区");
+        assert_eq!(p.value, "社区", "the filter stays");
+        assert_eq!(p.chosen(), "同心社区");
+        p.cycle(1);
+        assert_eq!(p.chosen(), "新金社区");
+        p.cycle(-1);
+        assert_eq!(p.chosen(), "同心社区");
+        p.set("东门");
+        assert!(p.is_new_name());
+        assert_eq!(p.chosen(), "东门");
+        p.set("区住建局");
+        assert_eq!(p.chosen(), "区住建局");
+        assert!(!p.is_new_name());
     }
 
     #[test]

@@ -86,6 +86,8 @@ actions! {
     Revisit "revisit" "回访" "revisit",
     Reopen "reopen" "重新办理" "reopen",
     Note "note" "备注" "note",
+    Void "void" "撤销所选记录" "void the selected event",
+    ShowEvent "show_event" "查看所选记录全文" "show the selected event whole",
     RevealPhone "reveal_phone" "显示/隐藏电话" "show/hide phone",
     MonthTasks "month_tasks" "本月任务" "month's tasks",
     Review "review" "回头看(近两个月)" "look-back (two months)",

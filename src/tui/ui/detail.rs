@@ -1,7 +1,7 @@
 //! One ticket: its record (phone masked until revealed) and its timeline, newest first.
 
 use super::theme;
-use crate::output::tickets::{days_label, describe, state_label};
+use crate::output::tickets::{days_label, state_label, timeline};
 use crate::text::{mask_phone, sanitize, truncate, width, wrap};
 use crate::tui::app::{App, View};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,7 +13,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let lang = app.lang;
     let tz = app.ledger.tz();
     let View::Detail {
-        scroll,
+        selected,
         reveal_phone,
         ..
     } = &app.view
@@ -96,19 +96,29 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         top,
     );
     let visible = bottom.height.saturating_sub(2) as usize;
-    let start = (*scroll).min(events.len().saturating_sub(visible.max(1)));
+    let selected = (*selected).min(events.len().saturating_sub(1));
+    // The selected row stays in view.
+    let start = selected.saturating_sub(visible.saturating_sub(1));
     let inner = bottom.width.saturating_sub(2) as usize;
+    let marks = timeline(events, lang);
     let timeline: Vec<Line> = events
         .iter()
+        .zip(&marks)
         .rev()
+        .enumerate()
         .skip(start)
         .take(visible)
-        .map(|e| {
+        .map(|(row, (e, (text, voided)))| {
             let when = e.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
-            let text = truncate(&describe(e, lang), inner.saturating_sub(18));
+            let text = truncate(text, inner.saturating_sub(18));
+            let style = match (row == selected, *voided) {
+                (true, _) => theme::selected(),
+                (false, true) => theme::dim().add_modifier(ratatui::style::Modifier::CROSSED_OUT),
+                (false, false) => Default::default(),
+            };
             Line::from(vec![
                 Span::styled(format!("{when}  "), theme::dim()),
-                Span::raw(text),
+                Span::styled(text, style),
             ])
         })
         .collect();

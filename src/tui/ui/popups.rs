@@ -4,7 +4,7 @@ use super::{centered, theme};
 use crate::i18n::Lang;
 use crate::ledger::TicketRow;
 use crate::output::tickets::days_label;
-use crate::text::{fit, sanitize, truncate, width};
+use crate::text::{fit, sanitize, truncate, width, wrap};
 use crate::tui::app::{App, Popup, View};
 use crate::tui::form::{FieldKind, Form};
 use crate::tui::keymap::KeyContext;
@@ -32,6 +32,7 @@ pub fn draw(f: &mut Frame, app: &App, p: &Popup, area: Rect) {
         Popup::MonthTasks(tasks, scroll) => draw_tasks(f, app, tasks, *scroll, area),
         Popup::Review(review, scroll) => draw_review(f, app, review, *scroll, area),
         Popup::Welcome => draw_welcome(f, app, area),
+        Popup::Event(lines, scroll) => draw_event(f, app, lines, *scroll, area),
     }
 }
 
@@ -110,29 +111,42 @@ fn draw_form(
         }
         lines.push(Line::from(spans));
     }
-    // Suggestions of a focused pick field (type to filter, ← → to choose).
+    // Suggestions of a focused pick field: type to filter, ← → / ↑ ↓ move the highlight, and
+    // the highlighted one is what Enter takes.
     let focused = &form.fields[form.focus];
     if matches!(focused.kind, FieldKind::Pick { .. }) {
         let m = focused.matches();
-        let text = if m.is_empty() {
-            lang.t(
-                "没有匹配项,将使用输入的名称",
-                "no match: the typed name is used",
-            )
-            .to_string()
+        if m.is_empty() {
+            lines.push(Line::from(Span::styled(
+                truncate(
+                    lang.t(
+                        "没有匹配项:保存时会确认是否为新名称",
+                        "no match: saving asks whether it is a new name",
+                    ),
+                    inner.width as usize,
+                ),
+                theme::dim(),
+            )));
         } else {
-            let names: Vec<String> = m.iter().take(12).map(|x| sanitize(x)).collect();
-            format!(
-                "{} {}: {}",
-                lang.t("候选", "matches"),
-                m.len(),
-                names.join(" · ")
-            )
-        };
-        lines.push(Line::from(Span::styled(
-            truncate(&text, inner.width as usize),
-            theme::dim(),
-        )));
+            let sel = focused.selected().min(m.len() - 1);
+            let first = sel.saturating_sub(5);
+            let mut spans = vec![Span::styled(
+                format!("{} {}/{}: ", lang.t("候选", "match"), sel + 1, m.len()),
+                theme::dim(),
+            )];
+            for (i, name) in m.iter().enumerate().skip(first).take(12) {
+                if i > first {
+                    spans.push(Span::styled(" · ", theme::dim()));
+                }
+                let name = sanitize(name);
+                if i == sel {
+                    spans.push(Span::styled(format!("[{name}]"), theme::selected()));
+                } else {
+                    spans.push(Span::styled(name, theme::dim()));
+                }
+            }
+            lines.push(clip_line(spans, inner.width as usize));
+        }
     } else {
         lines.push(Line::raw(""));
     }
@@ -411,4 +425,54 @@ fn draw_review(
         theme::dim(),
     )));
     f.render_widget(Paragraph::new(shown), inner);
+}
+
+/// One timeline event whole: every field, long text wrapped by display width.
+fn draw_event(f: &mut Frame, app: &App, text: &[String], scroll: usize, area: Rect) {
+    let lang = app.lang;
+    let w = area.width.saturating_sub(4).min(90);
+    let wrapped_w = w.saturating_sub(2) as usize;
+    let lines: Vec<Line> = text
+        .iter()
+        .flat_map(|l| wrap(&sanitize(l), wrapped_w.max(1)))
+        .map(Line::raw)
+        .collect();
+    let h = (lines.len() as u16 + 3).min(area.height.saturating_sub(2));
+    let rect = centered(area, w, h);
+    let inner = frame_block(f, rect, lang.t(" 记录全文 ", " The event "));
+    let visible = inner.height.saturating_sub(1) as usize;
+    let start = scroll.min(lines.len().saturating_sub(visible));
+    let mut shown: Vec<Line> = lines.into_iter().skip(start).take(visible).collect();
+    let k = |a| app.keys.first_key(KeyContext::Popup, a).unwrap_or_default();
+    use crate::tui::keymap::Action::{Close, Down, Up};
+    shown.push(Line::from(Span::styled(
+        format!(
+            "{} {} · {}/{} {}",
+            k(Close),
+            Close.describe(lang),
+            k(Down),
+            k(Up),
+            lang.t("滚动", "scroll")
+        ),
+        theme::dim(),
+    )));
+    f.render_widget(Paragraph::new(shown), inner);
+}
+
+/// Cuts a line of spans to `max` cells (by display width).
+fn clip_line(spans: Vec<Span<'static>>, max: usize) -> Line<'static> {
+    let mut out = Vec::new();
+    let mut used = 0;
+    for sp in spans {
+        let w = width(&sp.content);
+        if used + w <= max {
+            used += w;
+            out.push(sp);
+        } else {
+            let rest = truncate(&sp.content, max - used);
+            out.push(Span::styled(rest, sp.style));
+            break;
+        }
+    }
+    Line::from(out)
 }
