@@ -80,20 +80,24 @@ fn genban(db: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-#[test]
-fn record_a_contact_in_the_real_binary() {
-    if !tmux_available() {
-        if std::env::var("GENBAN_REQUIRE_TMUX").as_deref() == Ok("1") {
-            panic!("tmux is required here (GENBAN_REQUIRE_TMUX=1) but is not installed");
-        }
-        eprintln!("SKIPPED record_a_contact_in_the_real_binary: tmux is not installed (apt-get install tmux)");
-        return;
+/// Whether tmux is here; without it a test skips (saying so), unless GENBAN_REQUIRE_TMUX=1.
+fn have_tmux(test: &str) -> bool {
+    if tmux_available() {
+        return true;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("db");
+    if std::env::var("GENBAN_REQUIRE_TMUX").as_deref() == Ok("1") {
+        panic!("tmux is required here (GENBAN_REQUIRE_TMUX=1) but is not installed");
+    }
+    eprintln!("SKIPPED {test}: tmux is not installed (apt-get install tmux)");
+    false
+}
+
+/// A demo store of 80 tickets and the app open on it in tmux, past the month's tasks.
+fn open_app(dir: &Path) -> (PathBuf, Tmux) {
+    let db = dir.join("db");
     genban(&db, &["demo", "--tickets", "80"]);
     let t = Tmux {
-        sock: dir.path().join("tmux.sock"),
+        sock: dir.join("tmux.sock"),
     };
     let cmd = format!(
         "GENBAN_TODAY=2026-11-20 GENBAN_CONFIG_DIR={} {} --db {}; echo EXIT=$?",
@@ -121,6 +125,31 @@ fn record_a_contact_in_the_real_binary() {
     t.wait_for("本月任务 2026-11");
     t.keys(&["Enter"]);
     t.wait_for("1 待签收");
+    (db, t)
+}
+
+/// The count of a pane in the tab line, e.g. "3 待联系 8" → 8.
+fn tab_count(screen: &str, pane: &str) -> usize {
+    let line = screen.lines().find(|l| l.contains("1 待签收")).unwrap();
+    let after = line.split(pane).nth(1).unwrap();
+    after.split_whitespace().next().unwrap().parse().unwrap()
+}
+
+fn quit(t: &Tmux) {
+    t.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(200));
+    t.keys(&["q"]);
+    let end = t.wait_for("EXIT=");
+    assert!(end.contains("EXIT=0"), "{end}");
+}
+
+#[test]
+fn record_a_contact_in_the_real_binary() {
+    if !have_tmux("record_a_contact_in_the_real_binary") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, t) = open_app(dir.path());
     // The in-progress pane, the first ticket's detail.
     t.keys(&["2"]);
     t.wait_for("办理中 (");
@@ -162,4 +191,121 @@ fn record_a_contact_in_the_real_binary() {
     assert_eq!(last["type"], "contact");
     assert_eq!(last["outcome"], "reached");
     assert!(last["recorded_at"].is_string());
+}
+
+#[test]
+fn commands_from_the_shell_while_the_app_is_open() {
+    if !have_tmux("commands_from_the_shell_while_the_app_is_open") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, t) = open_app(dir.path());
+    let s = t.screen();
+    let (to_sign, to_contact) = (tab_count(&s, "待签收"), tab_count(&s, "待联系"));
+    // import from another directory, with a relative path
+    std::fs::write(
+        dir.path().join("new.csv"),
+        "工单编号,受理时间,派发时间,承办单位,满意度,是否合理诉求\nT9,2026-11-19 09:00,2026-11-19 10:00,新金社区,不满意,是\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_genban"))
+        .current_dir(dir.path())
+        .args(["--db", db.to_str().unwrap(), "import", "new.csv"])
+        .env("GENBAN_TODAY", "2026-11-20")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    t.wait_for(&format!("1 待签收 {}", to_sign + 1));
+    // a contact on the first ticket awaiting one
+    let list: serde_json::Value = serde_json::from_str(&genban(
+        &db,
+        &["list", "awaiting-contact", "--format", "json"],
+    ))
+    .unwrap();
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    genban(&db, &["contact", &id, "--at", "2026-11-20 09:30"]);
+    t.wait_for(&format!("3 待联系 {}", to_contact - 1));
+    let report = genban(&db, &["report", "--format", "json"]);
+    assert!(report.contains("monthly_contact_rate"));
+    quit(&t);
+}
+
+#[test]
+fn the_unit_picker_in_the_real_binary() {
+    if !have_tmux("the_unit_picker_in_the_real_binary") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, t) = open_app(dir.path());
+    t.keys(&["1"]);
+    t.wait_for("待签收 (");
+    let list: serde_json::Value =
+        serde_json::from_str(&genban(&db, &["list", "awaiting-sign", "--format", "json"])).unwrap();
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    t.keys(&["d"]);
+    t.wait_for("派发至");
+    t.run(&["send-keys", "-t", "e2e", "-l", "社区"]);
+    t.keys(&["Down"]);
+    let s = t.wait_for("候选 2/");
+    let picked = s
+        .lines()
+        .find_map(|l| l.split('[').nth(1).and_then(|r| r.split(']').next()))
+        .expect("the highlighted candidate")
+        .to_string();
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("已保存 {id}"));
+    let show: serde_json::Value =
+        serde_json::from_str(&genban(&db, &["show", &id, "--format", "json"])).unwrap();
+    assert_eq!(show["unit"], picked.as_str());
+    quit(&t);
+}
+
+#[test]
+fn void_a_contact_in_the_real_binary() {
+    if !have_tmux("void_a_contact_in_the_real_binary") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, t) = open_app(dir.path());
+    t.keys(&["2"]);
+    t.wait_for("办理中 (");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("办理记录");
+    let id = s
+        .lines()
+        .find_map(|l| {
+            l.split("工单 ")
+                .nth(1)
+                .map(|r| r.split_whitespace().next().unwrap_or("").to_string())
+        })
+        .unwrap();
+    let show: serde_json::Value =
+        serde_json::from_str(&genban(&db, &["show", &id, "--format", "json"])).unwrap();
+    let events = show["events"].as_array().unwrap().clone();
+    let row = events
+        .iter()
+        .rev()
+        .position(|e| e["type"] == "contact")
+        .expect("the ticket has a contact");
+    for _ in 0..row {
+        t.keys(&["j"]);
+    }
+    t.keys(&["x"]);
+    t.wait_for("撤销原因");
+    t.run(&["send-keys", "-t", "e2e", "-l", "联系记错了"]);
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("已保存 {id}"));
+    t.wait_for("〔已撤销〕");
+    let show: serde_json::Value =
+        serde_json::from_str(&genban(&db, &["show", &id, "--format", "json"])).unwrap();
+    let void = show["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "void")
+        .expect("the void was stored")
+        .clone();
+    assert_eq!(void["reason"], "联系记错了");
+    assert_eq!(void["target"]["type"], "contact");
+    quit(&t);
 }
