@@ -153,6 +153,8 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(100_000);
     let work = tempfile::tempdir().unwrap();
+    // GENBAN_BENCH_KEEP=1 keeps the stores (to time the real binary on them afterwards).
+    let keep = std::env::var("GENBAN_BENCH_KEEP").as_deref() == Ok("1");
     let sample =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data/sample/events.jsonl");
 
@@ -221,6 +223,29 @@ fn main() {
         3,
     );
     println!("{n} tickets: report, median of 3: {:.2} s", r.as_secs_f64());
+    let two_months = Period {
+        from: chrono::NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+        to: chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+    };
+    let (review, d) = time(|| {
+        l.review(
+            two_months,
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap(),
+            Default::default(),
+        )
+        .unwrap()
+    });
+    println!(
+        "{n} tickets: look-back over two months in {:.2} s ({} tickets flagged by bulk entry)",
+        d.as_secs_f64(),
+        review.rules["bulk_recorded_contacts"].len()
+    );
+    let (findings, d) = time(|| l.verify().unwrap());
+    println!(
+        "{n} tickets: verify every event in {:.2} s ({} findings)",
+        d.as_secs_f64(),
+        findings.len()
+    );
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
     for p in genban::ledger::Pane::ALL {
         let ((rows, total), d) = time(|| l.pane_page(p, today, 500).unwrap());
@@ -237,4 +262,8 @@ fn main() {
         "peak resident memory of this process: {:.0} MiB",
         peak_rss_mib()
     );
+    if keep {
+        let kept = work.keep();
+        println!("stores kept in {}", kept.display());
+    }
 }
