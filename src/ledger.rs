@@ -81,10 +81,17 @@ pub enum Problem {
     Unreadable(String),
     /// The event breaks a rule given the events before it.
     Refused(Refusal),
+    /// The event is not in the chain: added behind the program's back.
+    Inserted,
+    /// The chain is broken here (see `chain::Break`).
+    Chain(crate::domain::chain::Break),
+    /// A summary or an index key does not agree with the log.
+    Index(String),
 }
 
 impl Finding {
     pub fn message(&self, lang: Lang) -> String {
+        use crate::domain::chain::Break;
         let what = match &self.problem {
             Problem::Unreadable(e) => format!("{}: {e}", lang.t("无法读取", "unreadable")),
             Problem::Refused(r) => format!(
@@ -92,7 +99,42 @@ impl Finding {
                 lang.t("不合规则", "breaks a rule"),
                 r.message(lang)
             ),
+            Problem::Inserted => lang
+                .t(
+                    "不在校验链中:是绕过本程序加入的",
+                    "not in the chain: inserted behind the program's back",
+                )
+                .to_string(),
+            Problem::Chain(Break::Changed { seq }) => match lang {
+                Lang::Zh => format!("校验链第 {seq} 条:内容被绕过本程序改动过"),
+                Lang::En => format!("chain event {seq}: changed behind the program's back"),
+            },
+            Problem::Chain(Break::Missing { from, to }) => match lang {
+                Lang::Zh => format!("校验链第 {from}–{to} 条缺失(被删除),缺口之后是这一条"),
+                Lang::En => format!(
+                    "chain events {from}–{to} are missing (removed); this one follows the gap"
+                ),
+            },
+            Problem::Chain(Break::Duplicate { seq }) => match lang {
+                Lang::Zh => format!("校验链第 {seq} 条出现两次(被插入或复制)"),
+                Lang::En => format!("chain number {seq} appears twice (inserted or copied)"),
+            },
+            Problem::Chain(Break::Truncated { head, last }) => match lang {
+                Lang::Zh => format!("校验链应有 {head} 条,只找到 {last} 条:最后的记录被删除"),
+                Lang::En => format!(
+                    "the chain should hold {head} events but ends at {last}: the last ones were removed"
+                ),
+            },
+            Problem::Index(p) => {
+                return format!(
+                    "{}: {p}",
+                    lang.t("索引与记录不一致", "index disagrees with the log")
+                )
+            }
         };
+        if self.ticket.is_empty() {
+            return what;
+        }
         match lang {
             Lang::Zh => format!("工单 {} 第 {} 条记录 {what}", self.ticket, self.event),
             Lang::En => format!("ticket {} event {}: {what}", self.ticket, self.event),
@@ -748,21 +790,39 @@ impl Ledger {
         self.store.for_each_raw(f)
     }
 
-    /// Reads every stored event and checks every ticket's log against the rules: each event
-    /// that cannot be read, and each that the rules refuse, with why.
+    /// Reads every stored event and checks: that it reads, that each ticket's log passes the
+    /// rules, that the tamper-evident chain is unbroken (naming each event changed, removed or
+    /// inserted behind the program's back), and that the summaries and indexes agree with the
+    /// log.
     pub fn verify(&self) -> Result<Vec<Finding>, StoreError> {
+        use crate::domain::chain;
         let tz = self.tz();
         let mut out = Vec::new();
+        // (seq, prev, hash after, index into `places`) of every chained event.
+        let mut links: Vec<(u64, String, String, usize)> = Vec::new();
+        let mut places: Vec<(String, usize)> = Vec::new();
+        let mut summaries: std::collections::HashMap<String, Summary> = Default::default();
         self.store.for_each_raw(&mut |id, lines| {
             let mut events = Vec::new();
             for (n, line) in lines.iter().enumerate() {
+                let finding = |problem| Finding {
+                    ticket: id.to_string(),
+                    event: n + 1,
+                    problem,
+                };
                 match Event::from_json_str(line) {
-                    Ok(e) => events.push((n + 1, e)),
-                    Err(e) => out.push(Finding {
-                        ticket: id.to_string(),
-                        event: n + 1,
-                        problem: Problem::Unreadable(e.0),
-                    }),
+                    Ok(e) => {
+                        match chain::link_of(line) {
+                            Some(l) => {
+                                let after = chain::hash_after(&l.prev, &e);
+                                links.push((l.seq, l.prev, after, places.len()));
+                                places.push((id.to_string(), n + 1));
+                            }
+                            None => out.push(finding(Problem::Inserted)),
+                        }
+                        events.push((n + 1, e));
+                    }
+                    Err(e) => out.push(finding(Problem::Unreadable(e.0))),
                 }
             }
             let mut ordered: Vec<(Option<usize>, &Event)> =
@@ -775,8 +835,30 @@ impl Ledger {
                     problem: Problem::Refused(why),
                 });
             }
+            let mut all: Vec<Event> = events.into_iter().map(|(_, e)| e).collect();
+            crate::domain::ticket::application_order(&mut all);
+            summaries.insert(
+                id.to_string(),
+                Summary::of(&Ticket::from_events(id, tz, &all), tz),
+            );
             Ok(())
         })?;
+        let head = self.store.chain_head()?;
+        for (at, b) in chain::check(links, head.as_ref()) {
+            let (ticket, event) = places.get(at).cloned().unwrap_or_default();
+            out.push(Finding {
+                ticket,
+                event,
+                problem: Problem::Chain(b),
+            });
+        }
+        for p in self.store.check_indexes(&summaries)? {
+            out.push(Finding {
+                ticket: String::new(),
+                event: 0,
+                problem: Problem::Index(p),
+            });
+        }
         Ok(out)
     }
 

@@ -1,6 +1,7 @@
 //! The domain of DOMAIN.md in code: events, ticket states and rules, figures, repeat complaints.
 //! Pure: no terminal, no storage; "today" comes from a `time::Clock`.
 
+pub mod chain;
 pub mod event;
 pub mod figures;
 pub mod repeat;

@@ -1,6 +1,7 @@
 //! Reading an event log (JSON Lines).
 
 use super::Problem;
+use crate::domain::chain;
 use crate::domain::event::Event;
 
 /// Parses every non-blank line; returns the events with their line numbers and the lines that
@@ -9,17 +10,62 @@ pub fn parse_log(text: &str) -> (Vec<(usize, Event)>, Vec<Problem>) {
     let mut events = Vec::new();
     let mut problems = Vec::new();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // (seq, prev, hash after, line) of the lines that carry a chain, and the lines without.
+    let mut links = Vec::new();
+    let mut unchained = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let n = i + 1;
         if line.trim().is_empty() {
             continue;
         }
         match Event::from_json_str(line) {
-            Ok(e) => events.push((n, e)),
+            Ok(e) => {
+                match chain::link_of(line) {
+                    Some(l) => {
+                        let after = chain::hash_after(&l.prev, &e);
+                        links.push((l.seq, l.prev, after, n));
+                    }
+                    None => unchained.push(n),
+                }
+                events.push((n, e));
+            }
             Err(e) => problems.push(Problem::line(n, e.0)),
         }
     }
+    if let Some(p) = broken_chain(links, &unchained) {
+        problems.push(p);
+    }
     (events, problems)
+}
+
+/// A log written by genban carries its chain: the first place it is broken, if it is. A log
+/// without chain fields (another system's) has none to check.
+fn broken_chain(links: Vec<(u64, String, String, usize)>, unchained: &[usize]) -> Option<Problem> {
+    if links.is_empty() {
+        return None;
+    }
+    if let Some(n) = unchained.first() {
+        return Some(Problem::line(
+            *n,
+            "this log carries a tamper-evident chain (`_chain`) but this line has none: it was added to the file afterwards",
+        ));
+    }
+    let (line, b) = chain::check(links, None)
+        .into_iter()
+        .min_by_key(|(l, _)| *l)?;
+    let why = match b {
+        chain::Break::Changed { seq } => {
+            format!("the tamper-evident chain breaks here: event {seq} was changed after it was written")
+        }
+        chain::Break::Missing { from, to } => {
+            format!("the tamper-evident chain breaks here: events {from}–{to} were removed before this line")
+        }
+        chain::Break::Duplicate { seq } => {
+            format!("the tamper-evident chain breaks here: event number {seq} appears twice")
+        }
+        chain::Break::Truncated { .. } => "the tamper-evident chain is cut short".to_string(),
+    };
+    Some(Problem::line(line, why))
 }
 
 /// Whether text looks like an event log: its first non-blank line is a JSON object with

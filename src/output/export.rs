@@ -26,9 +26,11 @@ pub fn write_atomically(path: &Path, f: impl FnOnce(&Path) -> Result<()>) -> Res
     Ok(())
 }
 
-/// Every event, ticket by ticket, each ticket's in application order. Returns the count of
-/// events written and of stored lines that could not be read; those go, as stored, to a side
-/// file `FILE.unreadable.jsonl` (so a damaged store still gives up everything it can).
+/// Every event, ticket by ticket, each ticket's in application order, each with its place in
+/// the tamper-evident chain (`_chain`, so an import can check it). Returns the count of events
+/// written and of stored lines that could not be read; those go, as stored, to a side file
+/// `FILE.unreadable.jsonl`, and the export then carries no chain (it has gaps by design), so
+/// that it still imports: a damaged store gives up everything it can.
 pub fn jsonl(ledger: &Ledger, path: &Path) -> Result<(usize, usize)> {
     let mut n = 0;
     let mut bad: Vec<String> = Vec::new();
@@ -39,20 +41,28 @@ pub fn jsonl(ledger: &Ledger, path: &Path) -> Result<(usize, usize)> {
             let mut events = Vec::with_capacity(lines.len());
             for line in lines {
                 match Event::from_json_str(&line) {
-                    Ok(e) => events.push(e),
+                    Ok(e) => events.push((e, crate::domain::chain::link_of(&line))),
                     Err(e) => bad.push(
                         serde_json::json!({"ticket": id, "stored": line, "error": e.0}).to_string(),
                     ),
                 }
             }
-            crate::domain::ticket::application_order(&mut events);
-            for e in events {
-                writeln!(w, "{}", e.to_json_line()).map_err(io)?;
+            events.sort_by_key(|(e, _)| e.instant());
+            for (e, link) in events {
+                let line = match &link {
+                    Some(l) => crate::domain::chain::line_with(&e, l),
+                    None => e.to_json_line(),
+                };
+                writeln!(w, "{line}").map_err(io)?;
                 n += 1;
             }
             Ok(())
         })?;
         w.flush()?;
+        drop(w);
+        if !bad.is_empty() {
+            strip_chain(tmp)?;
+        }
         Ok(())
     })?;
     if !bad.is_empty() {
@@ -63,6 +73,22 @@ pub fn jsonl(ledger: &Ledger, path: &Path) -> Result<(usize, usize)> {
         })?;
     }
     Ok((n, bad.len()))
+}
+
+/// Rewrites a JSONL file without its `_chain` fields.
+fn strip_chain(path: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(path)?;
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let mut v: serde_json::Value = serde_json::from_str(line)?;
+        if let serde_json::Value::Object(m) = &mut v {
+            m.shift_remove("_chain");
+        }
+        out.push_str(&v.to_string());
+        out.push('\n');
+    }
+    std::fs::write(path, out)?;
+    Ok(())
 }
 
 /// Where a JSONL export puts the stored lines it could not read.

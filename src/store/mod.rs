@@ -14,7 +14,8 @@ use std::path::PathBuf;
 pub use sled_store::SledStore;
 
 /// The schema this build writes; a store with a higher number is refused.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: stored events carry the tamper-evident chain (`_chain`), with its head in `meta`.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -108,4 +109,12 @@ pub trait EventStore: Send + Sync {
     fn for_each_raw(&self, f: &mut RawVisitor) -> Result<(), StoreError>;
     /// In tolerant mode, unreadable events are skipped instead of failing the read.
     fn set_tolerant(&self, on: bool);
+    /// The end of the tamper-evident chain, if the store has one.
+    fn chain_head(&self) -> Result<Option<crate::domain::chain::Head>, StoreError>;
+    /// Compares the stored summaries and index keys with those `expected` from each
+    /// ticket's log; returns what differs.
+    fn check_indexes(
+        &self,
+        expected: &std::collections::HashMap<String, Summary>,
+    ) -> Result<Vec<String>, StoreError>;
 }

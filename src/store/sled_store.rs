@@ -6,6 +6,7 @@
 //! to roll it back if it was cut short).
 
 use super::{EventStore, StoreError, TicketChange, TicketVisitor, SCHEMA_VERSION};
+use crate::domain::chain::{self, Head};
 use crate::domain::event::Event;
 use crate::domain::summary::Summary;
 use chrono::{DateTime, Utc};
@@ -18,6 +19,8 @@ use std::path::{Path, PathBuf};
 const CHUNK: usize = 2_000;
 const PENDING: &str = "pending_commit";
 const LATEST_AT: &str = "latest_at";
+/// The end of the tamper-evident chain (`domain::chain::Head` as JSON).
+const CHAIN_HEAD: &str = "chain_head";
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct StoredTicket {
@@ -83,7 +86,52 @@ impl SledStore {
         };
         store.check_schema()?;
         store.recover()?;
+        store.migrate_chain()?;
         Ok(store)
+    }
+
+    /// A store written before the chain existed gets one, over its events as they are (in id
+    /// order, then append order). Interrupted, it starts again on the next open.
+    fn migrate_chain(&self) -> Result<(), StoreError> {
+        if self.meta.get(CHAIN_HEAD)?.is_some() || self.events.is_empty() {
+            let current = SCHEMA_VERSION.to_string();
+            if self.meta.get("schema")?.as_deref() != Some(current.as_bytes()) {
+                self.meta.insert("schema", current.as_bytes())?;
+                self.db.flush()?;
+            }
+            return Ok(());
+        }
+        let mut head = Head::default();
+        for item in self.events.iter() {
+            let (k, v) = item?;
+            let id = String::from_utf8_lossy(&k).into_owned();
+            let mut lines = Vec::new();
+            for line in String::from_utf8_lossy(&v)
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+            {
+                match Event::from_json_str(line) {
+                    Ok(e) => {
+                        lines.extend_from_slice(chain::line_with(&e, &head.append(&e)).as_bytes())
+                    }
+                    // An unreadable line is kept as it is; `verify` names it.
+                    Err(_) => lines.extend_from_slice(line.as_bytes()),
+                }
+                lines.push(b'\n');
+            }
+            self.events.insert(id.as_bytes(), lines)?;
+        }
+        self.meta
+            .insert(CHAIN_HEAD, serde_json::to_vec(&head).expect("json"))?;
+        self.meta
+            .insert("schema", SCHEMA_VERSION.to_string().as_bytes())?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn head_of(raw: Option<&[u8]>) -> Head {
+        raw.and_then(|v| serde_json::from_slice(v).ok())
+            .unwrap_or_default()
     }
 
     fn check_schema(&self) -> Result<(), StoreError> {
@@ -194,6 +242,13 @@ impl SledStore {
                             self.meta.insert(LATEST_AT, v)?;
                         }
                     }
+                    Some(b'c') => {
+                        if v.is_empty() {
+                            self.meta.remove(CHAIN_HEAD)?;
+                        } else {
+                            self.meta.insert(CHAIN_HEAD, v)?;
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -231,6 +286,14 @@ impl SledStore {
             &self.journal,
         )
             .transaction(|(ev, tk, idx, meta, jr)| {
+                let old_head = meta.get(CHAIN_HEAD)?;
+                if journaled && jr.get(b"c")?.is_none() {
+                    jr.insert(
+                        b"c".to_vec(),
+                        old_head.as_ref().map(|v| v.to_vec()).unwrap_or_default(),
+                    )?;
+                }
+                let mut head = SledStore::head_of(old_head.as_deref());
                 for c in changes {
                     let old_raw = tk.get(c.id.as_bytes())?;
                     let old: Option<StoredTicket> = match &old_raw {
@@ -260,8 +323,12 @@ impl SledStore {
                         }
                     }
                     let mut lines = old_events.map(|v| v.to_vec()).unwrap_or_default();
+                    if !lines.is_empty() && lines.last() != Some(&b'\n') {
+                        lines.push(b'\n');
+                    }
                     for e in &c.new_events {
-                        lines.extend_from_slice(e.to_json_line().as_bytes());
+                        let link = head.append(e);
+                        lines.extend_from_slice(chain::line_with(e, &link).as_bytes());
                         lines.push(b'\n');
                     }
                     ev.insert(c.id.as_bytes(), lines)?;
@@ -273,6 +340,7 @@ impl SledStore {
                     };
                     tk.insert(c.id.as_bytes(), serde_json::to_vec(&st).expect("json"))?;
                 }
+                meta.insert(CHAIN_HEAD, serde_json::to_vec(&head).expect("json"))?;
                 if new_latest != before_latest {
                     if journaled && jr.get(b"m")?.is_none() {
                         let old = meta.get(LATEST_AT)?.map(|v| v.to_vec()).unwrap_or_default();
@@ -414,6 +482,56 @@ impl EventStore for SledStore {
             f(&id, lines)?;
         }
         Ok(())
+    }
+
+    fn chain_head(&self) -> Result<Option<Head>, StoreError> {
+        Ok(self
+            .meta
+            .get(CHAIN_HEAD)?
+            .map(|v| SledStore::head_of(Some(&v))))
+    }
+
+    fn check_indexes(
+        &self,
+        expected: &std::collections::HashMap<String, Summary>,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut problems = Vec::new();
+        let mut want: std::collections::BTreeSet<Vec<u8>> = Default::default();
+        for (id, s) in expected {
+            match self.stored_ticket(self.tickets.get(id.as_bytes())?) {
+                Ok(Some(st)) if st.summary == *s => {}
+                Ok(Some(_)) => {
+                    problems.push(format!("ticket {id}: stored summary differs from its log"))
+                }
+                Ok(None) => problems.push(format!("ticket {id}: no summary stored")),
+                Err(e) => problems.push(format!("ticket {id}: {e}")),
+            }
+            want.extend(s.index_keys(id));
+        }
+        for item in self.tickets.iter() {
+            let (k, _) = item?;
+            let id = String::from_utf8_lossy(&k);
+            if !expected.contains_key(id.as_ref()) {
+                problems.push(format!("ticket {id}: a summary without events"));
+            }
+        }
+        let mut have: std::collections::BTreeSet<Vec<u8>> = Default::default();
+        for item in self.idx.iter() {
+            have.insert(item?.0.to_vec());
+        }
+        for k in want.difference(&have) {
+            problems.push(format!(
+                "index key missing: {}",
+                String::from_utf8_lossy(k).replace('\0', " ")
+            ));
+        }
+        for k in have.difference(&want) {
+            problems.push(format!(
+                "index key without a ticket state behind it: {}",
+                String::from_utf8_lossy(k).replace('\0', " ")
+            ));
+        }
+        Ok(problems)
     }
 
     fn set_tolerant(&self, on: bool) {
