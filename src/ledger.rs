@@ -334,6 +334,22 @@ impl Ledger {
         self.store.as_ref()
     }
 
+    /// Runs `f` with every other writer of this store held off (a consistent snapshot).
+    pub fn while_writes_wait<T>(&self, f: impl FnOnce() -> T) -> T {
+        let _held = self.shared.write.lock().unwrap_or_else(|p| p.into_inner());
+        f()
+    }
+
+    /// The end of the store's tamper-evident chain.
+    pub fn chain_head(&self) -> Result<Option<crate::domain::chain::Head>, StoreError> {
+        self.store.chain_head()
+    }
+
+    /// What the user should know about the store as it was opened.
+    pub fn warnings(&self) -> Vec<String> {
+        self.store.warnings()
+    }
+
     /// How many tickets the store holds.
     pub fn ticket_count(&self) -> Result<usize, StoreError> {
         self.store.ticket_count()
@@ -783,6 +799,30 @@ impl Ledger {
     pub fn for_each(&self, f: &mut TicketVisitor) -> Result<(), StoreError> {
         self.store
             .for_each_ticket(&mut |id, evs| f(id, in_order(evs)))
+    }
+
+    /// Notes that a phone number was shown in full (`ticket` `*` for every ticket).
+    pub fn record_reveal(&self, ticket: &str, place: &str) -> Result<(), StoreError> {
+        let r = crate::audit::Reveal {
+            at: crate::domain::time::now_seconds()
+                .with_timezone(&self.tz())
+                .fixed_offset(),
+            operator: self.operator.clone(),
+            ticket: ticket.to_string(),
+            place: place.to_string(),
+        };
+        self.store
+            .append_audit(&serde_json::to_string(&r).expect("json"))
+    }
+
+    /// The reveals recorded, oldest first.
+    pub fn reveals(&self) -> Result<Vec<crate::audit::Reveal>, StoreError> {
+        Ok(self
+            .store
+            .audit_log()?
+            .iter()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect())
     }
 
     /// Every ticket's stored event lines, unparsed, in id order.

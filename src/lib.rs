@@ -4,6 +4,7 @@
 //! `domain` is pure, `store` keeps the log, `ledger` is the one place that writes events,
 //! `cli` and `tui` are the two front ends over it.
 
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod demo;

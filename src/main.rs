@@ -56,7 +56,12 @@ fn run(args: Cli) -> anyhow::Result<()> {
                 ctx.open_existing()
             };
             match opened {
-                Ok(ledger) => cli::run_on(cmd, &ctx, &ledger, &mut io),
+                Ok(ledger) => {
+                    for w in ledger.warnings() {
+                        writeln!(io.err, "genban: {}", warning(&w, ctx.lang))?;
+                    }
+                    cli::run_on(cmd, &ctx, &ledger, &mut io)
+                }
                 // The app has the store: it serves the command.
                 Err(StoreError::Locked(p)) => genban::serve::forward(&p, &ctx, &mut io),
                 Err(e) => Err(e.into()),
@@ -131,6 +136,16 @@ fn demo(
         ctx.db.display()
     )?;
     Ok(())
+}
+
+/// A store warning in the interface language.
+fn warning(w: &str, lang: genban::i18n::Lang) -> String {
+    match lang {
+        genban::i18n::Lang::Zh if w.contains("could be read by other users") => {
+            "警告:数据库原先其他用户也能读取,现已改为仅本人可读写".to_string()
+        }
+        _ => w.to_string(),
+    }
 }
 
 fn open_app(ctx: &Context) -> anyhow::Result<()> {

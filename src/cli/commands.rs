@@ -132,9 +132,17 @@ pub fn export(
     ledger: &Ledger,
     format: ExportFormat,
     output: &Path,
+    reveal: bool,
     ctx: &Context,
     io: &mut Io,
 ) -> Result<()> {
+    if reveal && format != ExportFormat::Jsonl {
+        let place = match format {
+            ExportFormat::Csv => "export-csv",
+            _ => "export-xlsx",
+        };
+        ledger.record_reveal("*", place)?;
+    }
     let lang = ctx.lang;
     let (n, what) = match format {
         ExportFormat::Jsonl => {
@@ -153,8 +161,14 @@ pub fn export(
             }
             (n, lang.t("条事件", "events"))
         }
-        ExportFormat::Csv => (export::csv(ledger, output)?, lang.t("件工单", "tickets")),
-        ExportFormat::Xlsx => (export::xlsx(ledger, output)?, lang.t("件工单", "tickets")),
+        ExportFormat::Csv => (
+            export::csv(ledger, output, reveal)?,
+            lang.t("件工单", "tickets"),
+        ),
+        ExportFormat::Xlsx => (
+            export::xlsx(ledger, output, reveal)?,
+            lang.t("件工单", "tickets"),
+        ),
     };
     writeln!(
         io.err,
@@ -262,6 +276,9 @@ pub fn show(
     let (row, events) = ledger
         .ticket(&id, ctx.clock.today())?
         .ok_or_else(|| anyhow!("{} {id}", lang.t("没有这个工单:", "no such ticket:")))?;
+    if reveal {
+        ledger.record_reveal(&id, "show")?;
+    }
     match format {
         ShowFormat::Json => json(io, &tickets::show_json(&row, &events, tz, reveal)),
         ShowFormat::Text => Ok(write!(
@@ -315,6 +332,58 @@ pub fn verify(ledger: &Ledger, ctx: &Context, io: &mut Io) -> Result<()> {
     } else {
         bail!("{} {}", findings.len(), lang.t("处问题", "problems found"))
     }
+}
+
+/// `backup DIR`: a consistent, verified snapshot.
+pub fn backup(ledger: &Ledger, dir: &Path, ctx: &Context, io: &mut Io) -> Result<()> {
+    let m = crate::output::backup::backup(ledger, dir)?;
+    writeln!(
+        io.err,
+        "{} {} {} → {} ({} {})",
+        ctx.lang.t("已备份并校验", "backed up and verified"),
+        m.events,
+        ctx.lang.t("条事件", "events"),
+        dir.display(),
+        ctx.lang.t("校验链尾", "chain head"),
+        &m.head.hash[..16]
+    )?;
+    Ok(())
+}
+
+/// `restore DIR`: a backup into an empty store, then `verify`.
+pub fn restore(ledger: &Ledger, dir: &Path, ctx: &Context, io: &mut Io) -> Result<()> {
+    let n = crate::output::backup::restore(ledger, dir)?;
+    let findings = ledger.verify()?;
+    if let Some(f) = findings.first() {
+        bail!("{}", f.message(ctx.lang));
+    }
+    writeln!(
+        io.err,
+        "{} {n} {}; {}",
+        ctx.lang.t("已恢复", "restored"),
+        ctx.lang.t("条事件", "events"),
+        ctx.lang.t("校验通过", "verify passed")
+    )?;
+    Ok(())
+}
+
+/// `audit`: every reveal of a phone number, oldest first.
+pub fn audit(ledger: &Ledger, ctx: &Context, io: &mut Io) -> Result<()> {
+    let all = ledger.reveals()?;
+    for r in &all {
+        writeln!(io.out, "{}", r.text(ctx.lang))?;
+    }
+    if all.is_empty() {
+        writeln!(
+            io.err,
+            "{}",
+            ctx.lang.t(
+                "没有显示过完整电话号码",
+                "no phone number was ever shown in full"
+            )
+        )?;
+    }
+    Ok(())
 }
 
 /// A recording subcommand: build the event, record it through the ledger, say so.

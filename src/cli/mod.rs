@@ -120,6 +120,9 @@ pub enum Command {
         format: ExportFormat,
         #[arg(short, long)]
         output: PathBuf,
+        /// csv/xlsx: phone numbers in full (recorded in the audit trail); jsonl always keeps them
+        #[arg(long)]
+        reveal: bool,
     },
     /// The figures for a period (default: this month, as of today)
     Report {
@@ -163,6 +166,13 @@ pub enum Command {
     },
     /// Check every stored event: names each one that cannot be read or breaks a rule
     Verify,
+    /// Who was shown a citizen's phone number in full, when, for which ticket, where
+    Audit,
+    /// Write a consistent, verified snapshot of the whole log into a new directory (works
+    /// while the app is open)
+    Backup { dir: PathBuf },
+    /// Bring a backup into an empty store, then verify it
+    Restore { dir: PathBuf },
     /// Fill a store with a realistic street's worth of demo tickets and open the app on it
     Demo {
         #[arg(long, default_value_t = 300)]
@@ -308,13 +318,8 @@ impl Command {
     pub fn creates_store(&self) -> bool {
         matches!(
             self,
-            Command::Import { .. } | Command::Demo { .. } | Command::Open
+            Command::Import { .. } | Command::Demo { .. } | Command::Open | Command::Restore { .. }
         )
-    }
-
-    /// Whether the command needs the store at all.
-    pub fn needs_store(&self) -> bool {
-        !matches!(self, Command::Profiles)
     }
 
     /// Makes relative paths absolute against `cwd` (a command served for another process).
@@ -334,6 +339,7 @@ impl Command {
                 }
             }
             Command::Export { output, .. } => abs(output),
+            Command::Backup { dir } | Command::Restore { dir } => abs(dir),
             Command::Report {
                 output: Some(o), ..
             } => abs(o),
@@ -380,7 +386,11 @@ pub fn run_on(cmd: Command, ctx: &Context, ledger: &Ledger, io: &mut Io) -> Resu
             ctx,
             io,
         ),
-        Command::Export { format, output } => commands::export(ledger, format, &output, ctx, io),
+        Command::Export {
+            format,
+            output,
+            reveal,
+        } => commands::export(ledger, format, &output, reveal, ctx, io),
         Command::Report {
             when,
             format,
@@ -397,6 +407,9 @@ pub fn run_on(cmd: Command, ctx: &Context, ledger: &Ledger, io: &mut Io) -> Resu
             commands::remind(ledger, month.as_deref(), format, ctx, io)
         }
         Command::Verify => commands::verify(ledger, ctx, io),
+        Command::Audit => commands::audit(ledger, ctx, io),
+        Command::Backup { dir } => commands::backup(ledger, &dir, ctx, io),
+        Command::Restore { dir } => commands::restore(ledger, &dir, ctx, io),
         Command::Record(r) => commands::record(ledger, r, ctx, io),
     }
 }

@@ -115,7 +115,7 @@ const HEADERS: [&str; 14] = [
     "解决时间",
 ];
 
-fn ticket_cells(t: &Ticket, tz: Tz, today: chrono::NaiveDate) -> [String; 14] {
+fn ticket_cells(t: &Ticket, tz: Tz, today: chrono::NaiveDate, reveal: bool) -> [String; 14] {
     let r = &t.record;
     let time = |x: Option<chrono::DateTime<chrono::Utc>>| {
         x.map(|x| x.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
@@ -129,7 +129,10 @@ fn ticket_cells(t: &Ticket, tz: Tz, today: chrono::NaiveDate) -> [String; 14] {
         s(&r.category),
         s(&r.title),
         s(&r.complainant),
-        s(&r.phone),
+        match (&r.phone, reveal) {
+            (Some(p), false) => crate::text::mask_phone(p),
+            (p, _) => s(p),
+        },
         s(&r.address),
         time(r.received_at.map(|x| x.to_utc())),
         t.deadline.map(|d| d.to_string()).unwrap_or_default(),
@@ -156,8 +159,9 @@ fn tickets(ledger: &Ledger) -> Result<Vec<Ticket>> {
     Ok(out)
 }
 
-/// One row per ticket (UTF-8 with BOM, so Excel reads the Chinese). Returns the count.
-pub fn csv(ledger: &Ledger, path: &Path) -> Result<usize> {
+/// One row per ticket (UTF-8 with BOM, so Excel reads the Chinese), phones masked unless
+/// `reveal`. Returns the count.
+pub fn csv(ledger: &Ledger, path: &Path, reveal: bool) -> Result<usize> {
     let all = tickets(ledger)?;
     let today = ledger.clock.today();
     write_atomically(path, |tmp| {
@@ -166,7 +170,7 @@ pub fn csv(ledger: &Ledger, path: &Path) -> Result<usize> {
         let mut w = csv::Writer::from_writer(f);
         w.write_record(HEADERS)?;
         for t in &all {
-            w.write_record(ticket_cells(t, ledger.tz(), today))?;
+            w.write_record(ticket_cells(t, ledger.tz(), today, reveal))?;
         }
         w.flush()?;
         Ok(())
@@ -174,8 +178,8 @@ pub fn csv(ledger: &Ledger, path: &Path) -> Result<usize> {
     Ok(all.len())
 }
 
-/// One row per ticket in a workbook. Returns the count.
-pub fn xlsx(ledger: &Ledger, path: &Path) -> Result<usize> {
+/// One row per ticket in a workbook, phones masked unless `reveal`. Returns the count.
+pub fn xlsx(ledger: &Ledger, path: &Path, reveal: bool) -> Result<usize> {
     let all = tickets(ledger)?;
     let today = ledger.clock.today();
     write_atomically(path, |tmp| {
@@ -187,7 +191,10 @@ pub fn xlsx(ledger: &Ledger, path: &Path) -> Result<usize> {
             sheet.write_with_format(0, c as u16, *h, &bold)?;
         }
         for (i, t) in all.iter().enumerate() {
-            for (c, v) in ticket_cells(t, ledger.tz(), today).iter().enumerate() {
+            for (c, v) in ticket_cells(t, ledger.tz(), today, reveal)
+                .iter()
+                .enumerate()
+            {
                 if !v.is_empty() {
                     sheet.write(1 + i as u32, c as u16, v)?;
                 }

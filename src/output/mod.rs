@@ -1,5 +1,6 @@
 //! What genban writes for people and scripts: reports, ticket lists, exports.
 
+pub mod backup;
 pub mod export;
 pub mod report;
 pub mod tickets;

@@ -107,8 +107,14 @@ pub trait EventStore: Send + Sync {
     /// Calls `f` with each ticket id and its stored event lines as text, unparsed (what
     /// `verify` and a rescue export read when some events are unreadable).
     fn for_each_raw(&self, f: &mut RawVisitor) -> Result<(), StoreError>;
+    /// What the user should know about the store as it was opened (e.g. it was open to others).
+    fn warnings(&self) -> Vec<String>;
     /// In tolerant mode, unreadable events are skipped instead of failing the read.
     fn set_tolerant(&self, on: bool);
+    /// Appends a record to the audit trail of reveals (flushed; apart from the ticket log).
+    fn append_audit(&self, record: &str) -> Result<(), StoreError>;
+    /// The audit trail, oldest first.
+    fn audit_log(&self) -> Result<Vec<String>, StoreError>;
     /// The end of the tamper-evident chain, if the store has one.
     fn chain_head(&self) -> Result<Option<crate::domain::chain::Head>, StoreError>;
     /// Compares the stored summaries and index keys with those `expected` from each

@@ -35,7 +35,10 @@ pub struct SledStore {
     idx: sled::Tree,
     meta: sled::Tree,
     journal: sled::Tree,
+    audit: sled::Tree,
     tolerant: std::sync::atomic::AtomicBool,
+    /// Others could read the store when it was opened (it is now its owner's only).
+    was_open_to_others: bool,
 }
 
 /// A journal value: what a key held before (1 + bytes), or that it was absent (0).
@@ -57,7 +60,18 @@ fn journal_old(v: &[u8]) -> Option<&[u8]> {
 impl SledStore {
     /// Opens (or creates) the store in `dir`.
     pub fn open(dir: &Path) -> Result<SledStore, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
+        let io = |e: std::io::Error| StoreError::Sled(sled::Error::Io(e));
+        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        if !dir.exists() {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .mode(0o700)
+                .create(dir)
+                .map_err(io)?;
+        }
+        let was_open_to_others = make_private(dir).map_err(io)?;
         // A store closed a moment ago in this process may still be held by sled's flusher
         // thread: retry briefly before saying another process has it.
         let mut tries = 0;
@@ -81,9 +95,13 @@ impl SledStore {
             idx: open("idx")?,
             meta: open("meta")?,
             journal: open("journal")?,
+            audit: open("audit")?,
             db,
             tolerant: Default::default(),
+            was_open_to_others,
         };
+        // sled made its files with the process's umask: the owner's only.
+        make_private(dir).map_err(io)?;
         store.check_schema()?;
         store.recover()?;
         store.migrate_chain()?;
@@ -363,6 +381,34 @@ impl SledStore {
     }
 }
 
+/// Makes a store directory and everything in it its owner's only (0700 directories, 0600
+/// files). Returns whether anything was readable by others before.
+fn make_private(dir: &Path) -> std::io::Result<bool> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut loose = false;
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(p) = todo.pop() {
+        let meta = std::fs::symlink_metadata(&p)?;
+        if meta.file_type().is_symlink() {
+            continue;
+        }
+        let want = if meta.is_dir() { 0o700 } else { 0o600 };
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            loose = true;
+        }
+        if mode != want {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(want))?;
+        }
+        if meta.is_dir() {
+            for entry in std::fs::read_dir(&p)? {
+                todo.push(entry?.path());
+            }
+        }
+    }
+    Ok(loose)
+}
+
 fn classify_open_error(dir: &Path, e: sled::Error) -> StoreError {
     let text = e.to_string();
     match &e {
@@ -484,6 +530,21 @@ impl EventStore for SledStore {
         Ok(())
     }
 
+    fn append_audit(&self, record: &str) -> Result<(), StoreError> {
+        let id = self.db.generate_id()?;
+        self.audit.insert(id.to_be_bytes(), record.as_bytes())?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn audit_log(&self) -> Result<Vec<String>, StoreError> {
+        self.audit
+            .iter()
+            .values()
+            .map(|v| Ok(String::from_utf8_lossy(&v?).into_owned()))
+            .collect()
+    }
+
     fn chain_head(&self) -> Result<Option<Head>, StoreError> {
         Ok(self
             .meta
@@ -532,6 +593,17 @@ impl EventStore for SledStore {
             ));
         }
         Ok(problems)
+    }
+
+    fn warnings(&self) -> Vec<String> {
+        if self.was_open_to_others {
+            vec![format!(
+                "the store {} could be read by other users; it is now readable by its owner only",
+                self.path.display()
+            )]
+        } else {
+            Vec::new()
+        }
     }
 
     fn set_tolerant(&self, on: bool) {

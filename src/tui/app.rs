@@ -405,8 +405,16 @@ impl App {
                 self.detail = None;
             }
             Action::RevealPhone => {
-                if let View::Detail { reveal_phone, .. } = &mut self.view {
+                if let View::Detail {
+                    reveal_phone, id, ..
+                } = &mut self.view
+                {
                     *reveal_phone = !*reveal_phone;
+                    if *reveal_phone {
+                        // Who saw it is kept in the audit trail (`genban audit`).
+                        let id = id.clone();
+                        self.ledger.record_reveal(&id, "app")?;
+                    }
                 }
             }
             Action::Search => self.prompt(PromptKind::Search),

@@ -47,7 +47,12 @@ pub fn run(ledger: Ledger, ctx: &Context) -> anyhow::Result<()> {
             }
             other => other,
         })
-        .and_then(|mut app| event_loop(&mut terminal, &mut app));
+        .and_then(|mut app| {
+            if let Some(w) = app.ledger.warnings().into_iter().next() {
+                app.message = Some((w, true));
+            }
+            event_loop(&mut terminal, &mut app)
+        });
     ratatui::restore();
     result
 }
