@@ -248,6 +248,45 @@ fn choose_profile(
         })
 }
 
+/// A table that cannot hold tickets is refused as a whole: no rows under its header, or no
+/// column for a field every ticket needs (its unit), unless the profile gives a default.
+fn check_shape(path: &Path, table: &table::Table, profile: &Profile) -> Result<(), ImportError> {
+    let bound = profile.bind(&table.headers);
+    let missing: Vec<String> = ["unit"]
+        .iter()
+        .filter(|f| !bound.contains_key(**f) && !profile.defaults.contains_key(**f))
+        .map(|f| {
+            profile
+                .columns
+                .get(*f)
+                .map_or_else(|| f.to_string(), |names| names.join(" / "))
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(fail(
+            path,
+            vec![Problem::row(
+                1,
+                None,
+                format!(
+                    "the header has no column for {} (profile {}): every ticket needs its unit",
+                    missing.join(", "),
+                    profile.name
+                ),
+            )],
+        ));
+    }
+    if table.rows.is_empty() {
+        return Err(fail(
+            path,
+            vec![Problem::file(
+                "the file has a header but no rows: nothing to import",
+            )],
+        ));
+    }
+    Ok(())
+}
+
 /// Imports one file. Nothing of it is written when any line or row is bad, unless
 /// `skip_bad_rows`; then the bad ones are listed in the report and the rest written.
 pub fn import_file(
@@ -286,6 +325,7 @@ pub fn import_file(
                 _ => table.encoding.to_string(),
             };
             let profile = choose_profile(path, &table.headers, opts)?;
+            check_shape(path, &table, &profile)?;
             let (rows, problems) = rows::read_rows(&table, &profile, ledger.tz());
             let mut cache = |id: &str| ledger.events(id).unwrap_or_default();
             let events = rows::row_events(&rows, ledger.tz(), ledger.now(), &mut cache);
