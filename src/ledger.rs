@@ -28,7 +28,7 @@ impl LedgerError {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             LedgerError::Refused(r) => r.message(lang),
-            LedgerError::Store(e) => e.to_string(),
+            LedgerError::Store(e) => e.message(lang),
             LedgerError::ReadOnly(why) => match lang {
                 Lang::Zh => format!("数据库只读打开,不能写入:{why}"),
                 Lang::En => format!("the store is open read-only: {why}"),

@@ -31,10 +31,41 @@ pub enum StoreError {
         "the store {path} is damaged: {detail}. `genban verify` lists every damaged event; `genban export --format jsonl -o FILE` saves every readable one"
     )]
     Corrupt { path: PathBuf, detail: String },
-    #[error("storage error: {0}")]
+    #[error("{}", storage_text(.0, crate::i18n::Lang::En))]
     Sled(#[from] sled::Error),
     #[error("there is no store at {0} (check --db; `genban import` or `genban demo` creates one)")]
     Missing(PathBuf),
+}
+
+/// A storage failure as a person reads it: a full disk, a read-only place, no permission.
+fn storage_text(e: &sled::Error, lang: crate::i18n::Lang) -> String {
+    use std::io::ErrorKind;
+    let kind = match e {
+        sled::Error::Io(io) => Some(io.kind()),
+        _ => None,
+    };
+    let (zh, en) = match kind {
+        Some(ErrorKind::StorageFull) => (
+            "磁盘已满:这次没有写入任何内容。请释放空间后重试",
+            "the disk is full: nothing was written this time. Free some space and try again",
+        ),
+        Some(ErrorKind::ReadOnlyFilesystem) => (
+            "数据库所在的位置是只读的,不能打开写入。请换一个 --db,或让该位置可写",
+            "the store is on a read-only file system and cannot be opened for writing. Use another --db or make it writable",
+        ),
+        Some(ErrorKind::PermissionDenied) => (
+            "没有权限读写数据库目录。请检查它的属主和权限",
+            "no permission to read and write the store directory. Check its owner and permissions",
+        ),
+        _ => ("", ""),
+    };
+    if zh.is_empty() {
+        return match lang {
+            crate::i18n::Lang::Zh => format!("存储错误:{e}"),
+            crate::i18n::Lang::En => format!("storage error: {e}"),
+        };
+    }
+    format!("{} ({e})", lang.t(zh, en))
 }
 
 impl StoreError {
@@ -42,6 +73,7 @@ impl StoreError {
     pub fn message(&self, lang: crate::i18n::Lang) -> String {
         use crate::i18n::Lang::Zh;
         match (self, lang) {
+            (StoreError::Sled(e), l) => storage_text(e, l),
             (StoreError::Locked(p), Zh) => format!(
                 "数据库 {} 正被另一个 genban 进程使用,且它没有应答;请先关闭那个程序(或换一个 --db)",
                 p.display()
