@@ -842,47 +842,29 @@ impl Ledger {
         let mut links: Vec<(u64, String, String, usize)> = Vec::new();
         let mut places: Vec<(String, usize)> = Vec::new();
         let mut summaries: std::collections::HashMap<String, Summary> = Default::default();
-        self.store.for_each_raw(&mut |id, lines| {
-            let mut events = Vec::new();
-            for (n, line) in lines.iter().enumerate() {
-                let finding = |problem| Finding {
-                    ticket: id.to_string(),
-                    event: n + 1,
-                    problem,
-                };
-                match Event::from_json_str(line) {
-                    Ok(e) => {
-                        match chain::link_of(line) {
-                            Some(l) => {
-                                let after = chain::hash_after(&l.prev, &e);
-                                links.push((l.seq, l.prev, after, places.len()));
-                                places.push((id.to_string(), n + 1));
-                            }
-                            None => out.push(finding(Problem::Inserted)),
-                        }
-                        events.push((n + 1, e));
-                    }
-                    Err(e) => out.push(finding(Problem::Unreadable(e.0))),
+        let mut take = |checked: Vec<TicketCheck>| {
+            for c in checked {
+                out.extend(c.findings);
+                for (seq, prev, after, n) in c.links {
+                    links.push((seq, prev, after, places.len()));
+                    places.push((c.id.clone(), n));
                 }
+                summaries.insert(c.id, c.summary);
             }
-            let mut ordered: Vec<(Option<usize>, &Event)> =
-                events.iter().map(|(n, e)| (Some(*n), e)).collect();
-            ordered.sort_by_key(|(_, e)| e.instant());
-            if let Err((pos, why)) = check_log(id, &ordered, tz) {
-                out.push(Finding {
-                    ticket: id.to_string(),
-                    event: ordered[pos].0.unwrap_or(0),
-                    problem: Problem::Refused(why),
-                });
+        };
+        // Tickets are checked in batches on every core (parsing and hashing dominate).
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let mut batch: Vec<(String, Vec<String>)> = Vec::new();
+        self.store.for_each_raw(&mut |id, lines| {
+            batch.push((id.to_string(), lines));
+            if batch.len() >= 4_096 {
+                take(check_batch(std::mem::take(&mut batch), tz, threads));
             }
-            let mut all: Vec<Event> = events.into_iter().map(|(_, e)| e).collect();
-            crate::domain::ticket::application_order(&mut all);
-            summaries.insert(
-                id.to_string(),
-                Summary::of(&Ticket::from_events(id, tz, &all), tz),
-            );
             Ok(())
         })?;
+        take(check_batch(batch, tz, threads));
         let head = self.store.chain_head()?;
         for (at, b) in chain::check(links, head.as_ref()) {
             let (ticket, event) = places.get(at).cloned().unwrap_or_default();
@@ -906,6 +888,87 @@ impl Ledger {
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
     }
+}
+
+/// What `verify` learns of one ticket from its stored lines.
+struct TicketCheck {
+    id: String,
+    findings: Vec<Finding>,
+    /// (seq, prev, hash after the event, the event's place among the stored lines).
+    links: Vec<(u64, String, String, usize)>,
+    summary: Summary,
+}
+
+/// Checks tickets on `threads` threads, keeping their order.
+fn check_batch(batch: Vec<(String, Vec<String>)>, tz: Tz, threads: usize) -> Vec<TicketCheck> {
+    if threads < 2 || batch.len() < 64 {
+        return batch
+            .iter()
+            .map(|(id, l)| check_ticket(id, l, tz))
+            .collect();
+    }
+    std::thread::scope(|s| {
+        let workers: Vec<_> = batch
+            .chunks(batch.len().div_ceil(threads))
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(id, l)| check_ticket(id, l, tz))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a verify worker does not panic"))
+            .collect()
+    })
+}
+
+/// One ticket's stored lines: each reads, each is chained, the log passes the rules.
+fn check_ticket(id: &str, lines: &[String], tz: Tz) -> TicketCheck {
+    use crate::domain::chain;
+    let mut c = TicketCheck {
+        id: id.to_string(),
+        findings: Vec::new(),
+        links: Vec::new(),
+        summary: Summary::default(),
+    };
+    let mut events = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
+        let finding = |problem| Finding {
+            ticket: id.to_string(),
+            event: n + 1,
+            problem,
+        };
+        match Event::from_json_str(line) {
+            Ok(e) => {
+                match chain::link_of(line) {
+                    Some(l) => {
+                        let after = chain::hash_after(&l.prev, &e);
+                        c.links.push((l.seq, l.prev, after, n + 1));
+                    }
+                    None => c.findings.push(finding(Problem::Inserted)),
+                }
+                events.push((n + 1, e));
+            }
+            Err(e) => c.findings.push(finding(Problem::Unreadable(e.0))),
+        }
+    }
+    let mut ordered: Vec<(Option<usize>, &Event)> =
+        events.iter().map(|(n, e)| (Some(*n), e)).collect();
+    ordered.sort_by_key(|(_, e)| e.instant());
+    if let Err((pos, why)) = check_log(id, &ordered, tz) {
+        c.findings.push(Finding {
+            ticket: id.to_string(),
+            event: ordered[pos].0.unwrap_or(0),
+            problem: Problem::Refused(why),
+        });
+    }
+    let mut all: Vec<Event> = events.into_iter().map(|(_, e)| e).collect();
+    crate::domain::ticket::application_order(&mut all);
+    c.summary = Summary::of(&Ticket::from_events(id, tz, &all), tz);
+    c
 }
 
 /// Checks a ticket's log (application order, `Some(i)` marking the i-th new event): first

@@ -56,8 +56,17 @@ pub fn hash_after(prev: &str, e: &Event) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The `_chain` field of a stored or exported line, if it has one.
+/// The `_chain` field of a stored or exported line, if it has one. The program writes it last
+/// (`line_with`), so its own lines are read from the tail; other lines are parsed whole.
 pub fn link_of(line: &str) -> Option<Link> {
+    if let Some(at) = line.rfind(",\"_chain\":") {
+        let tail = line[at + 10..].trim_end();
+        if let Some(obj) = tail.strip_suffix('}') {
+            if let Ok(l) = serde_json::from_str::<Link>(obj) {
+                return Some(l);
+            }
+        }
+    }
     #[derive(Deserialize)]
     struct Only {
         #[serde(rename = "_chain")]

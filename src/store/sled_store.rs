@@ -557,40 +557,52 @@ impl EventStore for SledStore {
         expected: &std::collections::HashMap<String, Summary>,
     ) -> Result<Vec<String>, StoreError> {
         let mut problems = Vec::new();
-        let mut want: std::collections::BTreeSet<Vec<u8>> = Default::default();
-        for (id, s) in expected {
-            match self.stored_ticket(self.tickets.get(id.as_bytes())?) {
-                Ok(Some(st)) if st.summary == *s => {}
-                Ok(Some(_)) => {
-                    problems.push(format!("ticket {id}: stored summary differs from its log"))
-                }
-                Ok(None) => problems.push(format!("ticket {id}: no summary stored")),
-                Err(e) => problems.push(format!("ticket {id}: {e}")),
+        let mut want: Vec<Vec<u8>> = Vec::with_capacity(expected.len() * 4);
+        let mut seen = 0;
+        // One pass over the stored summaries (sled iterates in key order).
+        for item in self.tickets.iter() {
+            let (k, v) = item?;
+            let id = String::from_utf8_lossy(&k);
+            let Some(s) = expected.get(id.as_ref()) else {
+                problems.push(format!("ticket {id}: a summary without events"));
+                continue;
+            };
+            seen += 1;
+            match serde_json::from_slice::<StoredTicket>(&v) {
+                Ok(st) if st.summary == *s => {}
+                Ok(_) => problems.push(format!("ticket {id}: stored summary differs from its log")),
+                Err(e) => problems.push(format!("ticket {id}: summary unreadable ({e})")),
             }
+        }
+        if seen < expected.len() {
+            for id in expected.keys() {
+                if self.tickets.get(id.as_bytes())?.is_none() {
+                    problems.push(format!("ticket {id}: no summary stored"));
+                }
+            }
+        }
+        for (id, s) in expected {
             want.extend(s.index_keys(id));
         }
-        for item in self.tickets.iter() {
+        want.sort_unstable();
+        want.dedup();
+        let show = |k: &[u8]| String::from_utf8_lossy(k).replace('\0', " ");
+        // Both sides sorted: walk them together.
+        let mut w = want.iter().peekable();
+        for item in self.idx.iter() {
             let (k, _) = item?;
-            let id = String::from_utf8_lossy(&k);
-            if !expected.contains_key(id.as_ref()) {
-                problems.push(format!("ticket {id}: a summary without events"));
+            while let Some(x) = w.next_if(|x| x.as_slice() < k.as_ref()) {
+                problems.push(format!("index key missing: {}", show(x)));
+            }
+            if w.next_if(|x| x.as_slice() == k.as_ref()).is_none() {
+                problems.push(format!(
+                    "index key without a ticket state behind it: {}",
+                    show(&k)
+                ));
             }
         }
-        let mut have: std::collections::BTreeSet<Vec<u8>> = Default::default();
-        for item in self.idx.iter() {
-            have.insert(item?.0.to_vec());
-        }
-        for k in want.difference(&have) {
-            problems.push(format!(
-                "index key missing: {}",
-                String::from_utf8_lossy(k).replace('\0', " ")
-            ));
-        }
-        for k in have.difference(&want) {
-            problems.push(format!(
-                "index key without a ticket state behind it: {}",
-                String::from_utf8_lossy(k).replace('\0', " ")
-            ));
+        for x in w {
+            problems.push(format!("index key missing: {}", show(x)));
         }
         Ok(problems)
     }
