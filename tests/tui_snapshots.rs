@@ -11,9 +11,18 @@ use ratatui::Terminal;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
+/// The screen as text; every screen is also checked for a double-width character whose second
+/// half something else covers (a pop-up's edge cutting Chinese text in half).
 fn screen(app: &App, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| ui::render(f, app)).unwrap();
+    // The frame as drawn (the backend's copy only gets what the diff sends, which is exactly
+    // what loses a border hidden behind half a wide character).
+    let covered = ui::covered_wide_cells(t.draw(|f| ui::render(f, app)).unwrap().buffer);
+    assert!(
+        covered.is_empty(),
+        "wide characters cut at {covered:?}:\n{}",
+        t.backend()
+    );
     t.backend().to_string()
 }
 

@@ -236,6 +236,44 @@ fn draw_keys(f: &mut Frame, app: &App, area: Rect) {
 }
 
 /// A rectangle of at most `w` × `h` in the middle of `area`.
+/// Before a pop-up covers `rect`: a double-width character of the screen behind that the
+/// pop-up's left or right edge would cut in half becomes a space, so that the terminal does
+/// not erase the pop-up's border along with the half it keeps.
+pub fn cut_wide_edges(buf: &mut ratatui::buffer::Buffer, rect: Rect) {
+    let bounds = buf.area;
+    let rect = rect.intersection(bounds);
+    if rect.is_empty() {
+        return;
+    }
+    for y in rect.top()..rect.bottom() {
+        // A wide character starting just left of the pop-up spills into its first column.
+        if rect.x > bounds.x && width(buf[(rect.x - 1, y)].symbol()) > 1 {
+            buf[(rect.x - 1, y)].set_symbol(" ");
+        }
+        // One starting in the pop-up's last column spills out of it.
+        let last = rect.right() - 1;
+        if width(buf[(last, y)].symbol()) > 1 && last + 1 < bounds.right() {
+            buf[(last, y)].set_symbol(" ");
+            buf[(last + 1, y)].set_symbol(" ");
+        }
+    }
+}
+
+/// Cells whose double-width character has its second half covered by something else (what
+/// `cut_wide_edges` prevents): `(x, y)` of each.
+pub fn covered_wide_cells(buf: &ratatui::buffer::Buffer) -> Vec<(u16, u16)> {
+    let a = buf.area;
+    let mut out = Vec::new();
+    for y in a.top()..a.bottom() {
+        for x in a.left()..a.right().saturating_sub(1) {
+            if width(buf[(x, y)].symbol()) > 1 && !matches!(buf[(x + 1, y)].symbol(), " " | "") {
+                out.push((x, y));
+            }
+        }
+    }
+    out
+}
+
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);

@@ -37,6 +37,7 @@ pub fn draw(f: &mut Frame, app: &App, p: &Popup, area: Rect) {
 }
 
 fn frame_block(f: &mut Frame, rect: Rect, title: &str) -> Rect {
+    super::cut_wide_edges(f.buffer_mut(), rect);
     f.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
