@@ -309,3 +309,105 @@ fn void_a_contact_in_the_real_binary() {
     assert_eq!(void["target"]["type"], "contact");
     quit(&t);
 }
+
+/// Display columns of each character of a line, as a terminal shows them.
+fn cols(l: &str) -> Vec<(usize, char)> {
+    let mut c = 0;
+    l.chars()
+        .map(|ch| {
+            let at = c;
+            c += genban::text::width(&ch.to_string());
+            (at, ch)
+        })
+        .collect()
+}
+
+fn char_at(l: &str, col: usize) -> Option<char> {
+    cols(l)
+        .into_iter()
+        .find(|(c, _)| *c == col)
+        .map(|(_, ch)| ch)
+}
+
+/// The pop-up showing `title` (on its top border or on its first line): checks that its left
+/// and right borders stand on every row.
+fn assert_popup_whole(screen: &str, title: &str) {
+    let lines: Vec<&str> = screen.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.contains(title))
+        .unwrap_or_else(|| panic!("no pop-up showing {title:?}:\n{screen}"));
+    let before = lines[i].split(title).next().unwrap();
+    let left = cols(before)
+        .into_iter()
+        .rev()
+        .find(|(_, ch)| matches!(ch, '┌' | '│'))
+        .map(|(c, _)| c)
+        .unwrap_or_else(|| panic!("no border left of {title:?}: {}", lines[i]));
+    let top = (0..=i)
+        .rev()
+        .find(|&k| char_at(lines[k], left) == Some('┌'))
+        .unwrap_or_else(|| panic!("no top corner above {title:?}\n{screen}"));
+    let right = cols(lines[top])
+        .into_iter()
+        .find(|(c, ch)| *c > left && *ch == '┐')
+        .map(|(c, _)| c)
+        .unwrap_or_else(|| panic!("no right corner: {}", lines[top]));
+    for l in &lines[top + 1..] {
+        match (char_at(l, left), char_at(l, right)) {
+            (Some('└'), Some('┘')) => return,
+            (Some('│'), Some('│')) => {}
+            other => panic!("{title:?}: border broken at {other:?} in {l:?}\n{screen}"),
+        }
+    }
+    panic!("{title:?}: no bottom border\n{screen}");
+}
+
+#[test]
+fn every_pop_up_keeps_its_border_over_chinese_text() {
+    if !have_tmux("every_pop_up_keeps_its_border_over_chinese_text") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (_db, t) = open_app(dir.path());
+    // (pane, key, title) — each dialog where its action applies, the rest anywhere.
+    let cases: [(&str, &str, &str); 15] = [
+        ("1", "s", "签收 ·"),
+        ("1", "b", "退回 ·"),
+        ("1", "d", "派发 ·"),
+        ("2", "c", "记录联系 ·"),
+        ("2", "e", "延期 ·"),
+        ("2", "r", "解决 ·"),
+        ("2", "n", "备注 ·"),
+        ("5", "v", "回访评价 ·"),
+        ("5", "o", "重新办理 ·"),
+        ("2", "/", "搜索"),
+        ("2", "U", "承办单位"),
+        ("2", "C", "诉求分类"),
+        ("2", "?", "按键帮助"),
+        ("2", "m", "本月任务"),
+        ("2", "R", "回头看"),
+    ];
+    for (w, h) in [(100, 30), (80, 24)] {
+        t.run(&[
+            "resize-window",
+            "-t",
+            "e2e",
+            "-x",
+            &w.to_string(),
+            "-y",
+            &h.to_string(),
+        ]);
+        for (pane, key, title) in cases {
+            t.keys(&[pane]);
+            std::thread::sleep(Duration::from_millis(100));
+            t.keys(&[key]);
+            let s = t.wait_for(title);
+            assert_popup_whole(&s, title);
+            t.keys(&["Escape"]);
+            std::thread::sleep(Duration::from_millis(150));
+            // A dialog with something typed asks first; nothing is typed here.
+        }
+    }
+    quit(&t);
+}
