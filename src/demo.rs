@@ -5,7 +5,7 @@
 use crate::domain::event::{Channel, Event, EventKind, Outcome, Satisfaction, TicketRecord};
 use crate::domain::time::{add_months, local_date, local_instant, month_start};
 use crate::ledger::{ApplyOutcome, Ledger, LedgerError};
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
 
@@ -86,6 +86,15 @@ impl Gen<'_> {
         let m = self.rng.below(60) as u32;
         local_instant(self.tz, d.and_hms_opt(h, m, 0).expect("time"))
     }
+    /// A contact's time as it can really have been: `t` when it has passed, else now if now is
+    /// within working hours (08:00–21:00), else none (the call is not made yet).
+    fn by_now(&self, t: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if t <= self.now {
+            return Some(t);
+        }
+        let h = self.now.with_timezone(&self.tz).hour();
+        (8..21).contains(&h).then_some(self.now)
+    }
     fn day(&self, t: DateTime<Utc>) -> NaiveDate {
         local_date(self.tz, &t)
     }
@@ -95,7 +104,8 @@ impl Gen<'_> {
     }
 }
 
-/// Fills the ledger with `n` tickets received over the last eight months.
+/// Fills the ledger with `n` tickets received over the last thirteen months (so that a month
+/// has the same month a year before to compare with).
 pub fn generate(ledger: &Ledger, n: usize, seed: u64) -> Result<ApplyOutcome, LedgerError> {
     let w: Words =
         toml::from_str(include_str!("../assets/demo.toml")).expect("assets/demo.toml parses");
@@ -112,7 +122,12 @@ pub fn generate(ledger: &Ledger, n: usize, seed: u64) -> Result<ApplyOutcome, Le
     let mut earlier: Vec<(String, String, String)> = Vec::new(); // phone, category, address
     for i in 0..n {
         let cat = g.rng.pick(&w.categories);
-        let age = 3 + g.rng.below(235) as i64;
+        // Most within the last eight months (the open work), the rest back to thirteen.
+        let age = if g.rng.chance(75) {
+            3 + g.rng.below(235) as i64
+        } else {
+            238 + g.rng.below(160) as i64
+        };
         let received_day = today - Duration::days(age);
         let received = g.on(received_day);
         let id = format!("{}{:05}", received_day.format("%Y%m%d"), 100 + i);
@@ -327,7 +342,9 @@ fn follow_up(
                     outcome: Outcome::Unreached,
                     contact_person: None,
                 };
-                g.push(id, t.min(g.now), k, Some("电话无人接听".into()));
+                if let Some(t) = g.by_now(t) {
+                    g.push(id, t, k, Some("电话无人接听".into()));
+                }
             }
             let t = g.on(d) + Duration::minutes(30);
             let channel = *g.rng.pick(&[
@@ -342,15 +359,15 @@ fn follow_up(
                 outcome: Outcome::Reached,
                 contact_person: person,
             };
-            if t > signed_at {
-                g.push(id, t.min(g.now), k, Some("告知办理进展".into()));
+            if let Some(t) = g.by_now(t).filter(|t| *t > signed_at) {
+                g.push(id, t, k, Some("告知办理进展".into()));
             }
         }
         if g.rng.chance(6) {
             let t = g.on(first);
             let note = Some(g.rng.pick(&w.notes).clone());
-            if t > signed_at {
-                g.push(id, t.min(g.now), EventKind::Note, note);
+            if let Some(t) = g.by_now(t).filter(|t| *t > signed_at) {
+                g.push(id, t, EventKind::Note, note);
             }
         }
         m = add_months(m, 1);
