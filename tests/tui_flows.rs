@@ -143,20 +143,26 @@ fn a_refused_event_shows_why_in_the_dialog_and_writes_nothing() {
     keys(&mut app, "2");
     let id = app.rows[0].ticket().id.clone();
     let n = event_count(&app, &id);
-    keys(&mut app, "s");
+    // An extension to a date before the signing: refused in the dialog, nothing written.
+    keys(&mut app, "e");
+    keys(&mut app, "2020-01-01");
     press(&mut app, KeyCode::Tab);
-    press(&mut app, KeyCode::Right);
+    keys(&mut app, "等待审批");
     press(&mut app, KeyCode::Enter);
     let Some(Popup::Dialog(d)) = app.popups.last() else {
         panic!("the dialog stays open")
     };
-    assert_eq!(
-        d.error.as_deref(),
-        Some("工单当前为「办理中」,不能签收;只有「待签收」状态可以")
+    assert!(
+        d.error
+            .as_deref()
+            .unwrap()
+            .starts_with("承诺时限 2020-01-01 早于签收日期"),
+        "{:?}",
+        d.error
     );
     assert_eq!(event_count(&app, &id), n);
     // A missing required field is named too.
-    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::BackTab);
     for _ in 0..12 {
         press(&mut app, KeyCode::Backspace);
     }
@@ -164,7 +170,7 @@ fn a_refused_event_shows_why_in_the_dialog_and_writes_nothing() {
     let Some(Popup::Dialog(d)) = app.popups.last() else {
         panic!()
     };
-    assert_eq!(d.error.as_deref(), Some("请填写「承诺时限」"));
+    assert_eq!(d.error.as_deref(), Some("请填写「新时限」"));
     // Esc on a filled dialog asks first; n keeps it, y discards it.
     press(&mut app, KeyCode::Esc);
     let Some(Popup::Dialog(d)) = app.popups.last() else {
@@ -394,4 +400,53 @@ fn a_timeline_event_is_shown_whole_and_voided_from_the_detail_view() {
     keys(&mut app, "x");
     assert!(app.popups.is_empty());
     assert!(app.message.as_ref().unwrap().0.contains("已被撤销"));
+}
+
+#[test]
+fn keys_follow_the_tickets_state_and_a_disallowed_one_is_refused_at_the_key() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "5");
+    press(&mut app, KeyCode::Enter);
+    use genban::tui::keymap::Action;
+    assert!(app.applies(Action::Revisit) && app.applies(Action::Reopen));
+    for a in [
+        Action::Sign,
+        Action::Resolve,
+        Action::Extend,
+        Action::Dispatch,
+    ] {
+        assert!(!app.applies(a), "{a:?} shown on a resolved ticket");
+    }
+    keys(&mut app, "s");
+    assert!(app.popups.is_empty(), "no dialog for a refused action");
+    let (msg, error) = app.message.clone().unwrap();
+    assert!(error && msg.contains("已解决"), "{msg}");
+    // The key bar shows only what applies.
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    t.draw(|f| genban::tui::ui::render(f, &app)).unwrap();
+    let bottom = format!("{}", t.backend())
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    assert!(
+        bottom.contains("回访") && !bottom.contains("签收"),
+        "{bottom}"
+    );
+}
+
+#[test]
+fn the_welcome_screens_keys_work_as_shown() {
+    let (_d, mut app) = demo_app(0, Lang::Zh);
+    assert!(matches!(app.popups.last(), Some(Popup::Welcome)));
+    keys(&mut app, "?");
+    assert!(matches!(app.popups.last(), Some(Popup::Help)));
+    press(&mut app, KeyCode::Esc);
+    assert!(matches!(app.popups.last(), Some(Popup::Welcome)));
+    app.on_key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('c'),
+        crossterm::event::KeyModifiers::CONTROL,
+    ));
+    assert!(app.quit);
 }

@@ -85,32 +85,42 @@ fn detail_view_masks_the_phone_until_asked() {
 #[test]
 fn every_dialog() {
     let (_d, mut app) = started();
-    keys(&mut app, "2");
-    press(&mut app, KeyCode::Enter);
-    for (k, name) in [
-        ('s', "dialog_sign"),
-        ('b', "dialog_return"),
-        ('d', "dialog_dispatch"),
-        ('c', "dialog_contact"),
-        ('e', "dialog_extend"),
-        ('r', "dialog_resolve"),
-        ('v', "dialog_revisit"),
-        ('o', "dialog_reopen"),
-        ('n', "dialog_note"),
+    // Each dialog on a ticket whose state allows it (the others are refused at the key).
+    for (pane, k, name) in [
+        ('1', 's', "dialog_sign"),
+        ('1', 'b', "dialog_return"),
+        ('1', 'd', "dialog_dispatch"),
+        ('2', 'c', "dialog_contact"),
+        ('2', 'e', "dialog_extend"),
+        ('2', 'r', "dialog_resolve"),
+        ('5', 'v', "dialog_revisit"),
+        ('5', 'o', "dialog_reopen"),
+        ('2', 'n', "dialog_note"),
     ] {
+        keys(&mut app, &pane.to_string());
+        let awaiting = app
+            .rows
+            .iter()
+            .position(|r| r.ticket().state == Some(genban::domain::ticket::State::AwaitingSign));
+        if pane == '1' && k != 'd' {
+            app.selected = awaiting.expect("a ticket awaiting sign");
+        }
+        press(&mut app, KeyCode::Enter);
         keys(&mut app, &k.to_string());
+        assert!(app.popups.last().is_some(), "{name} opens");
         snap(name, &app);
         press(&mut app, KeyCode::Esc);
         assert!(app.popups.is_empty(), "{name} closes on Esc");
+        press(&mut app, KeyCode::Esc);
     }
 }
 
 #[test]
 fn a_refusal_and_a_discard_question_in_a_dialog() {
     let (_d, mut app) = started();
-    keys(&mut app, "2s");
+    keys(&mut app, "2e2020-01-01");
     press(&mut app, KeyCode::Tab);
-    press(&mut app, KeyCode::Right);
+    keys(&mut app, "等待审批");
     press(&mut app, KeyCode::Enter);
     snap("dialog_refused", &app);
     press(&mut app, KeyCode::Esc);

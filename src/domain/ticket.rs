@@ -368,6 +368,25 @@ impl Ticket {
         }
     }
 
+    /// Whether an event of type `event` may be recorded in the ticket's present state (the
+    /// state part of `check`: what the app asks before it opens a dialog).
+    pub fn allows(&self, event: &'static str) -> Result<(), Refusal> {
+        if event == "ticket" {
+            return Ok(());
+        }
+        if !self.has_record {
+            return Err(Refusal::NoRecord);
+        }
+        match event {
+            "dispatch" => self.check_state(event, ANY_DISPATCHABLE),
+            "return" | "sign" => self.check_state(event, AWAITING),
+            "contact" if !self.signed => Err(Refusal::NeverSigned),
+            "extend" | "resolve" => self.check_state(event, IN_PROGRESS),
+            "revisit" | "reopen" => self.check_state(event, RESOLVED),
+            _ => Ok(()),
+        }
+    }
+
     /// Checks an event against the current state; nothing changes when it is refused.
     pub fn check(&self, e: &Event, tz: Tz) -> Result<(), Refusal> {
         let ty = e.kind.type_name();
@@ -388,18 +407,11 @@ impl Ticket {
             }
             return Ok(());
         }
-        if !self.has_record {
-            return Err(Refusal::NoRecord);
-        }
+        // The state part, shared with what the app asks before it opens a dialog.
+        self.allows(ty)?;
         match &e.kind {
-            EventKind::Ticket(_) => Ok(()),
-            EventKind::Dispatch { .. } => self.check_state(ty, ANY_DISPATCHABLE),
-            EventKind::Return { unit, .. } => {
-                self.check_state(ty, AWAITING)?;
-                self.check_unit(ty, unit)
-            }
+            EventKind::Return { unit, .. } => self.check_unit(ty, unit),
             EventKind::Sign { unit, deadline, .. } => {
-                self.check_state(ty, AWAITING)?;
                 self.check_unit(ty, unit)?;
                 let d = local_date(tz, &e.at);
                 if *deadline < d {
@@ -410,38 +422,18 @@ impl Ticket {
                 }
                 Ok(())
             }
-            EventKind::Contact { .. } => {
-                if self.signed {
-                    Ok(())
-                } else {
-                    Err(Refusal::NeverSigned)
-                }
-            }
-            EventKind::Extend { deadline, .. } => {
-                self.check_state(ty, IN_PROGRESS)?;
+            EventKind::Extend { deadline, .. } | EventKind::Reopen { deadline, .. } => {
                 self.check_deadline(*deadline)
             }
-            EventKind::Resolve => self.check_state(ty, IN_PROGRESS),
             EventKind::Revisit {
                 satisfaction,
                 deadline,
-            } => {
-                self.check_state(ty, RESOLVED)?;
-                match (satisfaction, deadline) {
-                    (Satisfaction::Unsatisfied, None) => Err(Refusal::RevisitNeedsDeadline),
-                    (Satisfaction::Unsatisfied, Some(d)) => self.check_deadline(*d),
-                    (_, Some(_)) => Err(Refusal::RevisitDeadlineNotAllowed),
-                    (_, None) => Ok(()),
-                }
-            }
-            EventKind::Reopen { deadline, .. } => {
-                self.check_state(ty, RESOLVED)?;
-                self.check_deadline(*deadline)
-            }
-            EventKind::Whistle { .. }
-            | EventKind::Escalate { .. }
-            | EventKind::Note
-            | EventKind::Void { .. } => Ok(()),
+            } => match (satisfaction, deadline) {
+                (Satisfaction::Unsatisfied, None) => Err(Refusal::RevisitNeedsDeadline),
+                (Satisfaction::Unsatisfied, Some(d)) => self.check_deadline(*d),
+                (_, Some(_)) => Err(Refusal::RevisitDeadlineNotAllowed),
+                (_, None) => Ok(()),
+            },
             EventKind::WhistleResponse { department, .. } => {
                 if self.summoned.iter().any(|d| d.trim() == department.trim()) {
                     Ok(())
@@ -449,6 +441,14 @@ impl Ticket {
                     Err(Refusal::NotSummoned(department.clone()))
                 }
             }
+            EventKind::Ticket(_)
+            | EventKind::Dispatch { .. }
+            | EventKind::Contact { .. }
+            | EventKind::Resolve
+            | EventKind::Whistle { .. }
+            | EventKind::Escalate { .. }
+            | EventKind::Note
+            | EventKind::Void { .. } => Ok(()),
         }
     }
 

@@ -316,6 +316,71 @@ impl App {
         }
     }
 
+    /// The ticket under the cursor (or the open one).
+    fn current_ticket(&self) -> Option<&crate::domain::ticket::Ticket> {
+        match &self.view {
+            View::Detail { .. } => self.detail.as_ref().map(|(r, _)| r.ticket()),
+            View::List => self.rows.get(self.selected).map(TicketRow::ticket),
+        }
+    }
+
+    /// The event type a recording action makes.
+    fn event_of(a: Action) -> Option<&'static str> {
+        Some(match a {
+            Action::Sign => "sign",
+            Action::Return => "return",
+            Action::Dispatch => "dispatch",
+            Action::Contact => "contact",
+            Action::Extend => "extend",
+            Action::Resolve => "resolve",
+            Action::Revisit => "revisit",
+            Action::Reopen => "reopen",
+            Action::Note => "note",
+            _ => return None,
+        })
+    }
+
+    /// Why a recording action is not allowed on the current ticket, if it is not.
+    pub fn refusal(&self, a: Action) -> Option<crate::domain::ticket::Refusal> {
+        let ty = Self::event_of(a)?;
+        if let Some(why) = self.ledger.read_only() {
+            return Some(crate::domain::ticket::Refusal::Malformed(why));
+        }
+        self.current_ticket()?.allows(ty).err()
+    }
+
+    /// Whether an action applies in the present context (what the key bar shows).
+    pub fn applies(&self, a: Action) -> bool {
+        match a {
+            _ if Self::event_of(a).is_some() => {
+                self.current_ticket().is_some() && self.refusal(a).is_none()
+            }
+            Action::Void | Action::ShowEvent => self.selected_event().is_some_and(|(_, e)| {
+                a == Action::ShowEvent
+                    || !matches!(e.kind, EventKind::Ticket(_) | EventKind::Void { .. })
+            }),
+            Action::Open => !self.rows.is_empty(),
+            Action::NextChoice | Action::PrevChoice => match self.popups.last() {
+                Some(Popup::Dialog(d)) => d.form.fields.get(d.form.focus).is_some_and(|f| {
+                    !matches!(
+                        f.kind,
+                        super::form::FieldKind::Text | super::form::FieldKind::Date
+                    )
+                }),
+                Some(Popup::Prompt(_, f)) => f
+                    .fields
+                    .get(f.focus)
+                    .is_some_and(|f| matches!(f.kind, super::form::FieldKind::Pick { .. })),
+                _ => false,
+            },
+            Action::NextField | Action::PrevField => match self.popups.last() {
+                Some(Popup::Dialog(d)) => d.form.fields.len() > 1,
+                _ => false,
+            },
+            _ => true,
+        }
+    }
+
     /// Carries out an action of the list, detail or a pop-up.
     pub fn update(&mut self, a: Action) -> anyhow::Result<()> {
         if !matches!(a, Action::Down | Action::Up) {
@@ -324,6 +389,8 @@ impl App {
         if let Some(top) = self.popups.last_mut() {
             match (top, a) {
                 (_, Action::Quit) => self.quit = true,
+                (Popup::Help, Action::Help) => {}
+                (_, Action::Help) => self.popups.push(Popup::Help),
                 (Popup::MonthTasks(..), Action::Close) => {
                     let month = self.today.format("%Y-%m").to_string();
                     self.ledger.store().set_meta(TASKS_SEEN, &month)?;
@@ -445,6 +512,14 @@ impl App {
             Action::Refresh => {
                 self.refresh()?;
                 self.say(self.lang.t("已刷新", "refreshed"), false);
+            }
+            // An action the ticket's state does not allow is refused at the key, with why.
+            _ if self.refusal(a).is_some() => {
+                let why = self
+                    .refusal(a)
+                    .map(|r| r.message(self.lang))
+                    .unwrap_or_default();
+                self.say(why, true);
             }
             Action::Sign => self.open_dialog(DialogKind::Sign)?,
             Action::Return => self.open_dialog(DialogKind::Return)?,

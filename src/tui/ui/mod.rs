@@ -185,21 +185,29 @@ pub fn bar_actions(ctx: KeyContext) -> &'static [Action] {
         KeyContext::List => &[
             Action::Help,
             Action::Open,
-            Action::Contact,
             Action::Sign,
+            Action::Dispatch,
+            Action::Contact,
             Action::Resolve,
             Action::Extend,
+            Action::Revisit,
+            Action::Reopen,
             Action::Search,
             Action::NextPane,
             Action::Quit,
         ],
         KeyContext::Detail => &[
             Action::Back,
-            Action::Contact,
             Action::Sign,
+            Action::Dispatch,
+            Action::Contact,
             Action::Resolve,
             Action::Extend,
+            Action::Revisit,
+            Action::Reopen,
             Action::Note,
+            Action::ShowEvent,
+            Action::Void,
             Action::RevealPhone,
             Action::Help,
         ],
@@ -217,7 +225,8 @@ fn draw_keys(f: &mut Frame, app: &App, area: Rect) {
     let ctx = app.context();
     let mut spans = Vec::new();
     let mut used = 0;
-    for a in bar_actions(ctx) {
+    // Only what applies here: the ticket's state, the selected event, the focused field.
+    for a in bar_actions(ctx).iter().filter(|a| app.applies(**a)) {
         if let Some(k) = app.keys.first_key(ctx, *a) {
             let item = format!(" {k} {} ", a.describe(app.lang));
             let w = width(&item);
@@ -235,7 +244,6 @@ fn draw_keys(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// A rectangle of at most `w` × `h` in the middle of `area`.
 /// Before a pop-up covers `rect`: a double-width character of the screen behind that the
 /// pop-up's left or right edge would cut in half becomes a space, so that the terminal does
 /// not erase the pop-up's border along with the half it keeps.
@@ -274,6 +282,7 @@ pub fn covered_wide_cells(buf: &ratatui::buffer::Buffer) -> Vec<(u16, u16)> {
     out
 }
 
+/// A rectangle of at most `w` × `h` in the middle of `area`.
 pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);

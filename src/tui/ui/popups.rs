@@ -171,21 +171,24 @@ fn draw_form(
                 .unwrap_or_default()
         };
         use crate::tui::keymap::Action::*;
-        lines.push(Line::from(Span::styled(
-            format!(
-                "{} {}  {} {}  {} {}  {}/{} {}",
-                k(Save),
-                Save.describe(lang),
-                k(Cancel),
-                Cancel.describe(lang),
-                k(NextField),
-                NextField.describe(lang),
+        // Built from the key map, and only what applies to the focused field.
+        let mut hints: Vec<String> = [Save, Cancel, NextField]
+            .iter()
+            .filter(|a| **a != NextField || form.fields.len() > 1)
+            .map(|a| format!("{} {}", k(*a), a.describe(lang)))
+            .collect();
+        if !matches!(
+            form.fields[form.focus].kind,
+            FieldKind::Text | FieldKind::Date
+        ) {
+            hints.push(format!(
+                "{}/{} {}",
                 k(PrevChoice),
                 k(NextChoice),
                 lang.t("选项", "choices")
-            ),
-            theme::dim(),
-        )));
+            ));
+        }
+        lines.push(Line::from(Span::styled(hints.join("  "), theme::dim())));
     }
     f.render_widget(Paragraph::new(lines), inner);
     if let Some(c) = cursor {
@@ -338,6 +341,17 @@ fn draw_welcome(f: &mut Frame, app: &App, area: Rect) {
     let rect = centered(area, area.width.saturating_sub(4).min(78), 14);
     let inner = frame_block(f, rect, lang.t(" 欢迎使用跟办 ", " Welcome to genban "));
     let store = app.ledger.store().location();
+    // The keys as the key map has them, so that each one shown works.
+    use crate::tui::keymap::Action::{Close, Help, Quit};
+    let hint = [Close, Quit, Help]
+        .iter()
+        .filter_map(|a| {
+            app.keys
+                .first_key(KeyContext::Popup, *a)
+                .map(|k| format!("{k} {}", a.describe(lang)))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ");
     let lines = match lang {
         Lang::Zh => vec![
             "这个库还是空的。先把市12345系统导出的工单导进来:".to_string(),
@@ -349,7 +363,7 @@ fn draw_welcome(f: &mut Frame, app: &App, area: Rect) {
             "  genban demo".to_string(),
             String::new(),
             format!("数据库: {store}"),
-            "Esc 关闭 · q 退出 · ? 帮助".to_string(),
+            hint,
         ],
         Lang::En => vec![
             "This store is empty. Import the city 12345 export first:".to_string(),
@@ -361,7 +375,7 @@ fn draw_welcome(f: &mut Frame, app: &App, area: Rect) {
             "  genban demo".to_string(),
             String::new(),
             format!("Store: {store}"),
-            "Esc close · q quit · ? help".to_string(),
+            hint,
         ],
     };
     let lines: Vec<Line> = lines
