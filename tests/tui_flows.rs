@@ -30,7 +30,15 @@ fn event_count(app: &genban::tui::app::App, id: &str) -> usize {
 fn the_month_tasks_show_once_a_month() {
     let (d, mut app) = demo_app(60, Lang::Zh);
     assert!(matches!(app.popups.last(), Some(Popup::MonthTasks(..))));
+    // Enter opens the selected task's ticket; Esc comes back to the list where it was.
+    let first = genban::tui::app::popup_tickets(app.popups.last().unwrap())[1].clone();
+    keys(&mut app, "j");
     press(&mut app, KeyCode::Enter);
+    assert!(matches!(&app.view, View::Detail { id, .. } if *id == first));
+    assert!(app.popups.is_empty());
+    press(&mut app, KeyCode::Esc);
+    assert!(matches!(app.popups.last(), Some(Popup::MonthTasks(_, 1))));
+    press(&mut app, KeyCode::Esc);
     assert!(app.popups.is_empty());
     // Reopening the same store in the same month does not show it again.
     drop(app);
@@ -449,4 +457,82 @@ fn the_welcome_screens_keys_work_as_shown() {
         crossterm::event::KeyModifiers::CONTROL,
     ));
     assert!(app.quit);
+}
+
+#[test]
+fn look_back_rows_open_their_ticket_and_panes_sort_and_say_where_you_are() {
+    let (_d, mut app) = demo_app(200, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "R");
+    let tickets = genban::tui::app::popup_tickets(app.popups.last().unwrap());
+    assert!(tickets.len() > 2, "{tickets:?}");
+    for _ in 0..(tickets.len() + 5) {
+        keys(&mut app, "j");
+    }
+    // The selection stops at the last row; k moves back at once.
+    keys(&mut app, "k");
+    assert!(matches!(app.popups.last(), Some(Popup::Review(_, s)) if *s == tickets.len() - 2));
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(&app.view, View::Detail { id, .. } if *id == tickets[tickets.len() - 2]));
+    press(&mut app, KeyCode::Esc);
+    assert!(matches!(app.popups.last(), Some(Popup::Review(..))));
+    press(&mut app, KeyCode::Esc);
+    // S cycles the order; the title says which and where the cursor is.
+    keys(&mut app, "2");
+    keys(&mut app, "S");
+    assert_eq!(app.sort, genban::tui::app::SortOrder::Deadline);
+    let deadlines: Vec<_> = app.rows.iter().map(|r| r.ticket().deadline).collect();
+    assert!(deadlines.windows(2).all(|w| w[0] <= w[1]));
+    keys(&mut app, "SSS");
+    let ids: Vec<_> = app.rows.iter().map(|r| r.ticket().id.clone()).collect();
+    assert!(ids.windows(2).all(|w| w[0] <= w[1]));
+    keys(&mut app, "jj");
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    t.draw(|f| genban::tui::ui::render(f, &app)).unwrap();
+    let screen = format!("{}", t.backend());
+    assert!(
+        screen.contains(&format!("3/{}", app.rows.len())) && screen.contains("按编号"),
+        "{screen}"
+    );
+    // / brings the old query back selected: typing replaces it.
+    keys(&mut app, "/");
+    keys(&mut app, &ids[0]);
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "/");
+    keys(&mut app, &ids[1]);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.filter.query.as_deref(), Some(ids[1].as_str()));
+}
+
+#[test]
+fn a_too_small_window_says_so() {
+    let (_d, app) = demo_app(20, Lang::Zh);
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(50, 10)).unwrap();
+    t.draw(|f| genban::tui::ui::render(f, &app)).unwrap();
+    assert!(format!("{}", t.backend()).contains("窗口太小"));
+}
+
+#[test]
+fn the_to_contact_pane_marks_tickets_reached_by_no_one_this_month() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "3");
+    let id = app.rows[0].ticket().id.clone();
+    for _ in 0..2 {
+        let e = genban::domain::event::Event::from_json_str(&format!(
+            r#"{{"ticket":"{id}","type":"contact","at":"2026-11-20T09:00:00+08:00","channel":"phone","outcome":"unreached"}}"#
+        ))
+        .unwrap();
+        app.ledger.record(e).unwrap();
+    }
+    app.refresh().unwrap();
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    t.draw(|f| genban::tui::ui::render(f, &app)).unwrap();
+    let screen = format!("{}", t.backend());
+    let line = screen
+        .lines()
+        .find(|l| l.contains(&id))
+        .unwrap()
+        .to_string();
+    assert!(line.contains("未联系上×2"), "{line}");
 }

@@ -279,6 +279,8 @@ pub struct Ticket {
     pub state: Option<State>,
     pub first_dispatch: Option<(DateTime<Utc>, String)>,
     pub latest_dispatch_unit: Option<String>,
+    /// When the latest dispatch was made (a re-dispatch moves it).
+    pub latest_dispatch_at: Option<DateTime<Utc>>,
     pub first_answer: Option<FirstAnswer>,
     pub signed: bool,
     pub latest_sign_date: Option<NaiveDate>,
@@ -467,6 +469,7 @@ impl Ticket {
                     self.first_dispatch = Some((at, unit.clone()));
                 }
                 self.latest_dispatch_unit = Some(unit.clone());
+                self.latest_dispatch_at = Some(at);
                 self.state = Some(State::AwaitingSign);
             }
             EventKind::Return { .. } => {

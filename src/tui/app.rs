@@ -73,6 +73,69 @@ impl Filter {
     }
 }
 
+/// How a pane is ordered; a key cycles through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortOrder {
+    /// Most urgent first (each pane's own order).
+    #[default]
+    Urgency,
+    Deadline,
+    LastContact,
+    Unit,
+    Id,
+}
+
+impl SortOrder {
+    const ALL: [SortOrder; 5] = [
+        SortOrder::Urgency,
+        SortOrder::Deadline,
+        SortOrder::LastContact,
+        SortOrder::Unit,
+        SortOrder::Id,
+    ];
+    pub fn name(self, lang: Lang) -> &'static str {
+        match self {
+            SortOrder::Urgency => lang.t("按紧急程度", "by urgency"),
+            SortOrder::Deadline => lang.t("按时限", "by deadline"),
+            SortOrder::LastContact => lang.t("按最近联系", "by last contact"),
+            SortOrder::Unit => lang.t("按单位", "by unit"),
+            SortOrder::Id => lang.t("按编号", "by id"),
+        }
+    }
+    fn next(self) -> SortOrder {
+        let i = SortOrder::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        SortOrder::ALL[(i + 1) % SortOrder::ALL.len()]
+    }
+    /// Orders rows already in urgency order (a stable sort keeps urgency among equals).
+    fn apply(self, rows: &mut [TicketRow]) {
+        match self {
+            SortOrder::Urgency => {}
+            SortOrder::Deadline => {
+                rows.sort_by_key(|r| (r.ticket().deadline.is_none(), r.ticket().deadline))
+            }
+            SortOrder::LastContact => rows.sort_by_key(|r| r.ticket().last_contact),
+            SortOrder::Unit => rows.sort_by(|a, b| a.ticket().unit().cmp(b.ticket().unit())),
+            SortOrder::Id => rows.sort_by(|a, b| a.ticket().id.cmp(&b.ticket().id)),
+        }
+    }
+}
+
+/// The tickets of a list pop-up, in the order it shows them (what its selection indexes).
+pub fn popup_tickets(p: &Popup) -> Vec<String> {
+    match p {
+        Popup::MonthTasks(m, _) => [&m.overdue, &m.to_contact, &m.deadlines, &m.to_sign]
+            .into_iter()
+            .flatten()
+            .map(|r| r.ticket().id.clone())
+            .collect(),
+        Popup::Review(r, _) => crate::domain::review::RULES
+            .iter()
+            .flat_map(|rule| r.rules[rule].iter().map(|f| f.ticket.clone()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 pub struct App {
     pub ledger: Arc<Ledger>,
     pub lang: Lang,
@@ -89,6 +152,8 @@ pub struct App {
     pub view: View,
     pub popups: Vec<Popup>,
     pub filter: Filter,
+    /// The order of the pane (the title shows it).
+    pub sort: SortOrder,
     pub message: Option<(String, bool)>,
     pub figures: Option<Report>,
     figures_rx: Option<Receiver<Report>>,
@@ -103,6 +168,8 @@ pub struct App {
     pub offset: Cell<usize>,
     /// The ledger's generation the panes were read at (another process's write changes it).
     seen_generation: u64,
+    /// The list pop-up a ticket was opened from (Esc in the detail comes back to it).
+    return_to: Option<Popup>,
 }
 
 impl App {
@@ -122,6 +189,7 @@ impl App {
             view: View::List,
             popups: Vec::new(),
             filter: Filter::default(),
+            sort: SortOrder::default(),
             message: None,
             figures: None,
             figures_rx: None,
@@ -133,6 +201,7 @@ impl App {
             page: Cell::new(10),
             offset: Cell::new(0),
             seen_generation: 0,
+            return_to: None,
         };
         app.refresh()?;
         if app.ledger.store().ticket_count()? == 0 {
@@ -222,6 +291,7 @@ impl App {
             .filter(|r| self.filter.keeps(r))
             .cloned()
             .collect();
+        self.sort.apply(&mut self.rows);
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
     }
 
@@ -316,6 +386,32 @@ impl App {
         }
     }
 
+    /// Opens the ticket selected in the top list pop-up; Esc in the detail comes back.
+    fn open_from_popup(&mut self) -> anyhow::Result<()> {
+        let Some(top) = self.popups.pop() else {
+            return Ok(());
+        };
+        let sel = match &top {
+            Popup::MonthTasks(_, s) | Popup::Review(_, s) => *s,
+            _ => 0,
+        };
+        let Some(id) = popup_tickets(&top).get(sel).cloned() else {
+            self.popups.push(top);
+            return Ok(());
+        };
+        if matches!(top, Popup::MonthTasks(..)) {
+            let month = self.today.format("%Y-%m").to_string();
+            self.ledger.store().set_meta(TASKS_SEEN, &month)?;
+        }
+        self.return_to = Some(top);
+        self.view = View::Detail {
+            id,
+            selected: 0,
+            reveal_phone: false,
+        };
+        self.reload_detail()
+    }
+
     /// The ticket under the cursor (or the open one).
     fn current_ticket(&self) -> Option<&crate::domain::ticket::Ticket> {
         match &self.view {
@@ -387,22 +483,31 @@ impl App {
             self.message = None;
         }
         if let Some(top) = self.popups.last_mut() {
+            let rows = popup_tickets(top).len();
+            let last = rows.saturating_sub(1);
             match (top, a) {
                 (_, Action::Quit) => self.quit = true,
                 (Popup::Help, Action::Help) => {}
                 (_, Action::Help) => self.popups.push(Popup::Help),
-                (Popup::MonthTasks(..), Action::Close) => {
+                (Popup::MonthTasks(_, sel) | Popup::Review(_, sel), Action::Down) => {
+                    *sel = (*sel + 1).min(last)
+                }
+                (Popup::MonthTasks(_, sel) | Popup::Review(_, sel), Action::Up) => {
+                    *sel = sel.saturating_sub(1)
+                }
+                (Popup::MonthTasks(..) | Popup::Review(..), Action::Open) if rows > 0 => {
+                    self.open_from_popup()?
+                }
+                (Popup::MonthTasks(..), Action::Close | Action::Open) => {
                     let month = self.today.format("%Y-%m").to_string();
                     self.ledger.store().set_meta(TASKS_SEEN, &month)?;
                     self.popups.pop();
                 }
-                (Popup::MonthTasks(_, scroll), Action::Down) => *scroll += 1,
-                (Popup::MonthTasks(_, scroll), Action::Up) => *scroll = scroll.saturating_sub(1),
-                (Popup::Review(_, scroll), Action::Down) => *scroll += 1,
-                (Popup::Review(_, scroll), Action::Up) => *scroll = scroll.saturating_sub(1),
-                (Popup::Event(_, scroll), Action::Down) => *scroll += 1,
+                (Popup::Event(lines, scroll), Action::Down) => {
+                    *scroll = (*scroll + 1).min(lines.len().saturating_sub(1))
+                }
                 (Popup::Event(_, scroll), Action::Up) => *scroll = scroll.saturating_sub(1),
-                (_, Action::Close) => {
+                (_, Action::Close | Action::Open) => {
                     self.popups.pop();
                 }
                 _ => {}
@@ -470,6 +575,10 @@ impl App {
             Action::Back => {
                 self.view = View::List;
                 self.detail = None;
+                // Opened from the month's tasks or the look-back: back to that list.
+                if let Some(p) = self.return_to.take() {
+                    self.popups.push(p);
+                }
             }
             Action::RevealPhone => {
                 if let View::Detail {
@@ -530,6 +639,13 @@ impl App {
             Action::Revisit => self.open_dialog(DialogKind::Revisit)?,
             Action::Reopen => self.open_dialog(DialogKind::Reopen)?,
             Action::Note => self.open_dialog(DialogKind::Note)?,
+            Action::Sort => {
+                self.sort = self.sort.next();
+                self.selected = 0;
+                self.offset.set(0);
+                self.rebuild_rows();
+                self.say(self.sort.name(self.lang), false);
+            }
             Action::ShowEvent => {
                 if let Some(lines) = self.selected_event_text() {
                     self.popups.push(Popup::Event(lines, 0));
@@ -556,11 +672,13 @@ impl App {
     fn prompt(&mut self, kind: PromptKind) {
         let lang = self.lang;
         let field = match kind {
+            // The old query comes back selected: typing replaces it, arrows keep it.
             PromptKind::Search => Field::text(
                 "q",
                 lang.t("搜索", "Search"),
                 self.filter.query.as_deref().unwrap_or(""),
             )
+            .select_all()
             .hint(lang.t(
                 "编号、标题、内容、地址、电话",
                 "id, title, content, address, phone",

@@ -35,6 +35,8 @@ pub struct Field {
     pub hint: String,
     /// Shown, not edited.
     pub read_only: bool,
+    /// The whole value is selected: typing replaces it, a movement keeps it.
+    pub all_selected: bool,
 }
 
 impl Field {
@@ -48,6 +50,7 @@ impl Field {
             required: false,
             hint: String::new(),
             read_only: false,
+            all_selected: false,
         }
     }
     pub fn date(key: &'static str, label: &str, value: &str) -> Field {
@@ -78,6 +81,11 @@ impl Field {
     }
     pub fn hint(mut self, h: &str) -> Field {
         self.hint = h.to_string();
+        self
+    }
+    /// Opens with the whole value selected (typing replaces it).
+    pub fn select_all(mut self) -> Field {
+        self.all_selected = !self.value.is_empty();
         self
     }
     pub fn read_only(mut self) -> Field {
@@ -157,12 +165,22 @@ impl Field {
         if !self.is_editable() {
             return;
         }
+        if std::mem::take(&mut self.all_selected) {
+            self.value.clear();
+            self.cursor = 0;
+        }
         let at = self.byte_at(self.cursor);
         self.value.insert(at, c);
         self.cursor += 1;
         self.refilter();
     }
     pub fn backspace(&mut self) {
+        if std::mem::take(&mut self.all_selected) && self.is_editable() {
+            self.value.clear();
+            self.cursor = 0;
+            self.refilter();
+            return;
+        }
         if self.cursor == 0 || !self.is_editable() {
             return;
         }
@@ -179,9 +197,11 @@ impl Field {
         }
     }
     pub fn home(&mut self) {
+        self.all_selected = false;
         self.cursor = 0;
     }
     pub fn end(&mut self) {
+        self.all_selected = false;
         self.cursor = self.value.chars().count();
     }
     pub fn set(&mut self, v: &str) {
@@ -214,6 +234,7 @@ impl Field {
     }
 
     pub fn move_cursor(&mut self, step: isize) {
+        self.all_selected = false;
         let n = self.value.chars().count() as isize;
         self.cursor = (self.cursor as isize + step).clamp(0, n) as usize;
     }

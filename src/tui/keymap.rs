@@ -88,6 +88,7 @@ actions! {
     Note "note" "备注" "note",
     Void "void" "撤销所选记录" "void the selected event",
     ShowEvent "show_event" "查看所选记录全文" "show the selected event whole",
+    Sort "sort" "切换排序" "change the order",
     RevealPhone "reveal_phone" "显示/隐藏电话" "show/hide phone",
     MonthTasks "month_tasks" "本月任务" "month's tasks",
     Review "review" "回头看(近两个月)" "look-back (two months)",

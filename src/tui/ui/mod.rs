@@ -18,8 +18,30 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// Draws the whole app.
+/// Below this the screen says it is too small instead of drawing a broken layout.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 12;
+
 pub fn render(f: &mut Frame, app: &App) {
     let area = f.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = match app.lang {
+            Lang::Zh => format!(
+                "窗口太小({}×{}):请放大到至少 {MIN_WIDTH}×{MIN_HEIGHT}",
+                area.width, area.height
+            ),
+            Lang::En => format!(
+                "The window is too small ({}×{}): make it at least {MIN_WIDTH}×{MIN_HEIGHT}",
+                area.width, area.height
+            ),
+        };
+        let lines: Vec<Line> = crate::text::wrap(&text, area.width.max(1) as usize)
+            .into_iter()
+            .map(Line::raw)
+            .collect();
+        f.render_widget(Paragraph::new(lines), area);
+        return;
+    }
     let filter_rows = if filter_text(app).is_some() { 1 } else { 0 };
     let [head, tabs, filter, main, message, keys] = Layout::vertical([
         Constraint::Length(1),

@@ -91,7 +91,9 @@ fn draw_form(
             Span::raw(" "),
             Span::styled(
                 truncate(&shown, room),
-                if focused {
+                if field.all_selected {
+                    theme::selected()
+                } else if focused {
                     theme::header()
                 } else {
                     Default::default()
@@ -267,6 +269,8 @@ fn task_line(r: &TicketRow, lang: Lang, w: usize) -> Line<'static> {
 
 fn draw_tasks(f: &mut Frame, app: &App, m: &crate::ledger::MonthTasks, scroll: usize, area: Rect) {
     let lang = app.lang;
+    // `scroll` is the selected ticket row; `k` counts ticket rows as they are laid out.
+    let (mut k, mut selected_line) = (0, 0);
     let w = area.width.saturating_sub(4).min(100);
     let h = area.height.saturating_sub(2);
     let rect = centered(area, w, h);
@@ -320,17 +324,24 @@ fn draw_tasks(f: &mut Frame, app: &App, m: &crate::ledger::MonthTasks, scroll: u
             style,
         )));
         for r in rows.iter() {
-            lines.push(task_line(r, lang, iw));
+            let line = task_line(r, lang, iw);
+            lines.push(if k == scroll {
+                selected_line = lines.len();
+                line.style(theme::selected())
+            } else {
+                line
+            });
+            k += 1;
         }
     }
     let visible = inner.height.saturating_sub(1) as usize;
-    let start = scroll.min(lines.len().saturating_sub(visible));
-    let mut shown: Vec<Line> = lines.into_iter().skip(start).take(visible).collect();
+    let mut shown: Vec<Line> = lines
+        .into_iter()
+        .skip(first_shown(selected_line, visible))
+        .take(visible)
+        .collect();
     shown.push(Line::from(Span::styled(
-        lang.t(
-            "Enter/Esc 知道了(本月不再自动显示) · j/k 滚动 · m 随时再看",
-            "Enter/Esc got it (not shown again this month) · j/k scroll · m shows it again",
-        ),
+        popup_hint(app, lang.t("打开工单", "open the ticket")),
         theme::dim(),
     )));
     f.render_widget(Paragraph::new(shown), inner);
@@ -405,6 +416,7 @@ fn draw_review(
     let inner = frame_block(f, rect, &title);
     let iw = inner.width as usize;
     let mut lines = Vec::new();
+    let (mut k, mut selected_line) = (0, 0);
     for rule in crate::domain::review::RULES {
         let flags = &r.rules[rule];
         let style = if flags.is_empty() {
@@ -426,16 +438,27 @@ fn draw_review(
                 fit(&sanitize(&fl.ticket), 13),
                 sanitize(&fl.detail.text(lang))
             );
-            lines.push(Line::raw(truncate(&text, iw)));
+            let line = Line::raw(truncate(&text, iw));
+            lines.push(if k == scroll {
+                selected_line = lines.len();
+                line.style(theme::selected())
+            } else {
+                line
+            });
+            k += 1;
         }
     }
     let visible = inner.height.saturating_sub(1) as usize;
-    let start = scroll.min(lines.len().saturating_sub(visible));
-    let mut shown: Vec<Line> = lines.into_iter().skip(start).take(visible).collect();
+    let mut shown: Vec<Line> = lines
+        .into_iter()
+        .skip(first_shown(selected_line, visible))
+        .take(visible)
+        .collect();
     shown.push(Line::from(Span::styled(
-        lang.t(
-            "Esc 关闭 · j/k 滚动 · 命令行: genban review",
-            "Esc close · j/k scroll · CLI: genban review",
+        format!(
+            "{} · {}",
+            popup_hint(app, lang.t("打开工单", "open the ticket")),
+            lang.t("命令行: genban review", "CLI: genban review")
         ),
         theme::dim(),
     )));
@@ -472,6 +495,27 @@ fn draw_event(f: &mut Frame, app: &App, text: &[String], scroll: usize, area: Re
         theme::dim(),
     )));
     f.render_widget(Paragraph::new(shown), inner);
+}
+
+/// The first line to show so that line `selected` is in view (with the lines before it while
+/// they fit).
+fn first_shown(selected: usize, visible: usize) -> usize {
+    (selected + 1).saturating_sub(visible.max(1))
+}
+
+/// The keys of a list pop-up, from the key map.
+fn popup_hint(app: &App, open: &str) -> String {
+    use crate::tui::keymap::Action::{Close, Down, Open, Up};
+    let k = |a| app.keys.first_key(KeyContext::Popup, a).unwrap_or_default();
+    format!(
+        "{} {open} · {} {} · {}/{} {}",
+        k(Open),
+        k(Close),
+        Close.describe(app.lang),
+        k(Down),
+        k(Up),
+        app.lang.t("选择", "select")
+    )
 }
 
 /// Cuts a line of spans to `max` cells (by display width).

@@ -91,9 +91,17 @@ impl Col {
             Col::Title => t.record.title.clone().unwrap_or_default(),
             Col::Deadline => t.deadline.map(|d| d.to_string()).unwrap_or_default(),
             Col::Days => days_label(r, lang),
+            // Due a call and only unreached ones this month: say so, not just a time.
+            Col::LastContact if r.facts.awaiting_contact && r.contacts_this_month > 0 => {
+                format!(
+                    "{}×{}",
+                    lang.t("未联系上", "unreached "),
+                    r.contacts_this_month
+                )
+            }
             Col::LastContact => short(t.last_contact),
             Col::MonthContacts => r.contacts_this_month.to_string(),
-            Col::Dispatched => short(t.first_dispatch.as_ref().map(|d| d.0)),
+            Col::Dispatched => short(t.latest_dispatch_at),
             Col::ResolvedOn => t
                 .resolution_date(tz)
                 .map(|d| d.to_string())
@@ -190,15 +198,21 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let lang = app.lang;
     let tz = app.ledger.tz();
     let search = app.filter.query.is_some();
-    let title = if search {
-        format!(
-            " {} ({}) ",
-            lang.t("搜索结果", "Search results"),
-            app.rows.len()
-        )
+    // Where the cursor is ("12/85") and the order, in the title.
+    let position = if app.rows.is_empty() {
+        "0".to_string()
     } else {
-        format!(" {} ({}) ", app.pane.title(lang), app.rows.len())
+        format!("{}/{}", app.selected + 1, app.rows.len())
     };
+    let title = format!(
+        " {} {position} · {} ",
+        if search {
+            lang.t("搜索结果", "Search results")
+        } else {
+            app.pane.title(lang)
+        },
+        app.sort.name(lang)
+    );
     let block = Block::default().borders(Borders::ALL).title(title);
     let inner = block.inner(area);
     app.page.set(inner.height.saturating_sub(1) as usize);
