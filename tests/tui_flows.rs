@@ -536,3 +536,53 @@ fn the_to_contact_pane_marks_tickets_reached_by_no_one_this_month() {
         .to_string();
     assert!(line.contains("未联系上×2"), "{line}");
 }
+
+#[test]
+fn text_fields_edit_with_the_usual_keys_and_scroll_around_the_cursor() {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2");
+    let id = app.rows[0].ticket().id.clone();
+    keys(&mut app, "n");
+    let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+    let alt = |k| KeyEvent::new(k, KeyModifiers::ALT);
+    keys(&mut app, "已约物业 明天 现场会商");
+    app.on_key(ctrl('w')); // 已约物业 明天
+    app.on_key(alt(KeyCode::Left)); // before 明天
+    app.on_key(ctrl('k')); // 已约物业
+    keys(&mut app, "周五上午");
+    app.on_key(ctrl('a'));
+    keys(&mut app, "经协调,");
+    app.on_key(ctrl('e'));
+    keys(&mut app, &"很长的说明".repeat(30));
+    // The field shows the end of the long text with the cursor inside the dialog.
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| genban::tui::ui::render(f, &app)).unwrap();
+    let pos = t.get_cursor_position().unwrap();
+    assert!(pos.x < 78, "{pos:?}");
+    assert!(format!("{}", t.backend()).contains("很长的说明"));
+    press(&mut app, KeyCode::Enter);
+    let note = app
+        .ledger
+        .events(&id)
+        .unwrap()
+        .into_iter()
+        .rev()
+        .find(|e| e.kind.type_name() == "note")
+        .unwrap()
+        .note
+        .unwrap();
+    assert!(
+        note.starts_with("经协调,已约物业 周五上午很长的说明"),
+        "{note}"
+    );
+    // Ctrl-U clears what is before the cursor.
+    keys(&mut app, "n");
+    keys(&mut app, "abc");
+    app.on_key(ctrl('u'));
+    let Some(Popup::Dialog(d)) = app.popups.last() else {
+        panic!()
+    };
+    assert_eq!(d.form.fields[0].value, "");
+}

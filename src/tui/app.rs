@@ -10,7 +10,7 @@ use crate::domain::time::Period;
 use crate::i18n::Lang;
 use crate::ledger::{Ledger, MonthTasks, Pane, TicketRow};
 use chrono::NaiveDate;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::cell::Cell;
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::Arc;
@@ -869,19 +869,40 @@ impl App {
                     choice_changed = true;
                 }
             }
-            _ => match key.code {
-                KeyCode::Char(c)
-                    if !key
-                        .modifiers
-                        .contains(crossterm::event::KeyModifiers::CONTROL) =>
+            _ => match (key.code, key.modifiers) {
+                (KeyCode::Char('a'), m) if m.contains(KeyModifiers::CONTROL) => {
+                    form.focused().home()
+                }
+                (KeyCode::Char('e'), m) if m.contains(KeyModifiers::CONTROL) => {
+                    form.focused().end()
+                }
+                (KeyCode::Char('u'), m) if m.contains(KeyModifiers::CONTROL) => {
+                    form.focused().kill_to_start()
+                }
+                (KeyCode::Char('k'), m) if m.contains(KeyModifiers::CONTROL) => {
+                    form.focused().kill_to_end()
+                }
+                (KeyCode::Char('w'), m) if m.contains(KeyModifiers::CONTROL) => {
+                    form.focused().delete_word()
+                }
+                (KeyCode::Left | KeyCode::Char('b'), m) if m.contains(KeyModifiers::ALT) => {
+                    form.focused().word_left()
+                }
+                (KeyCode::Right | KeyCode::Char('f'), m) if m.contains(KeyModifiers::ALT) => {
+                    form.focused().word_right()
+                }
+                (KeyCode::Char(c), m)
+                    if !m.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
                 {
                     form.focused().insert(c)
                 }
-                KeyCode::Backspace => form.focused().backspace(),
-                KeyCode::Delete => form.focused().delete(),
-                KeyCode::Home => form.focused().home(),
-                KeyCode::End => form.focused().end(),
-                _ => {}
+                _ => match key.code {
+                    KeyCode::Backspace => form.focused().backspace(),
+                    KeyCode::Delete => form.focused().delete(),
+                    KeyCode::Home => form.focused().home(),
+                    KeyCode::End => form.focused().end(),
+                    _ => {}
+                },
             },
         }
         if choice_changed {

@@ -233,6 +233,96 @@ impl Field {
         }
     }
 
+    /// Ctrl-U: removes everything before the cursor.
+    pub fn kill_to_start(&mut self) {
+        if !self.is_editable() {
+            return;
+        }
+        let at = self.byte_at(self.cursor);
+        self.value.replace_range(..at, "");
+        self.cursor = 0;
+        self.all_selected = false;
+        self.refilter();
+    }
+
+    /// Ctrl-K: removes everything from the cursor on.
+    pub fn kill_to_end(&mut self) {
+        if !self.is_editable() {
+            return;
+        }
+        let at = self.byte_at(self.cursor);
+        self.value.truncate(at);
+        self.all_selected = false;
+        self.refilter();
+    }
+
+    /// Where the word before the cursor starts (white space, then a run of anything else).
+    fn word_start(&self) -> usize {
+        let chars: Vec<char> = self.value.chars().collect();
+        let mut i = self.cursor.min(chars.len());
+        while i > 0 && chars[i - 1].is_whitespace() {
+            i -= 1;
+        }
+        while i > 0 && !chars[i - 1].is_whitespace() {
+            i -= 1;
+        }
+        i
+    }
+
+    /// Where the word after the cursor ends.
+    fn word_end(&self) -> usize {
+        let chars: Vec<char> = self.value.chars().collect();
+        let mut i = self.cursor.min(chars.len());
+        while i < chars.len() && chars[i].is_whitespace() {
+            i += 1;
+        }
+        while i < chars.len() && !chars[i].is_whitespace() {
+            i += 1;
+        }
+        i
+    }
+
+    /// Ctrl-W: removes the word before the cursor.
+    pub fn delete_word(&mut self) {
+        if !self.is_editable() {
+            return;
+        }
+        let from = self.word_start();
+        let (a, b) = (self.byte_at(from), self.byte_at(self.cursor));
+        self.value.replace_range(a..b, "");
+        self.cursor = from;
+        self.all_selected = false;
+        self.refilter();
+    }
+
+    /// Alt-← / Alt-→: to the start of the word before, or the end of the word after.
+    pub fn word_left(&mut self) {
+        self.all_selected = false;
+        self.cursor = self.word_start();
+    }
+    pub fn word_right(&mut self) {
+        self.all_selected = false;
+        self.cursor = self.word_end();
+    }
+
+    /// The part of the value to show in `room` cells so that the cursor is in view, and the
+    /// cursor's column within it (by display width).
+    pub fn window(&self, room: usize) -> (String, usize) {
+        let room = room.max(1);
+        let chars: Vec<char> = self.value.chars().collect();
+        let w = |cs: &[char]| crate::text::width(&cs.iter().collect::<String>());
+        let cursor = self.cursor.min(chars.len());
+        let mut start = 0;
+        while start < cursor && w(&chars[start..cursor]) > room - 1 {
+            start += 1;
+        }
+        let mut end = start;
+        while end < chars.len() && w(&chars[start..=end]) <= room {
+            end += 1;
+        }
+        (chars[start..end].iter().collect(), w(&chars[start..cursor]))
+    }
+
     pub fn move_cursor(&mut self, step: isize) {
         self.all_selected = false;
         let n = self.value.chars().count() as isize;
@@ -343,6 +433,33 @@ mod tests {
         p.set("区住建局");
         assert_eq!(p.chosen(), "区住建局");
         assert!(!p.is_new_name());
+    }
+
+    #[test]
+    fn editing_keys_work_by_character_and_word() {
+        let mut f = Field::text("r", "理由", "需要 等待 审批");
+        f.delete_word();
+        assert_eq!(f.value, "需要 等待 ");
+        f.word_left();
+        assert_eq!(f.cursor, 3);
+        f.kill_to_end();
+        assert_eq!(f.value, "需要 ");
+        f.word_left();
+        f.word_right();
+        assert_eq!(f.cursor, 2);
+        f.kill_to_start();
+        assert_eq!((f.value.as_str(), f.cursor), (" ", 0));
+    }
+
+    #[test]
+    fn a_long_value_scrolls_around_the_cursor() {
+        let mut f = Field::text("r", "理由", &"长".repeat(40));
+        let (shown, col) = f.window(20);
+        assert!(crate::text::width(&shown) <= 20);
+        assert_eq!(col, 18, "the cursor at the end stays in view");
+        f.home();
+        let (shown, col) = f.window(20);
+        assert_eq!((crate::text::width(&shown), col), (20, 0));
     }
 
     #[test]

@@ -73,12 +73,18 @@ fn draw_form(
     for (i, field) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
         let label = fit(&field.label, label_w);
-        let value = sanitize(&field.value);
+        let room = (inner.width as usize).saturating_sub(label_w + 1);
+        // A long value scrolls sideways around the cursor (by display width).
+        let (value, cursor_col) = if focused {
+            let (part, col) = field.window(room);
+            (sanitize(&part), col)
+        } else {
+            (sanitize(&field.value), 0)
+        };
         let shown = match &field.kind {
             FieldKind::Choice { .. } => format!("< {value} >"),
             _ => value.clone(),
         };
-        let room = (inner.width as usize).saturating_sub(label_w + 1);
         let mut spans = vec![
             Span::styled(
                 label,
@@ -105,8 +111,7 @@ fn draw_form(
             spans.push(Span::styled(format!("  {}", field.hint), theme::dim()));
         }
         if focused && field.is_editable() && inner.width > 0 && (i as u16) < inner.height {
-            let before: String = field.value.chars().take(field.cursor).collect();
-            let col = (label_w + 1 + width(&sanitize(&before))).min(inner.width as usize - 1);
+            let col = (label_w + 1 + cursor_col).min(inner.width as usize - 1);
             cursor = Some(Position {
                 x: inner.x + col as u16,
                 y: inner.y + i as u16,
