@@ -4,7 +4,7 @@ use super::theme;
 use crate::output::tickets::{days_label, state_label, timeline};
 use crate::text::{mask_phone, sanitize, truncate, width, wrap};
 use crate::tui::app::{App, View};
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
@@ -63,77 +63,116 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let deadline = t
         .deadline
         .map(|d| format!("{d}  {}", days_label(row, lang)));
+    let when = |x: Option<chrono::DateTime<chrono::FixedOffset>>| {
+        x.map(|x| x.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+    };
     field(lang.t("状态", "State"), Some(state_label(row, lang)), 1);
     field(lang.t("承办单位", "Unit"), Some(t.unit().to_string()), 1);
     field(lang.t("承诺时限", "Deadline"), deadline, 1);
-    field(lang.t("诉求标题", "Title"), rec.title.clone(), 1);
+    field(
+        lang.t("派发时间", "Dispatched"),
+        when(t.latest_dispatch_at.map(|d| d.fixed_offset())),
+        1,
+    );
+    field(lang.t("诉求标题", "Title"), rec.title.clone(), 2);
     field(lang.t("诉求分类", "Category"), rec.category.clone(), 1);
     let who = match (&rec.complainant, phone) {
         (Some(c), Some(p)) => Some(format!("{c}  {p}")),
         (c, p) => c.clone().or(p),
     };
     field(lang.t("诉求人", "Citizen"), who, 1);
-    field(lang.t("诉求地址", "Address"), rec.address.clone(), 1);
-    let tall = area.height >= 30;
-    field(
-        lang.t("诉求内容", "Content"),
-        rec.content.clone(),
-        if tall { 4 } else { 2 },
-    );
-    if tall {
-        field(lang.t("答复内容", "Reply"), rec.reply.clone(), 2);
-    }
-    let record_h = (lines.len() as u16 + 2).min(area.height.saturating_sub(5));
-    let [top, bottom] =
-        Layout::vertical([Constraint::Length(record_h), Constraint::Min(3)]).areas(area);
-    let title = format!(" {} {} ", lang.t("工单", "Ticket"), sanitize(&t.id));
-    f.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(Span::styled(title, theme::title())),
-        ),
-        top,
-    );
-    let visible = bottom.height.saturating_sub(2) as usize;
-    let selected = (*selected).min(events.len().saturating_sub(1));
-    // The selected row stays in view.
-    let start = selected.saturating_sub(visible.saturating_sub(1));
-    let inner = bottom.width.saturating_sub(2) as usize;
-    let marks = timeline(events, lang);
-    let timeline: Vec<Line> = events
+    field(lang.t("诉求地址", "Address"), rec.address.clone(), 2);
+    let place = [&rec.street, &rec.community]
         .iter()
-        .zip(&marks)
-        .rev()
-        .enumerate()
-        .skip(start)
-        .take(visible)
-        .map(|(row, (e, (text, voided)))| {
-            let when = e.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
-            let text = truncate(text, inner.saturating_sub(18));
-            let style = match (row == selected, *voided) {
-                (true, _) => theme::selected(),
-                (false, true) => theme::dim().add_modifier(ratatui::style::Modifier::CROSSED_OUT),
-                (false, false) => Default::default(),
-            };
-            Line::from(vec![
-                Span::styled(format!("{when}  "), theme::dim()),
-                Span::styled(text, style),
-            ])
-        })
-        .collect();
+        .filter_map(|x| x.as_deref())
+        .collect::<Vec<_>>()
+        .join(" · ");
+    field(lang.t("街道/社区", "Street"), Some(place), 1);
+    field(lang.t("受理时间", "Received"), when(rec.received_at), 1);
+    // Long texts get more lines on a tall screen; the whole event shows with Enter.
+    let long = if area.height >= 30 { 8 } else { 2 };
+    field(lang.t("诉求内容", "Content"), rec.content.clone(), long);
+    field(lang.t("办结时间", "Closed"), when(rec.closed_at), 1);
+    field(lang.t("答复内容", "Reply"), rec.reply.clone(), long);
+    let verdict = rec.satisfaction.map(|x| {
+        let s = match lang {
+            crate::i18n::Lang::Zh => x.zh(),
+            crate::i18n::Lang::En => x.code(),
+        };
+        match rec.reasonable {
+            Some(true) => format!("{s} · {}", lang.t("合理诉求", "reasonable")),
+            Some(false) => format!("{s} · {}", lang.t("非合理诉求", "not reasonable")),
+            None => s.to_string(),
+        }
+    });
+    field(lang.t("满意度", "Verdict"), verdict, 1);
+    // The timeline follows the record in the same view, newest first; the view scrolls as a
+    // whole so that the selected event stays in sight (and the record while it fits).
+    let inner = area.width.saturating_sub(2) as usize;
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        format!(
+            "{} ({})",
+            lang.t("办理记录,最新在前", "Timeline, newest first"),
+            events.len()
+        ),
+        theme::title(),
+    )));
+    let selected = (*selected).min(events.len().saturating_sub(1));
+    let marks = timeline(events, lang);
+    let mut selected_line = lines.len();
+    for (row, (e, (text, voided))) in events.iter().zip(&marks).rev().enumerate() {
+        let at = e.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
+        // Who entered it, and when when that is not when it happened.
+        let mut who = e.operator.as_deref().map(sanitize).unwrap_or_default();
+        if let Some(r) = e.recorded_at {
+            if (r.with_timezone(&chrono::Utc) - e.instant())
+                .num_minutes()
+                .abs()
+                >= 1
+            {
+                let r = r.with_timezone(&tz).format("%m-%d %H:%M");
+                who = format!("{who} {}{r}", lang.t("录入于", "entered "));
+            }
+        }
+        let who = who.trim().to_string();
+        let room = inner.saturating_sub(18 + if who.is_empty() { 0 } else { width(&who) + 2 });
+        let style = match (row == selected, *voided) {
+            (true, _) => theme::selected(),
+            (false, true) => theme::dim().add_modifier(ratatui::style::Modifier::CROSSED_OUT),
+            (false, false) => Default::default(),
+        };
+        if row == selected {
+            selected_line = lines.len();
+        }
+        let mut spans = vec![
+            Span::styled(format!("{at}  "), theme::dim()),
+            Span::styled(truncate(text, room.max(4)), style),
+        ];
+        if !who.is_empty() {
+            spans.push(Span::styled(format!("  {who}"), theme::dim()));
+        }
+        lines.push(Line::from(spans));
+    }
+    let visible = area.height.saturating_sub(2) as usize;
+    let start = (selected_line + 1).saturating_sub(visible.max(1));
     let title = format!(
-        " {} ({}{}) ",
-        lang.t("办理记录,最新在前", "Timeline, newest first"),
-        events.len(),
+        " {} {}{} ",
+        lang.t("工单", "Ticket"),
+        sanitize(&t.id),
         if start > 0 {
-            format!(", +{start}")
+            format!(" ↓{start}")
         } else {
             String::new()
         }
     );
+    let shown: Vec<Line> = lines.into_iter().skip(start).take(visible).collect();
     f.render_widget(
-        Paragraph::new(timeline).block(Block::default().borders(Borders::ALL).title(title)),
-        bottom,
+        Paragraph::new(shown).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(title, theme::title())),
+        ),
+        area,
     );
 }
