@@ -48,12 +48,20 @@ pub struct RefusedLine {
 
 impl RefusedLine {
     pub fn reason(&self, lang: Lang) -> String {
-        format!(
-            "ticket {} `{}`: {}",
-            self.ticket,
-            self.event_type,
-            self.refusal.message(lang)
-        )
+        match lang {
+            Lang::Zh => format!(
+                "工单 {} 的「{}」:{}",
+                self.ticket,
+                crate::domain::ticket::event_zh(self.event_type),
+                self.refusal.message(lang)
+            ),
+            Lang::En => format!(
+                "ticket {} `{}`: {}",
+                self.ticket,
+                self.event_type,
+                self.refusal.message(lang)
+            ),
+        }
     }
 }
 

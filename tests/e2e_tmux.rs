@@ -123,7 +123,7 @@ fn open_app(dir: &Path) -> (PathBuf, Tmux) {
     t.run(&["set-option", "-t", "e2e", "remain-on-exit", "on"]);
     // The month's tasks greet the first start of the month.
     t.wait_for("本月任务 2026-11");
-    t.keys(&["Enter"]);
+    t.keys(&["Escape"]);
     t.wait_for("1 待签收");
     (db, t)
 }
@@ -152,7 +152,7 @@ fn record_a_contact_in_the_real_binary() {
     let (db, t) = open_app(dir.path());
     // The in-progress pane, the first ticket's detail.
     t.keys(&["2"]);
-    t.wait_for("办理中 (");
+    t.wait_for("办理中 1/");
     t.keys(&["Enter"]);
     let s = t.wait_for("办理记录");
     let id = s
@@ -238,7 +238,7 @@ fn the_unit_picker_in_the_real_binary() {
     let dir = tempfile::tempdir().unwrap();
     let (db, t) = open_app(dir.path());
     t.keys(&["1"]);
-    t.wait_for("待签收 (");
+    t.wait_for("待签收 1/");
     let list: serde_json::Value =
         serde_json::from_str(&genban(&db, &["list", "awaiting-sign", "--format", "json"])).unwrap();
     let id = list[0]["id"].as_str().unwrap().to_string();
@@ -268,7 +268,7 @@ fn void_a_contact_in_the_real_binary() {
     let dir = tempfile::tempdir().unwrap();
     let (db, t) = open_app(dir.path());
     t.keys(&["2"]);
-    t.wait_for("办理中 (");
+    t.wait_for("办理中 1/");
     t.keys(&["Enter"]);
     let s = t.wait_for("办理记录");
     let id = s

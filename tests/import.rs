@@ -249,7 +249,7 @@ fn an_event_log_with_a_refused_line_applies_nothing_and_names_the_line() {
     let f = write(d.path(), "log2.jsonl", fixed.as_bytes());
     let err = import_file(&l, &f, &opts()).unwrap_err().to_string();
     assert!(
-        err.contains("log2.jsonl: line 3: ticket T `resolve`"),
+        err.contains("log2.jsonl: line 3: 工单 T 的「解决」:工单当前为「待签收」"),
         "{err}"
     );
     assert_eq!(count_events(&l), 0);

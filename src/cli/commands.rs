@@ -64,6 +64,7 @@ pub fn import(ledger: &Ledger, a: ImportArgs, ctx: &Context, io: &mut Io) -> Res
         skip_bad_rows: a.skip_bad_rows,
         dry_run: a.dry_run,
         progress: io.progress,
+        lang,
     };
     let mut failed = 0;
     for f in &a.files {

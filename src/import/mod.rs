@@ -108,6 +108,8 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Show a progress bar on stderr for large files.
     pub progress: bool,
+    /// The language of the refusals it reports.
+    pub lang: Lang,
 }
 
 /// What an import did.
@@ -335,7 +337,7 @@ pub fn import_file(
     };
     let is_rows = profile.is_some();
     let as_problem = |r: &crate::ledger::RefusedLine| {
-        let mut p = Problem::line(r.line, r.reason(Lang::En));
+        let mut p = Problem::line(r.line, r.reason(opts.lang));
         p.is_row = is_rows;
         p
     };
