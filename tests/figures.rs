@@ -382,3 +382,126 @@ fn rates_are_null_for_empty_cohorts() {
     }
     assert_eq!(v["by_unit"], serde_json::json!([]));
 }
+
+#[test]
+fn whistle_figures_at_their_boundaries() {
+    let (_d, l) = ledger("2026-11-29");
+    let mut lines = Vec::new();
+    for id in ["W1", "W2", "W3"] {
+        lines.push(line(
+            id,
+            r#""type":"ticket","at":"2026-10-01T09:00:00+08:00","unit":"新金社区""#,
+        ));
+    }
+    // W1: two departments (one named twice) at 10:00 on Nov 2. A answers exactly 24 h later
+    // (in time) and resolves; B answers one second past 24 h (responded, not in time).
+    lines.push(line("W1", r#""type":"whistle","at":"2026-11-02T10:00:00+08:00","departments":["区城管局"," 区住建局","区城管局"]"#));
+    lines.push(line("W1", r#""type":"whistle_response","at":"2026-11-03T10:00:00+08:00","department":"区城管局","resolved":true"#));
+    lines.push(line(
+        "W1",
+        r#""type":"whistle_response","at":"2026-11-03T10:00:01+08:00","department":"区住建局""#,
+    ));
+    // W2: summoned twice; the answer exactly at the second whistle counts for the first only.
+    lines.push(line(
+        "W2",
+        r#""type":"whistle","at":"2026-11-05T10:00:00+08:00","departments":["区水务局"]"#,
+    ));
+    lines.push(line(
+        "W2",
+        r#""type":"whistle","at":"2026-11-05T12:00:00+08:00","departments":["区水务局"]"#,
+    ));
+    lines.push(line(
+        "W2",
+        r#""type":"whistle_response","at":"2026-11-05T12:00:00+08:00","department":"区水务局""#,
+    ));
+    // W3: a whistle in October does not count for November; one after the as-of date neither.
+    lines.push(line(
+        "W3",
+        r#""type":"whistle","at":"2026-10-30T10:00:00+08:00","departments":["区水务局"]"#,
+    ));
+    lines.push(line(
+        "W3",
+        r#""type":"whistle","at":"2026-11-29T23:59:59+08:00","departments":["区交通局"]"#,
+    ));
+    lines.push(line(
+        "W3",
+        r#""type":"whistle","at":"2026-11-30T00:00:00+08:00","departments":["区交通局"]"#,
+    ));
+    load(&l, &lines);
+    let r = report(&l, "2026-11-01", "2026-11-30", "2026-11-29");
+    // Summons: W1 two, W2 two, W3 one (the 23:59:59 one).
+    assert_eq!(r.counts.whistles_in_period, 4);
+    assert_eq!(
+        (
+            r.whistle_response_rate.numerator,
+            r.whistle_response_rate.denominator
+        ),
+        (2, 5)
+    );
+    assert_eq!(
+        (
+            r.whistle_resolution_rate.numerator,
+            r.whistle_resolution_rate.denominator
+        ),
+        (1, 5)
+    );
+    assert_eq!(r.whistle_resolution_rate.rate, Some(0.2));
+}
+
+#[test]
+fn revisit_satisfaction_is_decided_by_the_latest_revisit_in_the_period() {
+    let (_d, l) = ledger("2026-11-29");
+    let mut lines = Vec::new();
+    for (id, unit) in [("V1", "新金社区"), ("V2", "同心社区")] {
+        lines.extend(signed(id, unit, "2026-09-03T09:00:00+08:00", "2027-03-01"));
+        lines.push(line(
+            id,
+            r#""type":"resolve","at":"2026-10-20T09:00:00+08:00""#,
+        ));
+    }
+    // V1: unsatisfied, reopened by it, resolved again, then satisfied: the latest decides.
+    lines.push(line("V1", r#""type":"revisit","at":"2026-11-02T09:00:00+08:00","satisfaction":"unsatisfied","deadline":"2026-12-31""#));
+    lines.push(line(
+        "V1",
+        r#""type":"resolve","at":"2026-11-10T09:00:00+08:00""#,
+    ));
+    lines.push(line(
+        "V1",
+        r#""type":"revisit","at":"2026-11-12T09:00:00+08:00","satisfaction":"basically_satisfied""#,
+    ));
+    // V2: satisfied in October, unsatisfied in November: November's decides November.
+    lines.push(line(
+        "V2",
+        r#""type":"revisit","at":"2026-10-25T09:00:00+08:00","satisfaction":"satisfied""#,
+    ));
+    lines.push(line("V2", r#""type":"reopen","at":"2026-10-26T09:00:00+08:00","deadline":"2026-12-31","reason":"复发""#));
+    lines.push(line(
+        "V2",
+        r#""type":"resolve","at":"2026-11-03T09:00:00+08:00""#,
+    ));
+    lines.push(line("V2", r#""type":"revisit","at":"2026-11-04T09:00:00+08:00","satisfaction":"unsatisfied","deadline":"2026-12-31""#));
+    load(&l, &lines);
+    let nov = report(&l, "2026-11-01", "2026-11-30", "2026-11-29");
+    assert_eq!(
+        (
+            nov.revisit_satisfaction_rate.numerator,
+            nov.revisit_satisfaction_rate.denominator
+        ),
+        (1, 2)
+    );
+    let unit = |u: &str| {
+        nov.by_unit
+            .iter()
+            .find(|x| x.unit == u)
+            .unwrap()
+            .revisit_satisfaction_rate
+            .clone()
+    };
+    assert_eq!(unit("新金社区").rate, Some(1.0));
+    assert_eq!(unit("同心社区").rate, Some(0.0));
+    // As of Nov 11 the V1 revisit of the 12th is not counted yet: its unsatisfied one decides.
+    let early = report(&l, "2026-11-01", "2026-11-30", "2026-11-11");
+    assert_eq!(early.revisit_satisfaction_rate.numerator, 0);
+    let oct = report(&l, "2026-10-01", "2026-10-31", "2026-10-31");
+    assert_eq!(oct.revisit_satisfaction_rate.rate, Some(1.0));
+}

@@ -73,6 +73,94 @@ impl Counts {
     }
 }
 
+/// The street's counts: a unit's, and the whistles (street-wide only).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct TotalCounts {
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub whistles_in_period: u64,
+}
+
+impl std::ops::Deref for TotalCounts {
+    type Target = Counts;
+    fn deref(&self) -> &Counts {
+        &self.counts
+    }
+}
+
+/// Figure 6 of one ticket: its whistles in the period and their summons.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Whistles {
+    pub whistles: u64,
+    pub summons: u64,
+    pub responded_in_time: u64,
+    pub resolved: u64,
+}
+
+/// 一哨联办 (figure 6) on one ticket's events (application order, voids applied, cut at A).
+pub fn whistles(events: &[Event], tz: Tz, period: Period) -> Whistles {
+    let mut w = Whistles::default();
+    for (i, e) in events.iter().enumerate() {
+        let EventKind::Whistle { departments } = &e.kind else {
+            continue;
+        };
+        if !period.contains(local_date(tz, &e.at)) {
+            continue;
+        }
+        w.whistles += 1;
+        let mut summoned: Vec<&str> = departments.iter().map(|d| d.trim()).collect();
+        summoned.sort_unstable();
+        summoned.dedup();
+        for d in summoned {
+            w.summons += 1;
+            // A response counts up to the next whistle that summons the same department.
+            let next = events[i + 1..].iter().find(|x| {
+                matches!(&x.kind, EventKind::Whistle { departments } if departments.iter().any(|n| n.trim() == d))
+            });
+            let answers: Vec<&Event> = events
+                .iter()
+                .filter(|r| {
+                    matches!(&r.kind, EventKind::WhistleResponse { department, .. } if department.trim() == d)
+                        && r.instant() > e.instant()
+                        && next.is_none_or(|n| r.instant() <= n.instant())
+                })
+                .collect();
+            if let Some(first) = answers.iter().map(|r| r.instant()).min() {
+                if first - e.instant() <= chrono::Duration::hours(24) {
+                    w.responded_in_time += 1;
+                }
+            }
+            if answers.iter().any(|r| {
+                matches!(
+                    r.kind,
+                    EventKind::WhistleResponse {
+                        resolved: Some(true),
+                        ..
+                    }
+                )
+            }) {
+                w.resolved += 1;
+            }
+        }
+    }
+    w
+}
+
+/// Figure 5 of one ticket: whether the latest revisit dated in the period (events cut at A)
+/// was satisfied or basically satisfied; None without one.
+pub fn revisit_in_period(events: &[Event], tz: Tz, period: Period) -> Option<bool> {
+    events
+        .iter()
+        .filter(|e| period.contains(local_date(tz, &e.at)))
+        .filter_map(|e| match &e.kind {
+            EventKind::Revisit { satisfaction, .. } => {
+                Some(*satisfaction != super::event::Satisfaction::Unsatisfied)
+            }
+            _ => None,
+        })
+        .last()
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PeriodJson {
     pub from: NaiveDate,
@@ -85,6 +173,7 @@ pub struct UnitReport {
     pub signing_accuracy: Figure,
     pub monthly_contact_rate: Figure,
     pub on_time_resolution_rate: Figure,
+    pub revisit_satisfaction_rate: Figure,
     pub counts: Counts,
 }
 
@@ -93,6 +182,7 @@ impl UnitReport {
         self.signing_accuracy.denominator > 0
             || self.monthly_contact_rate.denominator > 0
             || self.on_time_resolution_rate.denominator > 0
+            || self.revisit_satisfaction_rate.denominator > 0
             || !self.counts.is_zero()
     }
 }
@@ -106,7 +196,10 @@ pub struct Report {
     pub monthly_contact_rate: Figure,
     pub on_time_resolution_rate: Figure,
     pub repeat_complaint_rate: Figure,
-    pub counts: Counts,
+    pub revisit_satisfaction_rate: Figure,
+    pub whistle_response_rate: Figure,
+    pub whistle_resolution_rate: Figure,
+    pub counts: TotalCounts,
     pub by_unit: Vec<UnitReport>,
 }
 
@@ -143,6 +236,10 @@ pub struct Facts {
     pub awaiting_contact: bool,
     pub overdue: bool,
     pub extensions_in_period: u64,
+    /// Figure 5: the latest revisit in the period was satisfied (None: no revisit in it).
+    pub revisit_satisfied: Option<bool>,
+    /// Figure 6: the ticket's whistles in the period.
+    pub whistles: Whistles,
 }
 
 /// The cut-off instant of "as of A": events strictly before it count.
@@ -175,6 +272,8 @@ pub fn facts(id: &str, events: &[Event], tz: Tz, period: Period, as_of: NaiveDat
         })
         .count() as u64;
     Facts {
+        revisit_satisfied: revisit_in_period(events, tz, period),
+        whistles: whistles(events, tz, period),
         overdue: ticket.is_overdue(as_of),
         ticket,
         due_period_month: due_p,
@@ -192,6 +291,7 @@ pub struct ReportBuilder {
     total: UnitReport,
     units: BTreeMap<String, UnitReport>,
     repeat_keys: Vec<RepeatKey>,
+    whistles: Whistles,
 }
 
 impl ReportBuilder {
@@ -203,6 +303,7 @@ impl ReportBuilder {
             total: UnitReport::default(),
             units: BTreeMap::new(),
             repeat_keys: Vec::new(),
+            whistles: Whistles::default(),
         }
     }
 
@@ -227,6 +328,12 @@ impl ReportBuilder {
                 t.record.address.as_deref(),
             ));
         }
+        // Whistles count street-wide, dispatched or not.
+        let w = &mut self.whistles;
+        w.whistles += f.whistles.whistles;
+        w.summons += f.whistles.summons;
+        w.responded_in_time += f.whistles.responded_in_time;
+        w.resolved += f.whistles.resolved;
         let Some(state) = t.state else { return };
         // Signing accuracy, counted for the unit of the first dispatch.
         if let Some((first_at, first_unit)) = &t.first_dispatch {
@@ -250,6 +357,9 @@ impl ReportBuilder {
                 one.on_time_resolution_rate
                     .add(resolved.is_some_and(|r| r <= deadline));
             }
+        }
+        if let Some(satisfied) = f.revisit_satisfied {
+            one.revisit_satisfaction_rate.add(satisfied);
         }
         let c = &mut one.counts;
         match state {
@@ -299,7 +409,16 @@ impl ReportBuilder {
             monthly_contact_rate: self.total.monthly_contact_rate,
             on_time_resolution_rate: self.total.on_time_resolution_rate,
             repeat_complaint_rate: repeat,
-            counts: self.total.counts,
+            revisit_satisfaction_rate: self.total.revisit_satisfaction_rate,
+            whistle_response_rate: Figure::new(
+                self.whistles.responded_in_time,
+                self.whistles.summons,
+            ),
+            whistle_resolution_rate: Figure::new(self.whistles.resolved, self.whistles.summons),
+            counts: TotalCounts {
+                counts: self.total.counts,
+                whistles_in_period: self.whistles.whistles,
+            },
             // BTreeMap<String, _> iterates in byte order, which for UTF-8 is code point order.
             by_unit: self
                 .units
@@ -318,6 +437,10 @@ fn merge(into: &mut UnitReport, one: &UnitReport) {
     add(
         &mut into.on_time_resolution_rate,
         &one.on_time_resolution_rate,
+    );
+    add(
+        &mut into.revisit_satisfaction_rate,
+        &one.revisit_satisfaction_rate,
     );
     let (a, b) = (&mut into.counts, &one.counts);
     a.awaiting_sign += b.awaiting_sign;

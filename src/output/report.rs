@@ -7,8 +7,8 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::fmt::Write;
 use std::path::Path;
 
-/// The four figures of a report with their names.
-fn figures(r: &Report, lang: Lang) -> [(&'static str, &Figure); 4] {
+/// The figures of a report with their names, in the report's order.
+fn figures(r: &Report, lang: Lang) -> [(&'static str, &Figure); 7] {
     [
         (
             lang.t("签收准确率", "Signing accuracy"),
@@ -25,6 +25,18 @@ fn figures(r: &Report, lang: Lang) -> [(&'static str, &Figure); 4] {
         (
             lang.t("重复投诉率", "Repeat complaint rate"),
             &r.repeat_complaint_rate,
+        ),
+        (
+            lang.t("回访满意率", "Revisit satisfaction rate"),
+            &r.revisit_satisfaction_rate,
+        ),
+        (
+            lang.t("吹哨按时响应率", "Whistle response rate"),
+            &r.whistle_response_rate,
+        ),
+        (
+            lang.t("吹哨解决率", "Whistle resolution rate"),
+            &r.whistle_resolution_rate,
         ),
     ]
 }
@@ -84,7 +96,13 @@ pub fn text(r: &Report, lang: Lang) -> String {
         .map(|(k, v)| format!("{k} {v}"))
         .collect();
     let _ = writeln!(s, "  {}", counts[..6].join("  "));
-    let _ = writeln!(s, "  {}", counts[6..].join("  "));
+    let _ = writeln!(
+        s,
+        "  {}  {} {}",
+        counts[6..].join("  "),
+        lang.t("本期吹哨", "whistles in period"),
+        r.counts.whistles_in_period
+    );
     if !r.by_unit.is_empty() {
         let _ = writeln!(s);
         let _ = writeln!(
@@ -148,8 +166,14 @@ pub fn xlsx(r: &Report, lang: Lang, path: &Path) -> Result<(), XlsxError> {
             sheet.write_with_format(row, 3, rate, &pct)?;
         }
     }
-    for (i, (name, v)) in count_rows(lang, &r.counts).into_iter().enumerate() {
-        let row = 9 + i as u32;
+    let first = 5 + figures.len() as u32;
+    let mut counts = count_rows(lang, &r.counts);
+    counts.push((
+        lang.t("本期吹哨", "whistles in period"),
+        r.counts.whistles_in_period,
+    ));
+    for (i, (name, v)) in counts.into_iter().enumerate() {
+        let row = first + i as u32;
         sheet.write(row, 0, name)?;
         sheet.write(row, 1, v as f64)?;
     }

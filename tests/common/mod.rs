@@ -74,3 +74,17 @@ pub fn load(l: &Ledger, lines: &[String]) {
     let out = l.apply(events, false, false).unwrap();
     assert!(out.refused.is_empty(), "{:?}", out.refused);
 }
+
+/// Whether `big` holds every key of `small` with the same value (lists element by element).
+pub fn contains(big: &serde_json::Value, small: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (big, small) {
+        (Value::Object(b), Value::Object(s)) => s
+            .iter()
+            .all(|(k, v)| b.get(k).is_some_and(|bv| contains(bv, v))),
+        (Value::Array(b), Value::Array(s)) => {
+            b.len() == s.len() && b.iter().zip(s).all(|(x, y)| contains(x, y))
+        }
+        _ => big == small,
+    }
+}
