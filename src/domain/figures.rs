@@ -151,14 +151,14 @@ pub fn whistles(events: &[Event], tz: Tz, period: Period) -> Whistles {
 pub fn revisit_in_period(events: &[Event], tz: Tz, period: Period) -> Option<bool> {
     events
         .iter()
+        .rev()
         .filter(|e| period.contains(local_date(tz, &e.at)))
-        .filter_map(|e| match &e.kind {
+        .find_map(|e| match &e.kind {
             EventKind::Revisit { satisfaction, .. } => {
                 Some(*satisfaction != super::event::Satisfaction::Unsatisfied)
             }
             _ => None,
         })
-        .last()
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
