@@ -495,7 +495,6 @@ fn revisit_satisfaction_is_decided_by_the_latest_revisit_in_the_period() {
             .find(|x| x.unit == u)
             .unwrap()
             .revisit_satisfaction_rate
-            .clone()
     };
     assert_eq!(unit("新金社区").rate, Some(1.0));
     assert_eq!(unit("同心社区").rate, Some(0.0));
