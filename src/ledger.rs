@@ -358,6 +358,21 @@ impl Ledger {
         self.store.warnings()
     }
 
+    /// A setting kept in the store (e.g. the month whose tasks were seen).
+    pub fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.store.meta(key)
+    }
+
+    /// Keeps a setting in the store.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.store.set_meta(key, value)
+    }
+
+    /// Where the store lives, for messages.
+    pub fn location(&self) -> String {
+        self.store.location()
+    }
+
     /// How many tickets the store holds.
     pub fn ticket_count(&self) -> Result<usize, StoreError> {
         self.store.ticket_count()

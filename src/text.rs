@@ -71,20 +71,38 @@ pub fn fit(s: &str, cells: usize) -> String {
     format!("{t}{}", " ".repeat(pad))
 }
 
-/// Wraps text to lines of at most `max` cells, breaking between graphemes (CJK has no spaces).
+/// Wraps text to lines of at most `max` cells at word boundaries (Unicode word segmentation:
+/// between words of Latin text, between any two CJK characters); a word longer than a line is
+/// broken between graphemes. White space at a break is dropped.
 pub fn wrap(s: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
     let mut lines = Vec::new();
     for para in s.split('\n') {
         let mut line = String::new();
         let mut w = 0;
-        for g in para.graphemes(true) {
-            let gw = width(g);
-            if w + gw > max && !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
+        for word in para.split_word_bounds() {
+            let ww = width(word);
+            if w + ww > max && !line.is_empty() {
+                lines.push(std::mem::take(&mut line).trim_end().to_string());
                 w = 0;
+                if word.trim().is_empty() {
+                    continue;
+                }
             }
-            line.push_str(g);
-            w += gw;
+            if ww <= max {
+                line.push_str(word);
+                w += ww;
+                continue;
+            }
+            for g in word.graphemes(true) {
+                let gw = width(g);
+                if w + gw > max && !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                    w = 0;
+                }
+                line.push_str(g);
+                w += gw;
+            }
         }
         lines.push(line);
     }

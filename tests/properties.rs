@@ -42,7 +42,20 @@ proptest! {
             // A single grapheme wider than the line is the only way past it.
             prop_assert!(width(&line) <= w.max(2), "{line:?}");
         }
-        prop_assert_eq!(wrap(&clean, w).concat(), clean);
+        // Nothing is lost but the white space at a break.
+        let squeeze = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+        prop_assert_eq!(squeeze(&wrap(&clean, w).concat()), squeeze(&clean));
+    }
+
+    #[test]
+    fn wrapping_breaks_between_words(words in proptest::collection::vec("[a-z]{1,8}", 1..20), w in 9usize..40) {
+        let text = words.join(" ");
+        for line in wrap(&text, w) {
+            // Every line is whole words: each of its words is one of the input's.
+            for part in line.split(' ').filter(|p| !p.is_empty()) {
+                prop_assert!(words.iter().any(|x| x == part), "{part:?} was cut in {line:?}");
+            }
+        }
     }
 
     #[test]

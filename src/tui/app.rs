@@ -204,11 +204,11 @@ impl App {
             return_to: None,
         };
         app.refresh()?;
-        if app.ledger.store().ticket_count()? == 0 {
+        if app.ledger.ticket_count()? == 0 {
             app.popups.push(Popup::Welcome);
         } else {
             let month = today.format("%Y-%m").to_string();
-            if app.ledger.store().meta(TASKS_SEEN)?.as_deref() != Some(month.as_str()) {
+            if app.ledger.setting(TASKS_SEEN)?.as_deref() != Some(month.as_str()) {
                 let tasks = MonthTasks::from_panes(&app.panes, Period::month_of(today), today);
                 app.popups.push(Popup::MonthTasks(Box::new(tasks), 0));
             }
@@ -401,7 +401,7 @@ impl App {
         };
         if matches!(top, Popup::MonthTasks(..)) {
             let month = self.today.format("%Y-%m").to_string();
-            self.ledger.store().set_meta(TASKS_SEEN, &month)?;
+            self.ledger.set_setting(TASKS_SEEN, &month)?;
         }
         self.return_to = Some(top);
         self.view = View::Detail {
@@ -500,7 +500,7 @@ impl App {
                 }
                 (Popup::MonthTasks(..), Action::Close | Action::Open) => {
                     let month = self.today.format("%Y-%m").to_string();
-                    self.ledger.store().set_meta(TASKS_SEEN, &month)?;
+                    self.ledger.set_setting(TASKS_SEEN, &month)?;
                     self.popups.pop();
                 }
                 (Popup::Event(lines, scroll), Action::Down) => {

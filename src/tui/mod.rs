@@ -28,11 +28,7 @@ pub fn run(ledger: Ledger, ctx: &Context) -> anyhow::Result<()> {
     // ratatui::init installs a panic hook that restores the terminal before the report prints.
     let mut terminal = ratatui::init();
     let lang = ctx.lang;
-    let loading = format!(
-        " {} {}",
-        lang.t("正在打开", "Opening"),
-        ledger.store().location()
-    );
+    let loading = format!(" {} {}", lang.t("正在打开", "Opening"), ledger.location());
     // Other genban commands run in this process while the app is open (see `serve`).
     let _server = crate::serve::start(&ledger, &ctx.db);
     let spare = ledger.sharing(ledger.clock, ledger.operator.clone());

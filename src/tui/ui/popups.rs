@@ -250,11 +250,26 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
         lines.push(Line::from(spans));
     }
     lines.push(Line::raw(""));
-    let note = lang.t(
-        "对话框: Enter 保存 · Esc 取消 · Tab 下一项 · ←→ 选项。按键可在配置目录的 keys.toml 中修改。",
-        "Dialogs: Enter save · Esc cancel · Tab next field · ←→ choices. Change keys in keys.toml in the config directory.",
+    // The dialog keys as the key map has them.
+    use crate::tui::keymap::Action::{Cancel, NextChoice, NextField, Save};
+    let dialog_keys = [Save, Cancel, NextField, NextChoice]
+        .iter()
+        .filter_map(|a| {
+            app.keys
+                .first_key(KeyContext::Dialog, *a)
+                .map(|k| format!("{k} {}", a.describe(lang)))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ");
+    let note = format!(
+        "{}: {dialog_keys}. {}",
+        KeyContext::Dialog.title(lang),
+        lang.t(
+            "按键可在配置目录的 keys.toml 中修改。",
+            "Change keys in keys.toml in the config directory."
+        )
     );
-    for l in crate::text::wrap(note, inner.width as usize) {
+    for l in crate::text::wrap(&note, inner.width as usize) {
         lines.push(Line::from(Span::styled(l, theme::dim())));
     }
     f.render_widget(Paragraph::new(lines), inner);
@@ -356,7 +371,7 @@ fn draw_welcome(f: &mut Frame, app: &App, area: Rect) {
     let lang = app.lang;
     let rect = centered(area, area.width.saturating_sub(4).min(78), 14);
     let inner = frame_block(f, rect, lang.t(" 欢迎使用跟办 ", " Welcome to genban "));
-    let store = app.ledger.store().location();
+    let store = app.ledger.location();
     // The keys as the key map has them, so that each one shown works.
     use crate::tui::keymap::Action::{Close, Help, Quit};
     let hint = [Close, Quit, Help]
