@@ -10,6 +10,13 @@ use genban::ledger::Ledger;
 use proptest::prelude::*;
 use std::time::Duration;
 
+fn fuzz_cases() -> u32 {
+    std::env::var("GENBAN_FUZZ_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(48)
+}
+
 /// Runs `f` on a thread: a hang fails the test instead of stalling it.
 fn bounded<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
     let (tx, rx) = std::sync::mpsc::channel();
@@ -148,7 +155,8 @@ fn the_seed_files_are_valid() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    // GENBAN_FUZZ_CASES (default 48) cases per reader test: more by hand.
+    #![proptest_config(ProptestConfig { cases: fuzz_cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_bytes_under_any_name(
