@@ -4,37 +4,6 @@
 mod common;
 use common::*;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn genban(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_genban"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("GENBAN_TODAY", "2026-11-29")
-        .env("GENBAN_CONFIG_DIR", db.with_extension("config"))
-        .env_remove("GENBAN_LANG")
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn err(o: &Output) -> String {
-    assert!(
-        !o.status.success(),
-        "expected failure, stdout: {}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    String::from_utf8(o.stderr.clone()).unwrap()
-}
 
 #[test]
 fn the_binary_reproduces_the_sample_reports() {

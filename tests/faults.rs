@@ -4,21 +4,8 @@
 
 mod common;
 use common::*;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-
-fn genban(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_genban"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("GENBAN_TODAY", "2026-11-29")
-        .env("GENBAN_CONFIG_DIR", db.with_extension("config"))
-        .env_remove("GENBAN_LANG")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

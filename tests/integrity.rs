@@ -3,47 +3,16 @@
 
 mod common;
 use common::*;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn genban(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_genban"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("GENBAN_TODAY", "2026-11-29")
-        .env("GENBAN_CONFIG_DIR", db.with_extension("config"))
-        .env_remove("GENBAN_LANG")
-        .output()
-        .unwrap()
-}
+use std::path::Path;
+use std::process::Output;
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
-fn sample_store(dir: &Path) -> PathBuf {
-    let db = dir.join("db");
-    let o = genban(&db, &["import", sample("events.jsonl").to_str().unwrap()]);
-    assert!(o.status.success());
-    db
-}
-
-/// Opens the raw sled store (retrying while a just-exited genban still holds it).
-fn raw(db: &Path) -> sled::Db {
-    (0..40)
-        .find_map(|_| {
-            sled::open(db).ok().or_else(|| {
-                std::thread::sleep(std::time::Duration::from_millis(50));
-                None
-            })
-        })
-        .unwrap()
-}
-
 /// Rewrites one ticket's stored lines with `f`.
 fn edit(db: &Path, id: &str, f: impl FnOnce(&mut Vec<String>)) {
-    let r = raw(db);
+    let r = raw_store(db);
     let t = r.open_tree("events").unwrap();
     let v = t.get(id).unwrap().expect("the ticket is stored");
     let mut lines: Vec<String> = String::from_utf8(v.to_vec())
@@ -62,7 +31,7 @@ fn edit(db: &Path, id: &str, f: impl FnOnce(&mut Vec<String>)) {
 }
 
 fn ids(db: &Path) -> Vec<String> {
-    let r = raw(db);
+    let r = raw_store(db);
     let t = r.open_tree("events").unwrap();
     t.iter()
         .map(|i| String::from_utf8(i.unwrap().0.to_vec()).unwrap())
@@ -156,7 +125,7 @@ fn an_index_that_disagrees_with_the_log_is_named() {
     let d = tempfile::tempdir().unwrap();
     let db = sample_store(d.path());
     {
-        let r = raw(&db);
+        let r = raw_store(&db);
         let idx = r.open_tree("idx").unwrap();
         let k = idx.iter().next().unwrap().unwrap().0;
         idx.remove(k).unwrap();
@@ -237,7 +206,7 @@ fn a_store_from_before_the_chain_gets_one_on_open() {
         });
     }
     {
-        let r = raw(&db);
+        let r = raw_store(&db);
         let meta = r.open_tree("meta").unwrap();
         meta.remove("chain_head").unwrap();
         meta.insert("schema", "1").unwrap();
@@ -245,7 +214,7 @@ fn a_store_from_before_the_chain_gets_one_on_open() {
     }
     let o = genban(&db, &["verify"]);
     assert!(o.status.success(), "{}", stdout(&o));
-    let r = raw(&db);
+    let r = raw_store(&db);
     assert_eq!(
         r.open_tree("meta")
             .unwrap()

@@ -6,33 +6,6 @@ use common::*;
 use crossterm::event::KeyCode;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn genban(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_genban"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("GENBAN_TODAY", "2026-11-29")
-        .env("GENBAN_CONFIG_DIR", db.with_extension("config"))
-        .env_remove("GENBAN_LANG")
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn sample_store(dir: &Path) -> PathBuf {
-    let db = dir.join("db");
-    ok(&genban(
-        &db,
-        &["import", sample("events.jsonl").to_str().unwrap()],
-    ));
-    db
-}
 
 fn modes(dir: &Path) -> Vec<(PathBuf, u32)> {
     let mut out = Vec::new();

@@ -8,46 +8,7 @@ use proptest::prelude::*;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_genban"));
-    c.env("GENBAN_TODAY", "2026-11-29")
-        .env_remove("GENBAN_LANG")
-        .env_remove("GENBAN_DB")
-        .stdin(Stdio::null());
-    c
-}
-
-fn genban<S: AsRef<std::ffi::OsStr>>(db: &Path, args: &[S]) -> Output {
-    bin()
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("GENBAN_CONFIG_DIR", db.with_extension("config"))
-        .output()
-        .unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn err(o: &Output) -> String {
-    assert!(
-        !o.status.success(),
-        "expected failure, stdout: {}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    let e = String::from_utf8(o.stderr.clone()).unwrap();
-    assert!(!e.contains("panicked"), "{e}");
-    e
-}
+use std::process::Command;
 
 /// A store with the shared sample, and one in-progress and one resolved ticket of it.
 fn sample_store(d: &Path) -> (PathBuf, String, String) {
@@ -408,14 +369,7 @@ fn quiet_failures_not_panics() {
 
 /// Appends an unreadable line to one ticket's stored events, behind the program's back.
 fn damage(db: &Path, id: &str) {
-    let raw = (0..40)
-        .find_map(|_| {
-            sled::open(db).ok().or_else(|| {
-                std::thread::sleep(std::time::Duration::from_millis(50));
-                None
-            })
-        })
-        .unwrap();
+    let raw = raw_store(db);
     let events = raw.open_tree("events").unwrap();
     let mut v = events.get(id).unwrap().unwrap().to_vec();
     if v.last() != Some(&b'\n') {

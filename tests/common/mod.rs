@@ -88,3 +88,73 @@ pub fn contains(big: &serde_json::Value, small: &serde_json::Value) -> bool {
         _ => big == small,
     }
 }
+
+use std::ffi::OsStr;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+/// The real binary, as of 2026-11-29, in Chinese, reading no terminal and no GENBAN_DB.
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_genban"));
+    c.env("GENBAN_TODAY", "2026-11-29")
+        .env_remove("GENBAN_LANG")
+        .env_remove("GENBAN_DB")
+        .stdin(Stdio::null());
+    c
+}
+
+/// Runs the binary on the store `db` (its config directory beside it).
+pub fn genban<S: AsRef<OsStr>>(db: &Path, args: &[S]) -> Output {
+    bin()
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("GENBAN_CONFIG_DIR", db.with_extension("config"))
+        .output()
+        .unwrap()
+}
+
+/// The output of a run that must succeed.
+pub fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The message of a run that must fail, without a panic.
+pub fn err(o: &Output) -> String {
+    assert!(
+        !o.status.success(),
+        "expected failure, stdout: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let e = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(!e.contains("panicked"), "{e}");
+    e
+}
+
+/// A store in `dir` holding the shared sample, imported by the binary.
+pub fn sample_store(dir: &Path) -> PathBuf {
+    let db = dir.join("db");
+    ok(&genban(
+        &db,
+        &["import", sample("events.jsonl").to_str().unwrap()],
+    ));
+    db
+}
+
+/// The raw sled store, opened behind the program's back (retrying while a genban that just
+/// exited still holds it).
+pub fn raw_store(db: &Path) -> sled::Db {
+    (0..40)
+        .find_map(|_| {
+            sled::open(db).ok().or_else(|| {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+                None
+            })
+        })
+        .expect("the store opens once the other handle is gone")
+}
