@@ -135,6 +135,21 @@ fn tab_count(screen: &str, pane: &str) -> usize {
     after.split_whitespace().next().unwrap().parse().unwrap()
 }
 
+/// Opens the first ticket of the in-progress pane; returns its id (from the detail's title).
+fn open_first_in_progress(t: &Tmux) -> String {
+    t.keys(&["2"]);
+    t.wait_for("办理中 1/");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("办理记录");
+    s.lines()
+        .find_map(|l| {
+            l.split("工单 ")
+                .nth(1)
+                .map(|r| r.split_whitespace().next().unwrap_or("").to_string())
+        })
+        .expect("the detail title names the ticket")
+}
+
 fn quit(t: &Tmux) {
     t.keys(&["Escape"]);
     std::thread::sleep(Duration::from_millis(200));
@@ -151,18 +166,7 @@ fn record_a_contact_in_the_real_binary() {
     let dir = tempfile::tempdir().unwrap();
     let (db, t) = open_app(dir.path());
     // The in-progress pane, the first ticket's detail.
-    t.keys(&["2"]);
-    t.wait_for("办理中 1/");
-    t.keys(&["Enter"]);
-    let s = t.wait_for("办理记录");
-    let id = s
-        .lines()
-        .find_map(|l| {
-            l.split("工单 ")
-                .nth(1)
-                .map(|r| r.split_whitespace().next().unwrap_or("").to_string())
-        })
-        .expect("the detail title names the ticket");
+    let id = open_first_in_progress(&t);
     // Record a contact: channel phone, reached, a note.
     t.keys(&["c"]);
     t.wait_for("记录联系");
@@ -267,18 +271,7 @@ fn void_a_contact_in_the_real_binary() {
     }
     let dir = tempfile::tempdir().unwrap();
     let (db, t) = open_app(dir.path());
-    t.keys(&["2"]);
-    t.wait_for("办理中 1/");
-    t.keys(&["Enter"]);
-    let s = t.wait_for("办理记录");
-    let id = s
-        .lines()
-        .find_map(|l| {
-            l.split("工单 ")
-                .nth(1)
-                .map(|r| r.split_whitespace().next().unwrap_or("").to_string())
-        })
-        .unwrap();
+    let id = open_first_in_progress(&t);
     let show: serde_json::Value =
         serde_json::from_str(&genban(&db, &["show", &id, "--format", "json"])).unwrap();
     let events = show["events"].as_array().unwrap().clone();

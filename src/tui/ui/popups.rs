@@ -252,15 +252,11 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     lines.push(Line::raw(""));
     // The dialog keys as the key map has them.
     use crate::tui::keymap::Action::{Cancel, NextChoice, NextField, Save};
-    let dialog_keys = [Save, Cancel, NextField, NextChoice]
-        .iter()
-        .filter_map(|a| {
-            app.keys
-                .first_key(KeyContext::Dialog, *a)
-                .map(|k| format!("{k} {}", a.describe(lang)))
-        })
-        .collect::<Vec<_>>()
-        .join(" · ");
+    let dialog_keys = key_hints(
+        app,
+        KeyContext::Dialog,
+        &[Save, Cancel, NextField, NextChoice],
+    );
     let note = format!(
         "{}: {dialog_keys}. {}",
         KeyContext::Dialog.title(lang),
@@ -374,15 +370,7 @@ fn draw_welcome(f: &mut Frame, app: &App, area: Rect) {
     let store = app.ledger.location();
     // The keys as the key map has them, so that each one shown works.
     use crate::tui::keymap::Action::{Close, Help, Quit};
-    let hint = [Close, Quit, Help]
-        .iter()
-        .filter_map(|a| {
-            app.keys
-                .first_key(KeyContext::Popup, *a)
-                .map(|k| format!("{k} {}", a.describe(lang)))
-        })
-        .collect::<Vec<_>>()
-        .join(" · ");
+    let hint = key_hints(app, KeyContext::Popup, &[Close, Quit, Help]);
     let lines = match lang {
         Lang::Zh => vec![
             "这个库还是空的。先把市12345系统导出的工单导进来:".to_string(),
@@ -515,6 +503,19 @@ fn draw_event(f: &mut Frame, app: &App, text: &[String], scroll: usize, area: Re
         theme::dim(),
     )));
     f.render_widget(Paragraph::new(shown), inner);
+}
+
+/// "key name · key name" for `actions` in `ctx`, from the key map (those bound to a key).
+fn key_hints(app: &App, ctx: KeyContext, actions: &[crate::tui::keymap::Action]) -> String {
+    actions
+        .iter()
+        .filter_map(|a| {
+            app.keys
+                .first_key(ctx, *a)
+                .map(|k| format!("{k} {}", a.describe(app.lang)))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 /// The first line to show so that line `selected` is in view (with the lines before it while
