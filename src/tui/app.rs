@@ -120,6 +120,21 @@ impl SortOrder {
     }
 }
 
+/// A selection moved by a navigation action over `n` rows (`page` rows a page), clamped.
+fn step(at: usize, a: Action, n: usize, page: usize) -> usize {
+    let last = n.saturating_sub(1);
+    let page = page.max(1);
+    match a {
+        Action::Down => at + 1,
+        Action::Up => at.saturating_sub(1),
+        Action::PageDown => at + page,
+        Action::PageUp => at.saturating_sub(page),
+        Action::Top => 0,
+        _ => last,
+    }
+    .min(last)
+}
+
 /// The tickets of a list pop-up, in the order it shows them (what its selection indexes).
 pub fn popup_tickets(p: &Popup) -> Vec<String> {
     match p {
@@ -477,48 +492,109 @@ impl App {
         }
     }
 
-    /// Carries out an action of the list, detail or a pop-up.
+    /// Carries out an action of the list, detail or a pop-up: each context in its own
+    /// function, each listing what it ignores (no catch-all arm).
     pub fn update(&mut self, a: Action) -> anyhow::Result<()> {
         if !matches!(a, Action::Down | Action::Up) {
             self.message = None;
         }
-        if let Some(top) = self.popups.last_mut() {
-            let rows = popup_tickets(top).len();
-            let last = rows.saturating_sub(1);
-            match (top, a) {
-                (_, Action::Quit) => self.quit = true,
-                (Popup::Help, Action::Help) => {}
-                (_, Action::Help) => self.popups.push(Popup::Help),
-                (Popup::MonthTasks(_, sel) | Popup::Review(_, sel), Action::Down) => {
-                    *sel = (*sel + 1).min(last)
-                }
-                (Popup::MonthTasks(_, sel) | Popup::Review(_, sel), Action::Up) => {
-                    *sel = sel.saturating_sub(1)
-                }
-                (Popup::MonthTasks(..) | Popup::Review(..), Action::Open) if rows > 0 => {
-                    self.open_from_popup()?
-                }
-                (Popup::MonthTasks(..), Action::Close | Action::Open) => {
-                    let month = self.today.format("%Y-%m").to_string();
-                    self.ledger.set_setting(TASKS_SEEN, &month)?;
-                    self.popups.pop();
-                }
-                (Popup::Event(lines, scroll), Action::Down) => {
-                    *scroll = (*scroll + 1).min(lines.len().saturating_sub(1))
-                }
-                (Popup::Event(_, scroll), Action::Up) => *scroll = scroll.saturating_sub(1),
-                (_, Action::Close | Action::Open) => {
-                    self.popups.pop();
-                }
-                _ => {}
-            }
-            return Ok(());
+        if !self.popups.is_empty() {
+            return self.update_popup(a);
         }
-        let page = self.page.get().max(1);
-        let n = self.rows.len();
+        match self.view {
+            View::List => self.update_list(a),
+            View::Detail { .. } => self.update_detail(a),
+        }
+    }
+
+    /// The top pop-up: help, welcome, month tasks, look-back, an event.
+    fn update_popup(&mut self, a: Action) -> anyhow::Result<()> {
+        let Some(top) = self.popups.last_mut() else {
+            return Ok(());
+        };
+        let rows = popup_tickets(top).len();
+        let last = rows.saturating_sub(1);
+        match (top, a) {
+            (_, Action::Quit) => self.quit = true,
+            (Popup::Help, Action::Help) => {}
+            (_, Action::Help) => self.popups.push(Popup::Help),
+            (Popup::MonthTasks(_, sel) | Popup::Review(_, sel), Action::Down) => {
+                *sel = (*sel + 1).min(last)
+            }
+            (Popup::MonthTasks(_, sel) | Popup::Review(_, sel), Action::Up) => {
+                *sel = sel.saturating_sub(1)
+            }
+            (Popup::MonthTasks(..) | Popup::Review(..), Action::Open) if rows > 0 => {
+                self.open_from_popup()?
+            }
+            (Popup::MonthTasks(..), Action::Close | Action::Open) => {
+                let month = self.today.format("%Y-%m").to_string();
+                self.ledger.set_setting(TASKS_SEEN, &month)?;
+                self.popups.pop();
+            }
+            (Popup::Event(lines, scroll), Action::Down) => {
+                *scroll = (*scroll + 1).min(lines.len().saturating_sub(1))
+            }
+            (Popup::Event(_, scroll), Action::Up) => *scroll = scroll.saturating_sub(1),
+            (_, Action::Close | Action::Open) => {
+                self.popups.pop();
+            }
+            (
+                Popup::Help
+                | Popup::Welcome
+                | Popup::Dialog(_)
+                | Popup::Prompt(..)
+                | Popup::MonthTasks(..)
+                | Popup::Review(..)
+                | Popup::Event(..),
+                Action::NextPane
+                | Action::PrevPane
+                | Action::Pane1
+                | Action::Pane2
+                | Action::Pane3
+                | Action::Pane4
+                | Action::Pane5
+                | Action::Down
+                | Action::Up
+                | Action::PageDown
+                | Action::PageUp
+                | Action::Top
+                | Action::Bottom
+                | Action::Back
+                | Action::Search
+                | Action::FilterUnit
+                | Action::FilterCategory
+                | Action::ClearFilter
+                | Action::Sign
+                | Action::Return
+                | Action::Dispatch
+                | Action::Contact
+                | Action::Extend
+                | Action::Resolve
+                | Action::Revisit
+                | Action::Reopen
+                | Action::Note
+                | Action::Void
+                | Action::ShowEvent
+                | Action::Sort
+                | Action::RevealPhone
+                | Action::MonthTasks
+                | Action::Review
+                | Action::Refresh
+                | Action::Save
+                | Action::Cancel
+                | Action::NextField
+                | Action::PrevField
+                | Action::NextChoice
+                | Action::PrevChoice,
+            ) => {}
+        }
+        Ok(())
+    }
+
+    /// The pane list.
+    fn update_list(&mut self, a: Action) -> anyhow::Result<()> {
         match a {
-            Action::Quit => self.quit = true,
-            Action::Help => self.popups.push(Popup::Help),
             Action::NextPane | Action::PrevPane => {
                 let i = Pane::ALL.iter().position(|p| *p == self.pane).unwrap_or(0);
                 let step = if a == Action::NextPane {
@@ -539,28 +615,8 @@ impl App {
             | Action::PageUp
             | Action::Top
             | Action::Bottom => {
-                let events = self.detail.as_ref().map_or(0, |(_, e)| e.len());
-                if let View::Detail { selected, .. } = &mut self.view {
-                    let last = events.saturating_sub(1);
-                    *selected = match a {
-                        Action::Down => *selected + 1,
-                        Action::Up => selected.saturating_sub(1),
-                        Action::PageDown => *selected + page,
-                        Action::PageUp => selected.saturating_sub(page),
-                        Action::Top => 0,
-                        _ => last,
-                    }
-                    .min(last);
-                } else if n > 0 {
-                    self.selected = match a {
-                        Action::Down => (self.selected + 1).min(n - 1),
-                        Action::Up => self.selected.saturating_sub(1),
-                        Action::PageDown => (self.selected + page).min(n - 1),
-                        Action::PageUp => self.selected.saturating_sub(page),
-                        Action::Top => 0,
-                        _ => n - 1,
-                    };
-                }
+                let n = self.rows.len();
+                self.selected = step(self.selected, a, n, self.page.get());
             }
             Action::Open => {
                 if let Some(id) = self.current_id() {
@@ -570,6 +626,64 @@ impl App {
                         reveal_phone: false,
                     };
                     self.reload_detail()?;
+                }
+            }
+            Action::Search => self.prompt(PromptKind::Search),
+            Action::FilterUnit => self.prompt(PromptKind::Unit),
+            Action::FilterCategory => self.prompt(PromptKind::Category),
+            Action::ClearFilter => {
+                self.filter = Filter::default();
+                self.search = None;
+                self.rebuild_rows();
+            }
+            Action::Sort => {
+                self.sort = self.sort.next();
+                self.selected = 0;
+                self.offset.set(0);
+                self.rebuild_rows();
+                self.say(self.sort.name(self.lang), false);
+            }
+            Action::Sign
+            | Action::Return
+            | Action::Dispatch
+            | Action::Contact
+            | Action::Extend
+            | Action::Resolve
+            | Action::Revisit
+            | Action::Reopen
+            | Action::Note => self.record_action(a)?,
+            Action::Quit | Action::Help | Action::MonthTasks | Action::Review | Action::Refresh => {
+                self.update_anywhere(a)?
+            }
+            // The detail's, the dialogs' and the pop-ups' own.
+            Action::Back
+            | Action::RevealPhone
+            | Action::ShowEvent
+            | Action::Void
+            | Action::Save
+            | Action::Cancel
+            | Action::NextField
+            | Action::PrevField
+            | Action::NextChoice
+            | Action::PrevChoice
+            | Action::Close => {}
+        }
+        Ok(())
+    }
+
+    /// One ticket's detail.
+    fn update_detail(&mut self, a: Action) -> anyhow::Result<()> {
+        match a {
+            Action::Down
+            | Action::Up
+            | Action::PageDown
+            | Action::PageUp
+            | Action::Top
+            | Action::Bottom => {
+                let events = self.detail.as_ref().map_or(0, |(_, e)| e.len());
+                let page = self.page.get();
+                if let View::Detail { selected, .. } = &mut self.view {
+                    *selected = step(*selected, a, events, page);
                 }
             }
             Action::Back => {
@@ -593,14 +707,54 @@ impl App {
                     }
                 }
             }
-            Action::Search => self.prompt(PromptKind::Search),
-            Action::FilterUnit => self.prompt(PromptKind::Unit),
-            Action::FilterCategory => self.prompt(PromptKind::Category),
-            Action::ClearFilter => {
-                self.filter = Filter::default();
-                self.search = None;
-                self.rebuild_rows();
+            Action::ShowEvent => {
+                if let Some(lines) = self.selected_event_text() {
+                    self.popups.push(Popup::Event(lines, 0));
+                }
             }
+            Action::Void => self.open_void()?,
+            Action::Sign
+            | Action::Return
+            | Action::Dispatch
+            | Action::Contact
+            | Action::Extend
+            | Action::Resolve
+            | Action::Revisit
+            | Action::Reopen
+            | Action::Note => self.record_action(a)?,
+            Action::Quit | Action::Help | Action::MonthTasks | Action::Review | Action::Refresh => {
+                self.update_anywhere(a)?
+            }
+            // The list's, the dialogs' and the pop-ups' own.
+            Action::NextPane
+            | Action::PrevPane
+            | Action::Pane1
+            | Action::Pane2
+            | Action::Pane3
+            | Action::Pane4
+            | Action::Pane5
+            | Action::Open
+            | Action::Search
+            | Action::FilterUnit
+            | Action::FilterCategory
+            | Action::ClearFilter
+            | Action::Sort
+            | Action::Save
+            | Action::Cancel
+            | Action::NextField
+            | Action::PrevField
+            | Action::NextChoice
+            | Action::PrevChoice
+            | Action::Close => {}
+        }
+        Ok(())
+    }
+
+    /// What the list and the detail both do.
+    fn update_anywhere(&mut self, a: Action) -> anyhow::Result<()> {
+        match a {
+            Action::Quit => self.quit = true,
+            Action::Help => self.popups.push(Popup::Help),
             Action::MonthTasks => {
                 let tasks =
                     MonthTasks::from_panes(&self.panes, Period::month_of(self.today), self.today);
@@ -622,39 +776,30 @@ impl App {
                 self.refresh()?;
                 self.say(self.lang.t("已刷新", "refreshed"), false);
             }
-            // An action the ticket's state does not allow is refused at the key, with why.
-            _ if self.refusal(a).is_some() => {
-                let why = self
-                    .refusal(a)
-                    .map(|r| r.message(self.lang))
-                    .unwrap_or_default();
-                self.say(why, true);
-            }
-            Action::Sign => self.open_dialog(DialogKind::Sign)?,
-            Action::Return => self.open_dialog(DialogKind::Return)?,
-            Action::Dispatch => self.open_dialog(DialogKind::Dispatch)?,
-            Action::Contact => self.open_dialog(DialogKind::Contact)?,
-            Action::Extend => self.open_dialog(DialogKind::Extend)?,
-            Action::Resolve => self.open_dialog(DialogKind::Resolve)?,
-            Action::Revisit => self.open_dialog(DialogKind::Revisit)?,
-            Action::Reopen => self.open_dialog(DialogKind::Reopen)?,
-            Action::Note => self.open_dialog(DialogKind::Note)?,
-            Action::Sort => {
-                self.sort = self.sort.next();
-                self.selected = 0;
-                self.offset.set(0);
-                self.rebuild_rows();
-                self.say(self.sort.name(self.lang), false);
-            }
-            Action::ShowEvent => {
-                if let Some(lines) = self.selected_event_text() {
-                    self.popups.push(Popup::Event(lines, 0));
-                }
-            }
-            Action::Void => self.open_void()?,
-            _ => {}
+            other => anyhow::bail!("{other:?} is not an action of every view"),
         }
         Ok(())
+    }
+
+    /// A recording action: refused at the key when the ticket's state does not allow it,
+    /// else its dialog.
+    fn record_action(&mut self, a: Action) -> anyhow::Result<()> {
+        if let Some(r) = self.refusal(a) {
+            self.say(r.message(self.lang), true);
+            return Ok(());
+        }
+        let kind = match a {
+            Action::Sign => DialogKind::Sign,
+            Action::Return => DialogKind::Return,
+            Action::Dispatch => DialogKind::Dispatch,
+            Action::Contact => DialogKind::Contact,
+            Action::Extend => DialogKind::Extend,
+            Action::Resolve => DialogKind::Resolve,
+            Action::Revisit => DialogKind::Revisit,
+            Action::Reopen => DialogKind::Reopen,
+            _ => DialogKind::Note,
+        };
+        self.open_dialog(kind)
     }
 
     fn switch_pane(&mut self, p: Pane) -> anyhow::Result<()> {
