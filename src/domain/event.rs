@@ -606,25 +606,7 @@ impl Event {
         let recorded_at = f.opt_instant("recorded_at")?;
         let note = f.opt_str("note")?;
         let kind = match ty.as_str() {
-            "ticket" => {
-                let mut r = TicketRecord {
-                    received_at: f.opt_instant("received_at")?,
-                    closed_at: f.opt_instant("closed_at")?,
-                    satisfaction: f.opt_satisfaction("satisfaction")?,
-                    reasonable: f.opt_bool("reasonable")?,
-                    ..Default::default()
-                };
-                for k in RECORD_TEXT_FIELDS {
-                    r.set_text(k, f.opt_str(k)?);
-                }
-                if let Some(u) = &r.unit {
-                    if u.trim().is_empty() {
-                        return err("field `unit` is empty (a ticket's unit may not be set blank)");
-                    }
-                    r.unit = Some(u.trim().to_string());
-                }
-                EventKind::Ticket(Box::new(r))
-            }
+            "ticket" => EventKind::Ticket(Box::new(ticket_record(&f)?)),
             "dispatch" => EventKind::Dispatch {
                 unit: f.name("unit")?,
             },
@@ -671,23 +653,9 @@ impl Event {
                 deadline: f.date("deadline")?,
                 reason: f.str("reason")?,
             },
-            "whistle" => {
-                let list = match f.get("departments") {
-                    Some(Value::Array(a)) => a
-                        .iter()
-                        .map(|d| match d.as_str() {
-                            Some(n) if !n.trim().is_empty() => Ok(n.trim().to_string()),
-                            Some(_) => err("field `departments`: a name is empty"),
-                            None => err("`departments` must list names"),
-                        })
-                        .collect::<Result<Vec<_>, _>>()?,
-                    _ => return err("missing field `departments` (a list of names)"),
-                };
-                if list.is_empty() {
-                    return err("field `departments` is empty");
-                }
-                EventKind::Whistle { departments: list }
-            }
+            "whistle" => EventKind::Whistle {
+                departments: departments(&f)?,
+            },
             "whistle_response" => EventKind::WhistleResponse {
                 department: f.name("department")?,
                 resolved: f.opt_bool("resolved")?,
@@ -726,27 +694,7 @@ impl Event {
         m.insert("type".into(), s(self.kind.type_name()));
         m.insert("at".into(), t(&self.at));
         match &self.kind {
-            EventKind::Ticket(r) => {
-                if let Some(x) = &r.received_at {
-                    m.insert("received_at".into(), t(x));
-                }
-                for k in RECORD_TEXT_FIELDS {
-                    if k == "reply" {
-                        if let Some(x) = &r.closed_at {
-                            m.insert("closed_at".into(), t(x));
-                        }
-                    }
-                    if let Some(x) = r.text(k) {
-                        m.insert(k.into(), s(x));
-                    }
-                }
-                if let Some(x) = r.satisfaction {
-                    m.insert("satisfaction".into(), s(x.code()));
-                }
-                if let Some(x) = r.reasonable {
-                    m.insert("reasonable".into(), Value::Bool(x));
-                }
-            }
+            EventKind::Ticket(r) => record_fields(r, &mut m),
             EventKind::Dispatch { unit } => {
                 m.insert("unit".into(), s(unit));
             }
@@ -859,6 +807,71 @@ impl Event {
         }
         e.to_json_line()
     }
+}
+
+/// Writes a ticket record's fields, in the export's order.
+fn record_fields(r: &TicketRecord, m: &mut Map<String, Value>) {
+    let s = |v: &str| Value::String(v.to_string());
+    let t = |v: &DateTime<FixedOffset>| Value::String(format_instant(v));
+    if let Some(x) = &r.received_at {
+        m.insert("received_at".into(), t(x));
+    }
+    for k in RECORD_TEXT_FIELDS {
+        if k == "reply" {
+            if let Some(x) = &r.closed_at {
+                m.insert("closed_at".into(), t(x));
+            }
+        }
+        if let Some(x) = r.text(k) {
+            m.insert(k.into(), s(x));
+        }
+    }
+    if let Some(x) = r.satisfaction {
+        m.insert("satisfaction".into(), s(x.code()));
+    }
+    if let Some(x) = r.reasonable {
+        m.insert("reasonable".into(), Value::Bool(x));
+    }
+}
+
+/// A whistle's `departments`: a non-empty list of names, each trimmed and not blank.
+fn departments(f: &Fields) -> Result<Vec<String>, ParseError> {
+    let list = match f.get("departments") {
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|d| match d.as_str() {
+                Some(n) if !n.trim().is_empty() => Ok(n.trim().to_string()),
+                Some(_) => err("field `departments`: a name is empty"),
+                None => err("`departments` must list names"),
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        _ => return err("missing field `departments` (a list of names)"),
+    };
+    if list.is_empty() {
+        return err("field `departments` is empty");
+    }
+    Ok(list)
+}
+
+/// A `ticket` event's record fields.
+fn ticket_record(f: &Fields) -> Result<TicketRecord, ParseError> {
+    let mut r = TicketRecord {
+        received_at: f.opt_instant("received_at")?,
+        closed_at: f.opt_instant("closed_at")?,
+        satisfaction: f.opt_satisfaction("satisfaction")?,
+        reasonable: f.opt_bool("reasonable")?,
+        ..Default::default()
+    };
+    for k in RECORD_TEXT_FIELDS {
+        r.set_text(k, f.opt_str(k)?);
+    }
+    if let Some(u) = &r.unit {
+        if u.trim().is_empty() {
+            return err("field `unit` is empty (a ticket's unit may not be set blank)");
+        }
+        r.unit = Some(u.trim().to_string());
+    }
+    Ok(r)
 }
 
 /// A void's `target`: `{"type": T, "at": RFC 3339, "recorded_at"?: RFC 3339}`.

@@ -102,6 +102,22 @@ fn state_name(s: Option<State>, lang: Lang) -> &'static str {
 
 impl Refusal {
     pub fn message(&self, lang: Lang) -> String {
+        match self {
+            Refusal::EnteredBeforeHappened { .. }
+            | Refusal::BeforeHistory { .. }
+            | Refusal::VoidOfRecord
+            | Refusal::VoidOfVoid
+            | Refusal::VoidNoTarget
+            | Refusal::VoidAmbiguous(_)
+            | Refusal::VoidBeforeTarget
+            | Refusal::VoidAlreadyVoided { .. }
+            | Refusal::LeavesInvalid { .. } => self.correction_message(lang),
+            _ => self.rule_message(lang),
+        }
+    }
+
+    /// Refusals of the state rules.
+    fn rule_message(&self, lang: Lang) -> String {
         match (self, lang) {
             (Refusal::NoRecord, Lang::Zh) => "没有该工单的记录(请先导入工单)".into(),
             (Refusal::NoRecord, Lang::En) => {
@@ -187,6 +203,13 @@ impl Refusal {
                 format!("{d} was not summoned by an earlier whistle")
             }
             (Refusal::Malformed(m), _) => m.clone(),
+            (other, l) => other.correction_message(l),
+        }
+    }
+
+    /// Refusals of times and corrections.
+    fn correction_message(&self, lang: Lang) -> String {
+        match (self, lang) {
             (Refusal::EnteredBeforeHappened { at, recorded_at }, Lang::Zh) => {
                 format!("发生时间 {at} 晚于录入时间 {recorded_at}:不能录入尚未发生的事")
             }
@@ -232,6 +255,7 @@ impl Refusal {
                 "it would leave the later `{event}` at {at} invalid: {} (void that one first)",
                 why.message(Lang::En)
             ),
+            (other, l) => other.rule_message(l),
         }
     }
 }
