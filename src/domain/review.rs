@@ -252,40 +252,7 @@ impl ReviewBuilder {
         for e in &events {
             match &e.kind {
                 EventKind::Contact { outcome, .. } => {
-                    let at = e.instant();
-                    let recorded = e.recorded_at.map_or(at, |r| r.with_timezone(&Utc));
-                    if in_period(e) {
-                        let late = recorded - at;
-                        if late > Duration::hours(self.th.late_record_hours) {
-                            self.flag(
-                                "late_recorded_contact",
-                                id,
-                                Detail::LateRecord {
-                                    at: e.at.to_rfc3339(),
-                                    hours: late.num_hours(),
-                                },
-                            );
-                        }
-                        let local = e.at.with_timezone(&tz).time();
-                        let local = local.with_nanosecond(0).unwrap_or(local);
-                        if local < self.th.day_starts || local >= self.th.day_ends {
-                            self.flag(
-                                "contact_outside_hours",
-                                id,
-                                Detail::OutsideHours {
-                                    time: local.format("%H:%M:%S").to_string(),
-                                },
-                            );
-                        }
-                    }
-                    self.contacts.push(Contact {
-                        ticket: id.to_string(),
-                        at,
-                        recorded,
-                        operator: e.operator.clone(),
-                        reached: *outcome == Outcome::Reached,
-                        phone: phone.clone(),
-                    });
+                    self.contact(id, e, *outcome == Outcome::Reached, &phone, in_period(e));
                 }
                 EventKind::Extend { .. } => extends += 1,
                 EventKind::Reopen { .. } if in_period(e) => {
@@ -339,6 +306,46 @@ impl ReviewBuilder {
                 },
             );
         }
+    }
+
+    /// A contact: the late-entry and out-of-hours rules when it is dated in the period, and
+    /// kept for the rules over every ticket (bulk entry, contact then repeat).
+    fn contact(&mut self, id: &str, e: &Event, reached: bool, phone: &str, in_period: bool) {
+        let tz = self.tz;
+        let at = e.instant();
+        let recorded = e.recorded_at.map_or(at, |r| r.with_timezone(&Utc));
+        if in_period {
+            let late = recorded - at;
+            if late > Duration::hours(self.th.late_record_hours) {
+                self.flag(
+                    "late_recorded_contact",
+                    id,
+                    Detail::LateRecord {
+                        at: e.at.to_rfc3339(),
+                        hours: late.num_hours(),
+                    },
+                );
+            }
+            let local = e.at.with_timezone(&tz).time();
+            let local = local.with_nanosecond(0).unwrap_or(local);
+            if local < self.th.day_starts || local >= self.th.day_ends {
+                self.flag(
+                    "contact_outside_hours",
+                    id,
+                    Detail::OutsideHours {
+                        time: local.format("%H:%M:%S").to_string(),
+                    },
+                );
+            }
+        }
+        self.contacts.push(Contact {
+            ticket: id.to_string(),
+            at,
+            recorded,
+            operator: e.operator.clone(),
+            reached,
+            phone: phone.to_string(),
+        });
     }
 
     /// `voided_record`: the ticket's voids dated in the period (and up to A).
