@@ -115,8 +115,17 @@ pub fn field_zh(f: &str) -> &'static str {
 
 /// A one-line description of an event, for timelines.
 pub fn describe(e: &Event, lang: Lang) -> String {
+    let mut s = first_round(&e.kind, lang).unwrap_or_else(|| follow_up(&e.kind, lang));
+    if let Some(n) = &e.note {
+        let _ = write!(s, " — {n}");
+    }
+    sanitize(&s)
+}
+
+/// The record, the dispatch and the unit's answer, calls and extensions.
+fn first_round(kind: &EventKind, lang: Lang) -> Option<String> {
     let zh = lang == Lang::Zh;
-    let mut s = match &e.kind {
+    Some(match kind {
         EventKind::Ticket(r) => {
             let fields: Vec<&str> = crate::domain::event::RECORD_TEXT_FIELDS
                 .iter()
@@ -191,6 +200,14 @@ pub fn describe(e: &Event, lang: Lang) -> String {
                 format!("extended to {deadline}: {reason}")
             }
         }
+        _ => return None,
+    })
+}
+
+/// Resolution, revisits, whistles, topics, notes and voids.
+fn follow_up(kind: &EventKind, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    match kind {
         EventKind::Resolve => lang.t("已解决", "resolved").to_string(),
         EventKind::Revisit {
             satisfaction,
@@ -255,11 +272,14 @@ pub fn describe(e: &Event, lang: Lang) -> String {
                 )
             }
         }
-    };
-    if let Some(n) = &e.note {
-        let _ = write!(s, " — {n}");
+        // Described by `first_round`.
+        EventKind::Ticket(_)
+        | EventKind::Dispatch { .. }
+        | EventKind::Return { .. }
+        | EventKind::Sign { .. }
+        | EventKind::Contact { .. }
+        | EventKind::Extend { .. } => String::new(),
     }
-    sanitize(&s)
 }
 
 /// The timeline's lines, one per event (application order): the description, and for a
