@@ -29,11 +29,105 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         return;
     };
     let t = row.ticket();
+    let mut lines = record_lines(row, *reveal_phone, area, lang, tz);
+    // The timeline follows the record in the same view, newest first; the view scrolls as a
+    // whole so that the selected event stays in sight (and the record while it fits).
+    let inner = area.width.saturating_sub(2) as usize;
+    let selected_line = push_timeline(&mut lines, events, *selected, lang, tz, inner);
+    let visible = area.height.saturating_sub(2) as usize;
+    let start = (selected_line + 1).saturating_sub(visible.max(1));
+    let title = format!(
+        " {} {}{} ",
+        lang.t("工单", "Ticket"),
+        sanitize(&t.id),
+        if start > 0 {
+            format!(" ↓{start}")
+        } else {
+            String::new()
+        }
+    );
+    let shown: Vec<Line> = lines.into_iter().skip(start).take(visible).collect();
+    f.render_widget(
+        Paragraph::new(shown).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(Span::styled(title, theme::title())),
+        ),
+        area,
+    );
+}
+
+/// Appends the timeline (newest first) to `lines`; returns the line of the selected event.
+fn push_timeline(
+    lines: &mut Vec<Line<'static>>,
+    events: &[crate::domain::event::Event],
+    selected: usize,
+    lang: crate::i18n::Lang,
+    tz: chrono_tz::Tz,
+    inner: usize,
+) -> usize {
+    lines.push(Line::raw(""));
+    lines.push(Line::from(Span::styled(
+        format!(
+            "{} ({})",
+            lang.t("办理记录,最新在前", "Timeline, newest first"),
+            events.len()
+        ),
+        theme::title(),
+    )));
+    let selected = selected.min(events.len().saturating_sub(1));
+    let marks = timeline(events, lang);
+    let mut selected_line = lines.len();
+    for (row, (e, (text, voided))) in events.iter().zip(&marks).rev().enumerate() {
+        let at = e.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
+        // Who entered it, and when when that is not when it happened.
+        let mut who = e.operator.as_deref().map(sanitize).unwrap_or_default();
+        if let Some(r) = e.recorded_at {
+            if (r.with_timezone(&chrono::Utc) - e.instant())
+                .num_minutes()
+                .abs()
+                >= 1
+            {
+                let r = r.with_timezone(&tz).format("%m-%d %H:%M");
+                who = format!("{who} {}{r}", lang.t("录入于", "entered "));
+            }
+        }
+        let who = who.trim().to_string();
+        let room = inner.saturating_sub(18 + if who.is_empty() { 0 } else { width(&who) + 2 });
+        let style = match (row == selected, *voided) {
+            (true, _) => theme::selected(),
+            (false, true) => theme::dim().add_modifier(ratatui::style::Modifier::CROSSED_OUT),
+            (false, false) => Default::default(),
+        };
+        if row == selected {
+            selected_line = lines.len();
+        }
+        let mut spans = vec![
+            Span::styled(format!("{at}  "), theme::dim()),
+            Span::styled(truncate(text, room.max(4)), style),
+        ];
+        if !who.is_empty() {
+            spans.push(Span::styled(format!("  {who}"), theme::dim()));
+        }
+        lines.push(Line::from(spans));
+    }
+    selected_line
+}
+
+/// The ticket's record, one field a line (long texts wrapped over a few lines).
+fn record_lines(
+    row: &crate::ledger::TicketRow,
+    reveal_phone: bool,
+    area: Rect,
+    lang: crate::i18n::Lang,
+    tz: chrono_tz::Tz,
+) -> Vec<Line<'static>> {
+    let t = row.ticket();
     let rec = &t.record;
     let inner_w = area.width.saturating_sub(2) as usize;
     let label_w = 10;
     let value_w = inner_w.saturating_sub(label_w + 1).max(4);
-    let mut lines: Vec<Line> = Vec::new();
+    let mut lines: Vec<Line<'static>> = Vec::new();
     let mut field = |k: &str, v: Option<String>, max_lines: usize| {
         let Some(v) = v.filter(|v| !v.trim().is_empty()) else {
             return;
@@ -54,7 +148,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         }
     };
     let phone = rec.phone.as_deref().map(|p| {
-        if *reveal_phone {
+        if reveal_phone {
             p.to_string()
         } else {
             mask_phone(p)
@@ -106,73 +200,5 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         }
     });
     field(lang.t("满意度", "Verdict"), verdict, 1);
-    // The timeline follows the record in the same view, newest first; the view scrolls as a
-    // whole so that the selected event stays in sight (and the record while it fits).
-    let inner = area.width.saturating_sub(2) as usize;
-    lines.push(Line::raw(""));
-    lines.push(Line::from(Span::styled(
-        format!(
-            "{} ({})",
-            lang.t("办理记录,最新在前", "Timeline, newest first"),
-            events.len()
-        ),
-        theme::title(),
-    )));
-    let selected = (*selected).min(events.len().saturating_sub(1));
-    let marks = timeline(events, lang);
-    let mut selected_line = lines.len();
-    for (row, (e, (text, voided))) in events.iter().zip(&marks).rev().enumerate() {
-        let at = e.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
-        // Who entered it, and when when that is not when it happened.
-        let mut who = e.operator.as_deref().map(sanitize).unwrap_or_default();
-        if let Some(r) = e.recorded_at {
-            if (r.with_timezone(&chrono::Utc) - e.instant())
-                .num_minutes()
-                .abs()
-                >= 1
-            {
-                let r = r.with_timezone(&tz).format("%m-%d %H:%M");
-                who = format!("{who} {}{r}", lang.t("录入于", "entered "));
-            }
-        }
-        let who = who.trim().to_string();
-        let room = inner.saturating_sub(18 + if who.is_empty() { 0 } else { width(&who) + 2 });
-        let style = match (row == selected, *voided) {
-            (true, _) => theme::selected(),
-            (false, true) => theme::dim().add_modifier(ratatui::style::Modifier::CROSSED_OUT),
-            (false, false) => Default::default(),
-        };
-        if row == selected {
-            selected_line = lines.len();
-        }
-        let mut spans = vec![
-            Span::styled(format!("{at}  "), theme::dim()),
-            Span::styled(truncate(text, room.max(4)), style),
-        ];
-        if !who.is_empty() {
-            spans.push(Span::styled(format!("  {who}"), theme::dim()));
-        }
-        lines.push(Line::from(spans));
-    }
-    let visible = area.height.saturating_sub(2) as usize;
-    let start = (selected_line + 1).saturating_sub(visible.max(1));
-    let title = format!(
-        " {} {}{} ",
-        lang.t("工单", "Ticket"),
-        sanitize(&t.id),
-        if start > 0 {
-            format!(" ↓{start}")
-        } else {
-            String::new()
-        }
-    );
-    let shown: Vec<Line> = lines.into_iter().skip(start).take(visible).collect();
-    f.render_widget(
-        Paragraph::new(shown).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(Span::styled(title, theme::title())),
-        ),
-        area,
-    );
+    lines
 }
