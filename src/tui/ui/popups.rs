@@ -119,45 +119,11 @@ fn draw_form(
         }
         lines.push(Line::from(spans));
     }
-    // Suggestions of a focused pick field: type to filter, ← → / ↑ ↓ move the highlight, and
-    // the highlighted one is what Enter takes.
-    let focused = &form.fields[form.focus];
-    if matches!(focused.kind, FieldKind::Pick { .. }) {
-        let m = focused.matches();
-        if m.is_empty() {
-            lines.push(Line::from(Span::styled(
-                truncate(
-                    lang.t(
-                        "没有匹配项:保存时会确认是否为新名称",
-                        "no match: saving asks whether it is a new name",
-                    ),
-                    inner.width as usize,
-                ),
-                theme::dim(),
-            )));
-        } else {
-            let sel = focused.selected().min(m.len() - 1);
-            let first = sel.saturating_sub(5);
-            let mut spans = vec![Span::styled(
-                format!("{} {}/{}: ", lang.t("候选", "match"), sel + 1, m.len()),
-                theme::dim(),
-            )];
-            for (i, name) in m.iter().enumerate().skip(first).take(12) {
-                if i > first {
-                    spans.push(Span::styled(" · ", theme::dim()));
-                }
-                let name = sanitize(name);
-                if i == sel {
-                    spans.push(Span::styled(format!("[{name}]"), theme::selected()));
-                } else {
-                    spans.push(Span::styled(name, theme::dim()));
-                }
-            }
-            lines.push(clip_line(spans, inner.width as usize));
-        }
-    } else {
-        lines.push(Line::raw(""));
-    }
+    lines.push(pick_line(
+        &form.fields[form.focus],
+        lang,
+        inner.width as usize,
+    ));
     if confirm {
         lines.push(Line::from(Span::styled(
             lang.t(
@@ -503,6 +469,45 @@ fn draw_event(f: &mut Frame, app: &App, text: &[String], scroll: usize, area: Re
         theme::dim(),
     )));
     f.render_widget(Paragraph::new(shown), inner);
+}
+
+/// The line under a form: a focused pick field's candidates (type to filter, ← → / ↑ ↓ move
+/// the highlight, Enter takes it), else blank.
+fn pick_line(focused: &crate::tui::form::Field, lang: Lang, w: usize) -> Line<'static> {
+    if !matches!(focused.kind, FieldKind::Pick { .. }) {
+        return Line::raw("");
+    }
+    let m = focused.matches();
+    if m.is_empty() {
+        return Line::from(Span::styled(
+            truncate(
+                lang.t(
+                    "没有匹配项:保存时会确认是否为新名称",
+                    "no match: saving asks whether it is a new name",
+                ),
+                w,
+            ),
+            theme::dim(),
+        ));
+    }
+    let sel = focused.selected().min(m.len() - 1);
+    let first = sel.saturating_sub(5);
+    let mut spans = vec![Span::styled(
+        format!("{} {}/{}: ", lang.t("候选", "match"), sel + 1, m.len()),
+        theme::dim(),
+    )];
+    for (i, name) in m.iter().enumerate().skip(first).take(12) {
+        if i > first {
+            spans.push(Span::styled(" · ", theme::dim()));
+        }
+        let name = sanitize(name);
+        if i == sel {
+            spans.push(Span::styled(format!("[{name}]"), theme::selected()));
+        } else {
+            spans.push(Span::styled(name, theme::dim()));
+        }
+    }
+    clip_line(spans, w)
 }
 
 /// "key name · key name" for `actions` in `ctx`, from the key map (those bound to a key).
