@@ -124,45 +124,7 @@ fn draw_form(
         lang,
         inner.width as usize,
     ));
-    if confirm {
-        lines.push(Line::from(Span::styled(
-            lang.t(
-                "放弃已填写的内容吗? y 放弃 / n 继续填写",
-                "Discard what you typed? y discard / n keep editing",
-            ),
-            theme::error(),
-        )));
-    } else if let Some(e) = error {
-        lines.push(Line::from(Span::styled(
-            truncate(&sanitize(e), inner.width as usize),
-            theme::error(),
-        )));
-    } else {
-        let k = |a| {
-            app.keys
-                .first_key(KeyContext::Dialog, a)
-                .unwrap_or_default()
-        };
-        use crate::tui::keymap::Action::*;
-        // Built from the key map, and only what applies to the focused field.
-        let mut hints: Vec<String> = [Save, Cancel, NextField]
-            .iter()
-            .filter(|a| **a != NextField || form.fields.len() > 1)
-            .map(|a| format!("{} {}", k(*a), a.describe(lang)))
-            .collect();
-        if !matches!(
-            form.fields[form.focus].kind,
-            FieldKind::Text | FieldKind::Date
-        ) {
-            hints.push(format!(
-                "{}/{} {}",
-                k(PrevChoice),
-                k(NextChoice),
-                lang.t("选项", "choices")
-            ));
-        }
-        lines.push(Line::from(Span::styled(hints.join("  "), theme::dim())));
-    }
+    lines.push(footer_line(app, form, error, confirm, inner.width as usize));
     f.render_widget(Paragraph::new(lines), inner);
     if let Some(c) = cursor {
         if !confirm {
@@ -469,6 +431,53 @@ fn draw_event(f: &mut Frame, app: &App, text: &[String], scroll: usize, area: Re
         theme::dim(),
     )));
     f.render_widget(Paragraph::new(shown), inner);
+}
+
+/// The last line of a form: the discard question, the refusal, or the keys that apply.
+fn footer_line(
+    app: &App,
+    form: &Form,
+    error: Option<&str>,
+    confirm: bool,
+    w: usize,
+) -> Line<'static> {
+    let lang = app.lang;
+    if confirm {
+        return Line::from(Span::styled(
+            lang.t(
+                "放弃已填写的内容吗? y 放弃 / n 继续填写",
+                "Discard what you typed? y discard / n keep editing",
+            ),
+            theme::error(),
+        ));
+    }
+    if let Some(e) = error {
+        return Line::from(Span::styled(truncate(&sanitize(e), w), theme::error()));
+    }
+    let k = |a| {
+        app.keys
+            .first_key(KeyContext::Dialog, a)
+            .unwrap_or_default()
+    };
+    use crate::tui::keymap::Action::*;
+    // Built from the key map, and only what applies to the focused field.
+    let mut hints: Vec<String> = [Save, Cancel, NextField]
+        .iter()
+        .filter(|a| **a != NextField || form.fields.len() > 1)
+        .map(|a| format!("{} {}", k(*a), a.describe(lang)))
+        .collect();
+    if !matches!(
+        form.fields[form.focus].kind,
+        FieldKind::Text | FieldKind::Date
+    ) {
+        hints.push(format!(
+            "{}/{} {}",
+            k(PrevChoice),
+            k(NextChoice),
+            lang.t("选项", "choices")
+        ));
+    }
+    Line::from(Span::styled(hints.join("  "), theme::dim()))
 }
 
 /// The line under a form: a focused pick field's candidates (type to filter, ← → / ↑ ↓ move
