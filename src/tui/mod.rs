@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod dialog;
+pub mod dialogs;
 pub mod form;
 pub mod keymap;
 pub mod ui;

@@ -1,0 +1,41 @@
+//! 记录联系: a call, visit, SMS or chat; reached or not; who; what was said.
+
+use super::{Ctx, Reading, Spec};
+use crate::domain::event::{Channel, Event, EventKind, Outcome};
+use crate::tui::form::Field;
+
+pub const SPEC: Spec = Spec {
+    title: ("记录联系", "Record a contact"),
+    fields,
+    events,
+};
+
+fn fields(c: &Ctx) -> Vec<Field> {
+    let channels = Channel::ALL
+        .iter()
+        .map(|ch| c.lang.t(ch.zh(), ch.code()).to_string())
+        .collect();
+    let outcomes = vec![c.l("已联系上", "reached"), c.l("未联系上", "not reached")];
+    vec![
+        Field::choice("channel", &c.l("方式", "Channel"), channels, 0).hint("← →"),
+        Field::choice("outcome", &c.l("结果", "Outcome"), outcomes, 0).hint("← →"),
+        Field::text("person", &c.l("联系对象", "Spoke to"), ""),
+        Field::text("note", &c.l("沟通内容", "Note"), ""),
+        c.when.clone(),
+    ]
+}
+
+fn events(r: &Reading) -> Result<Vec<Event>, String> {
+    let outcome = if r.choice("outcome") == 0 {
+        Outcome::Reached
+    } else {
+        Outcome::Unreached
+    };
+    Ok(vec![r
+        .event(EventKind::Contact {
+            channel: Channel::ALL[r.choice("channel").min(Channel::ALL.len() - 1)],
+            outcome,
+            contact_person: r.text("person"),
+        })
+        .with_note(r.text("note"))])
+}

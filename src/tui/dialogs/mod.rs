@@ -1,0 +1,96 @@
+//! One module per dialog kind: what it asks (its fields) and the events it makes, side by
+//! side, so that a new kind of event touches one file. `dialog::Dialog` holds the open one.
+
+mod contact;
+mod dispatch;
+mod extend;
+mod note;
+mod reopen;
+mod resolve;
+mod return_;
+mod revisit;
+pub mod sign;
+
+use super::form::{Field, Form};
+use crate::domain::event::{Event, EventKind};
+use crate::domain::ticket::Ticket;
+use crate::i18n::Lang;
+use chrono::{DateTime, FixedOffset, NaiveDate};
+
+/// What a dialog is built from.
+pub struct Ctx<'a> {
+    pub ticket: &'a Ticket,
+    pub units: &'a [String],
+    /// The time field every recording dialog ends with (pre-filled with now).
+    pub when: Field,
+    pub lang: Lang,
+}
+
+impl Ctx<'_> {
+    /// A label in the interface language.
+    pub fn l(&self, zh: &str, en: &str) -> String {
+        self.lang.t(zh, en).to_string()
+    }
+}
+
+/// A filled form, read back: its values and the time the events are dated.
+pub struct Reading<'a> {
+    pub form: &'a Form,
+    pub id: &'a str,
+    pub at: DateTime<FixedOffset>,
+    pub lang: Lang,
+}
+
+impl Reading<'_> {
+    /// A field's value (a pick's chosen name), trimmed.
+    pub fn get(&self, key: &str) -> String {
+        self.form.get(key)
+    }
+    /// Optional text: None when blank.
+    pub fn text(&self, key: &str) -> Option<String> {
+        Some(self.form.get(key)).filter(|s| !s.is_empty())
+    }
+    /// The index of a choice field's option.
+    pub fn choice(&self, key: &str) -> usize {
+        self.form.field(key).map_or(0, Field::selected)
+    }
+    /// An optional date field.
+    pub fn date(&self, key: &str) -> Result<Option<NaiveDate>, String> {
+        let v = self.form.get(key);
+        if v.is_empty() {
+            return Ok(None);
+        }
+        NaiveDate::parse_from_str(&v, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| match self.lang {
+                Lang::Zh => format!("「{v}」不是日期(YYYY-MM-DD)"),
+                Lang::En => format!("`{v}` is not a date (YYYY-MM-DD)"),
+            })
+    }
+    /// A required date field (the form checked it is filled).
+    pub fn required_date(&self, key: &str) -> Result<NaiveDate, String> {
+        self.date(key)?
+            .ok_or_else(|| self.lang.t("请填写日期", "a date is required").to_string())
+    }
+    /// An event of this ticket at the dialog's time.
+    pub fn event(&self, kind: EventKind) -> Event {
+        Event::new(self.id, self.at, kind)
+    }
+}
+
+/// A dialog kind: its title, its fields, its events.
+pub struct Spec {
+    pub title: (&'static str, &'static str),
+    pub fields: fn(&Ctx) -> Vec<Field>,
+    pub events: fn(&Reading) -> Result<Vec<Event>, String>,
+}
+
+pub use contact::SPEC as CONTACT;
+pub use dispatch::SPEC as DISPATCH;
+pub use extend::SPEC as EXTEND;
+pub use note::SPEC as NOTE;
+pub use reopen::SPEC as REOPEN;
+pub use resolve::SPEC as RESOLVE;
+pub use return_::SPEC as RETURN;
+pub use revisit::SPEC as REVISIT;
+pub use sign::SPEC as SIGN;
