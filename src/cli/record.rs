@@ -165,27 +165,65 @@ impl RecordCmd {
 
     /// The event this command records, its arguments checked. Nothing is written here.
     pub fn event(self, ledger: &Ledger, ctx: &Context) -> Result<Event> {
-        let lang = ctx.lang;
-        let tz = ctx.clock.tz;
-        let id = args::ticket_id(self.raw_id(), lang)?;
-        let now = || ctx.clock.now().with_timezone(&tz).fixed_offset();
-        let at = |when: &Option<String>| -> Result<DateTime<FixedOffset>> {
-            match when {
-                Some(s) => args::time(s, "--at", tz, lang),
-                None => Ok(now()),
-            }
+        let id = args::ticket_id(self.raw_id(), ctx.lang)?;
+        let c = Checker {
+            ledger,
+            ctx,
+            id: &id,
         };
-        let name = |v: &str, flag: &str| args::required(v, flag, MAX_NAME, lang);
-        let text = |v: &str, flag: &str| args::required(v, flag, MAX_TEXT, lang);
-        let opt =
-            |v: &Option<String>, flag: &str, max| args::optional(v.as_deref(), flag, max, lang);
-        let unit_or_latest = |unit: &Option<String>| -> Result<String> {
-            match unit {
-                Some(u) => name(u, "--unit"),
-                None => latest_unit(ledger, &id, ctx),
-            }
+        if let Some(e) = self.special(&c)? {
+            return Ok(e);
+        }
+        let (when, note, kind) = match self.first_round(&c)? {
+            Some(x) => x,
+            None => self.follow_up(&c)?,
         };
-        let (when, note, kind) = match &self {
+        let note = c.opt(note, "--note", MAX_TEXT)?;
+        Ok(Event::new(&id, when, kind).with_note(note))
+    }
+
+    /// A note and a void: built whole here.
+    fn special(&self, c: &Checker) -> Result<Option<Event>> {
+        let id = c.id;
+        let at = |when: &Option<String>| c.at(when);
+        let text = |v: &str, flag: &str| c.text(v, flag);
+        match self {
+            RecordCmd::Note {
+                text: t, at: when, ..
+            } => {
+                let e = Event::new(id, at(when)?, EventKind::Note);
+                Ok(Some(e.with_note(Some(text(t, "TEXT")?))))
+            }
+            RecordCmd::Void {
+                event_type,
+                at: target_at,
+                recorded_at,
+                reason,
+                ..
+            } => {
+                let kind = EventKind::Void {
+                    target: void_target(c.ledger, id, event_type, target_at, recorded_at, c.ctx)?,
+                    reason: text(reason, "--reason")?,
+                };
+                Ok(Some(Event::new(id, c.now(), kind)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The dispatch, the unit's answer and calls: (when, note, kind).
+    #[allow(clippy::type_complexity)]
+    fn first_round(
+        &self,
+        c: &Checker,
+    ) -> Result<Option<(DateTime<FixedOffset>, &Option<String>, EventKind)>> {
+        let at = |when: &Option<String>| c.at(when);
+        let name = |v: &str, flag: &str| c.name(v, flag);
+        let text = |v: &str, flag: &str| c.text(v, flag);
+        let opt = |v: &Option<String>, flag: &str, max| c.opt(v, flag, max);
+        let unit_or_latest = |unit: &Option<String>| c.unit_or_latest(unit);
+        let lang = c.ctx.lang;
+        Ok(Some(match self {
             RecordCmd::Dispatch { unit, common, .. } => (
                 at(&common.at)?,
                 &common.note,
@@ -240,6 +278,19 @@ impl RecordCmd {
                     contact_person: opt(person, "--person", MAX_NAME)?,
                 },
             ),
+            _ => return Ok(None),
+        }))
+    }
+
+    /// Extensions, resolution, revisits, reopening: (when, note, kind).
+    fn follow_up(
+        &self,
+        c: &Checker,
+    ) -> Result<(DateTime<FixedOffset>, &Option<String>, EventKind)> {
+        let at = |when: &Option<String>| c.at(when);
+        let text = |v: &str, flag: &str| c.text(v, flag);
+        let lang = c.ctx.lang;
+        Ok(match self {
             RecordCmd::Extend {
                 deadline,
                 reason,
@@ -285,28 +336,46 @@ impl RecordCmd {
                     reason: text(reason, "--reason")?,
                 },
             ),
-            RecordCmd::Note {
-                text: t, at: when, ..
-            } => {
-                let e = Event::new(&id, at(when)?, EventKind::Note);
-                return Ok(e.with_note(Some(text(t, "TEXT")?)));
-            }
-            RecordCmd::Void {
-                event_type,
-                at: target_at,
-                recorded_at,
-                reason,
-                ..
-            } => {
-                let kind = EventKind::Void {
-                    target: void_target(ledger, &id, event_type, target_at, recorded_at, ctx)?,
-                    reason: text(reason, "--reason")?,
-                };
-                return Ok(Event::new(&id, now(), kind));
-            }
-        };
-        let note = opt(note, "--note", MAX_TEXT)?;
-        Ok(Event::new(&id, when, kind).with_note(note))
+            _ => bail!("{}", lang.t("不是登记命令", "not a recording command")),
+        })
+    }
+}
+
+/// The checks of a recording command's arguments, for one ticket.
+struct Checker<'a> {
+    ledger: &'a Ledger,
+    ctx: &'a Context,
+    id: &'a str,
+}
+
+impl Checker<'_> {
+    /// Now, in the configured zone (the default `at`).
+    fn now(&self) -> DateTime<FixedOffset> {
+        let tz = self.ctx.clock.tz;
+        self.ctx.clock.now().with_timezone(&tz).fixed_offset()
+    }
+    /// `--at`, or now.
+    fn at(&self, when: &Option<String>) -> Result<DateTime<FixedOffset>> {
+        match when {
+            Some(s) => args::time(s, "--at", self.ctx.clock.tz, self.ctx.lang),
+            None => Ok(self.now()),
+        }
+    }
+    fn name(&self, v: &str, flag: &str) -> Result<String> {
+        args::required(v, flag, MAX_NAME, self.ctx.lang)
+    }
+    fn text(&self, v: &str, flag: &str) -> Result<String> {
+        args::required(v, flag, MAX_TEXT, self.ctx.lang)
+    }
+    fn opt(&self, v: &Option<String>, flag: &str, max: usize) -> Result<Option<String>> {
+        args::optional(v.as_deref(), flag, max, self.ctx.lang)
+    }
+    /// `--unit`, or the unit of the latest dispatch.
+    fn unit_or_latest(&self, unit: &Option<String>) -> Result<String> {
+        match unit {
+            Some(u) => self.name(u, "--unit"),
+            None => latest_unit(self.ledger, self.id, self.ctx),
+        }
     }
 }
 
