@@ -182,9 +182,23 @@ fn main() {
     drop(l);
     tui("sample", &db, "2026-11-29");
 
-    // A store of n tickets: generated through the ledger, exported, then imported into an
-    // empty store (the import measured is the real `import` of a JSONL file).
-    let gen_db = work.path().join("gen");
+    let big = big_store(n, work.path(), nov);
+    tui(&format!("{n} tickets"), &big, "2026-11-29");
+    println!(
+        "peak resident memory of this process: {:.0} MiB",
+        peak_rss_mib()
+    );
+    if keep {
+        let kept = work.keep();
+        println!("stores kept in {}", kept.display());
+    }
+}
+
+/// A store of n tickets: generated through the ledger, exported, then imported into an empty
+/// store (the import measured is the real `import` of a JSONL file); then its report,
+/// look-back, verify and panes. Returns where it is.
+fn big_store(n: usize, work: &Path, nov: Period) -> PathBuf {
+    let gen_db = work.join("gen");
     let l = open(&gen_db, "2026-11-29");
     let (out, d) = time(|| genban::demo::generate(&l, n, 11).unwrap());
     println!(
@@ -193,14 +207,14 @@ fn main() {
         d.as_secs_f64(),
         out.added as f64 / d.as_secs_f64()
     );
-    let log = work.path().join("big.jsonl");
+    let log = work.join("big.jsonl");
     let ((count, _), d) = time(|| genban::output::export::jsonl(&l, &log).unwrap());
     println!(
         "{n} tickets: export {count} events to JSONL in {:.1} s",
         d.as_secs_f64()
     );
     drop(l);
-    let big = work.path().join("big");
+    let big = work.join("big");
     let l = open(&big, "2026-11-29");
     let (rep, d) = time(|| import_file(&l, &log, &ImportOptions::default()).unwrap());
     println!(
@@ -256,14 +270,5 @@ fn main() {
             d.as_secs_f64() * 1e3
         );
     }
-    drop(l);
-    tui(&format!("{n} tickets"), &big, "2026-11-29");
-    println!(
-        "peak resident memory of this process: {:.0} MiB",
-        peak_rss_mib()
-    );
-    if keep {
-        let kept = work.keep();
-        println!("stores kept in {}", kept.display());
-    }
+    big
 }

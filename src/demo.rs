@@ -199,6 +199,35 @@ fn follow_up(
     closed: DateTime<Utc>,
     today: NaiveDate,
 ) {
+    let Some(mut s) = dispatch_and_sign(g, id, unit, cat, closed, today) else {
+        return;
+    };
+    let ext_at = extension(g, id, &mut s, today);
+    let resolve_day = resolution_day(g, &s, ext_at, today);
+    monthly_contacts(g, id, s.at, resolve_day, today);
+    if let Some(rd) = resolve_day {
+        resolve_and_revisit(g, id, rd, today);
+    }
+}
+
+/// A signed ticket, as the later stages need it.
+struct Signed {
+    at: DateTime<Utc>,
+    day: NaiveDate,
+    deadline: NaiveDate,
+    months: u32,
+}
+
+/// The dispatch (and for a few a return and a re-dispatch) and the unit's sign: the sign's
+/// time, local date, deadline and committed months, or None when the ticket stops before.
+fn dispatch_and_sign(
+    g: &mut Gen,
+    id: &str,
+    unit: &str,
+    cat: &Category,
+    closed: DateTime<Utc>,
+    today: NaiveDate,
+) -> Option<Signed> {
     let w = g.w;
     let mut at = closed + Duration::hours(16 + g.rng.below(20) as i64);
     if !g.push(
@@ -209,7 +238,7 @@ fn follow_up(
         },
         None,
     ) {
-        return;
+        return None;
     }
     // The newest ones wait for the unit to sign, or came back returned and wait to be re-routed.
     if (today - g.day(at)).num_days() <= 6 {
@@ -224,10 +253,10 @@ fn follow_up(
                 },
                 None,
             );
-            return;
+            return None;
         }
         if g.rng.chance(50) {
-            return;
+            return None;
         }
     }
     let mut unit = unit.to_string();
@@ -244,18 +273,18 @@ fn follow_up(
             },
             None,
         ) {
-            return;
+            return None;
         }
         at += Duration::hours(3 + g.rng.below(48) as i64);
         unit = g.rng.pick(&w.bureaus).clone();
         if !g.push(id, at, EventKind::Dispatch { unit: unit.clone() }, None) {
-            return;
+            return None;
         }
     }
     at += Duration::hours(2 + g.rng.below(40) as i64);
     let sign_day = g.day(at);
     let months = *g.rng.pick(&cat.months);
-    let mut deadline = if months == 0 {
+    let deadline = if months == 0 {
         sign_day + Duration::days(7)
     } else {
         add_months(sign_day, months)
@@ -271,15 +300,25 @@ fn follow_up(
         },
         None,
     ) {
-        return;
+        return None;
     }
-    let signed_at = at;
+    Some(Signed {
+        at,
+        day: sign_day,
+        deadline,
+        months,
+    })
+}
+
+/// An extension for some long ones: the local date it was made, if it was.
+fn extension(g: &mut Gen, id: &str, s: &mut Signed, today: NaiveDate) -> Option<NaiveDate> {
+    let w = g.w;
     let mut ext_at: Option<NaiveDate> = None;
     // An extension for some long ones.
-    if months >= 3 && g.rng.chance(18) {
-        let ext_day = sign_day + Duration::days(20 + g.rng.below(40) as i64);
-        if ext_day <= today && ext_day < deadline {
-            let new_deadline = add_months(deadline, 1 + g.rng.below(2) as u32);
+    if s.months >= 3 && g.rng.chance(18) {
+        let ext_day = s.day + Duration::days(20 + g.rng.below(40) as i64);
+        if ext_day <= today && ext_day < s.deadline {
+            let new_deadline = add_months(s.deadline, 1 + g.rng.below(2) as u32);
             let reason = g.rng.pick(&w.extend_reasons).clone();
             let t = g.on(ext_day);
             if g.push(
@@ -291,31 +330,54 @@ fn follow_up(
                 },
                 None,
             ) {
-                deadline = new_deadline;
+                s.deadline = new_deadline;
                 ext_at = Some(ext_day);
             }
         }
     }
+    ext_at
+}
+
+/// Whether and when it gets resolved (on time mostly, late or open past its deadline for a
+/// few), never before an extension nor after today.
+fn resolution_day(
+    g: &mut Gen,
+    s: &Signed,
+    ext_at: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
     // Whether and when it gets resolved.
     let late = g.rng.chance(5);
     let stays_open_past_deadline = g.rng.chance(4);
-    let resolve_day = if deadline < today {
+    if s.deadline < today {
         if stays_open_past_deadline {
             None
         } else if late {
-            Some(deadline + Duration::days(1 + g.rng.below(20) as i64))
+            Some(s.deadline + Duration::days(1 + g.rng.below(20) as i64))
         } else {
-            let span = (deadline - sign_day).num_days().max(1);
-            Some(sign_day + Duration::days(1 + g.rng.below(span as u64) as i64))
+            let span = (s.deadline - s.day).num_days().max(1);
+            Some(s.day + Duration::days(1 + g.rng.below(span as u64) as i64))
         }
     } else if g.rng.chance(25) {
-        let span = (today - sign_day).num_days().max(1);
-        Some(sign_day + Duration::days(1 + g.rng.below(span as u64) as i64))
+        let span = (today - s.day).num_days().max(1);
+        Some(s.day + Duration::days(1 + g.rng.below(span as u64) as i64))
     } else {
         None
     }
     .map(|d| ext_at.map_or(d, |e| d.max(e + Duration::days(1))))
-    .filter(|d| *d <= today);
+    .filter(|d| *d <= today)
+}
+
+/// A contact at least once each calendar month while open (mostly), some unreached first,
+/// and a note now and then.
+fn monthly_contacts(
+    g: &mut Gen,
+    id: &str,
+    signed_at: DateTime<Utc>,
+    resolve_day: Option<NaiveDate>,
+    today: NaiveDate,
+) {
+    let w = g.w;
     // A contact at least once each calendar month while open (mostly).
     let end = resolve_day.unwrap_or(today);
     let mut m = month_start(g.day(signed_at));
@@ -372,7 +434,12 @@ fn follow_up(
         }
         m = add_months(m, 1);
     }
-    let Some(rd) = resolve_day else { return };
+}
+
+/// The resolve and the call that tells the citizen, then the revisit: satisfied mostly, or
+/// unsatisfied and followed up again.
+fn resolve_and_revisit(g: &mut Gen, id: &str, rd: NaiveDate, today: NaiveDate) {
+    let w = g.w;
     let t = local_instant(g.tz, rd.and_hms_opt(17, 30, 0).expect("time"));
     let note = Some(g.rng.pick(&w.resolve_notes).clone());
     if !g.push(id, t, EventKind::Resolve, note) {

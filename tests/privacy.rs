@@ -39,12 +39,10 @@ fn the_store_is_its_owners_only_and_a_loose_one_is_tightened_with_a_warning() {
     assert!(genban(&db, &["list", "overdue"]).stderr.is_empty());
 }
 
-#[test]
-fn phones_are_masked_everywhere_unless_revealed_and_each_reveal_is_audited() {
-    let d = tempfile::tempdir().unwrap();
-    let db = sample_store(d.path());
-    let p = d.path();
-    let before = p.join("before.jsonl");
+/// A sample store, its JSONL export and every phone in the log, in full.
+fn store_and_phones(d: &std::path::Path) -> (PathBuf, PathBuf, Vec<String>) {
+    let db = sample_store(d);
+    let before = d.join("before.jsonl");
     ok(&genban(
         &db,
         &[
@@ -55,7 +53,6 @@ fn phones_are_masked_everywhere_unless_revealed_and_each_reveal_is_audited() {
             before.to_str().unwrap(),
         ],
     ));
-    // Every phone in the log, in full.
     let phones: Vec<String> = std::fs::read_to_string(&before)
         .unwrap()
         .lines()
@@ -65,6 +62,23 @@ fn phones_are_masked_everywhere_unless_revealed_and_each_reveal_is_audited() {
         })
         .collect();
     assert!(phones.len() > 100);
+    (db, before, phones)
+}
+
+fn a_ticket(db: &Path) -> String {
+    let v: serde_json::Value = serde_json::from_str(&ok(&genban(
+        db,
+        &["list", "in-progress", "--format", "json"],
+    )))
+    .unwrap();
+    v[0]["id"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn phones_are_masked_everywhere_unless_revealed() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let (db, _, phones) = store_and_phones(p);
     let has_full = |text: &str| phones.iter().any(|ph| text.contains(ph.as_str()));
     // Masked by default: list, show (text and JSON), CSV, XLSX, reports.
     let csv = p.join("t.csv");
@@ -119,8 +133,17 @@ fn phones_are_masked_everywhere_unless_revealed_and_each_reveal_is_audited() {
         &["review", "--format", "json"]
     ))));
     assert!(!has_full(&ok(&genban(&db, &["remind"]))));
-    // Nothing was revealed yet.
+    // Nothing was revealed.
     assert!(ok(&genban(&db, &["audit"])).is_empty());
+}
+
+#[test]
+fn each_reveal_is_audited_apart_from_the_log() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let (db, before, phones) = store_and_phones(p);
+    let has_full = |text: &str| phones.iter().any(|ph| text.contains(ph.as_str()));
+    let id = a_ticket(&db);
     // Revealed on request, and audited: who, which ticket, where.
     let o = genban(&db, &["--operator", "刘星晨", "show", &id, "--reveal"]);
     assert!(has_full(&ok(&o)));
