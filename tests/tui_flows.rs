@@ -586,3 +586,30 @@ fn text_fields_edit_with_the_usual_keys_and_scroll_around_the_cursor() {
     };
     assert_eq!(d.form.fields[0].value, "");
 }
+
+#[test]
+fn the_list_scrolls_with_the_selection_and_is_clamped_in_the_app() {
+    let (_d, mut app) = demo_app(200, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "5");
+    app.resize(80, 24);
+    let visible = app.table_rows();
+    let n = app.rows.len();
+    assert!(n > visible * 2, "{n} rows, {visible} visible");
+    keys(&mut app, "G");
+    assert_eq!((app.selected, app.offset), (n - 1, n - visible));
+    // Past the end nothing moves; k moves at once.
+    keys(&mut app, "jjj");
+    assert_eq!(app.selected, n - 1);
+    keys(&mut app, "k");
+    assert_eq!(app.selected, n - 2);
+    keys(&mut app, "g");
+    assert_eq!((app.selected, app.offset), (0, 0));
+    press(&mut app, KeyCode::PageDown);
+    assert_eq!(app.selected, visible);
+    assert_eq!(app.offset, 1);
+    // A taller window shows more rows; the offset stays valid.
+    app.resize(120, 40);
+    assert!(app.table_rows() > visible);
+    assert!(app.offset <= app.selected);
+}

@@ -11,7 +11,6 @@ use crate::i18n::Lang;
 use crate::ledger::{Ledger, MonthTasks, Pane, TicketRow};
 use chrono::NaiveDate;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use std::cell::Cell;
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::Arc;
 
@@ -120,6 +119,19 @@ impl SortOrder {
     }
 }
 
+/// The first row to show so that row `selected` is among the `visible` ones, moving `offset`
+/// as little as possible.
+pub fn keep_in_view(offset: usize, selected: usize, visible: usize) -> usize {
+    let visible = visible.max(1);
+    if selected < offset {
+        selected
+    } else if selected >= offset + visible {
+        selected + 1 - visible
+    } else {
+        offset
+    }
+}
+
 /// A selection moved by a navigation action over `n` rows (`page` rows a page), clamped.
 fn step(at: usize, a: Action, n: usize, page: usize) -> usize {
     let last = n.saturating_sub(1);
@@ -177,10 +189,11 @@ pub struct App {
     pub units: Vec<String>,
     pub categories: Vec<String>,
     pub quit: bool,
-    /// Table rows visible at the last draw (for paging); set by the drawing code.
-    pub page: Cell<usize>,
-    /// The first table row drawn (kept between draws so the list scrolls steadily).
-    pub offset: Cell<usize>,
+    /// The terminal's size (columns, rows), as last told by `resize`.
+    pub viewport: (u16, u16),
+    /// The first table row shown; kept so that the list scrolls steadily, moved with the
+    /// selection and clamped here (drawing only reads it).
+    pub offset: usize,
     /// The ledger's generation the panes were read at (another process's write changes it).
     seen_generation: u64,
     /// The list pop-up a ticket was opened from (Esc in the detail comes back to it).
@@ -213,8 +226,8 @@ impl App {
             units: Vec::new(),
             categories: Vec::new(),
             quit: false,
-            page: Cell::new(10),
-            offset: Cell::new(0),
+            viewport: (120, 40),
+            offset: 0,
             seen_generation: 0,
             return_to: None,
         };
@@ -308,6 +321,11 @@ impl App {
             .collect();
         self.sort.apply(&mut self.rows);
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        self.offset = keep_in_view(
+            self.offset.min(self.selected),
+            self.selected,
+            self.table_rows(),
+        );
     }
 
     fn start_figures(&mut self) {
@@ -425,6 +443,22 @@ impl App {
             reveal_phone: false,
         };
         self.reload_detail()
+    }
+
+    /// The terminal was resized (the event loop says so; tests may too).
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.viewport = (width, height);
+        self.offset = keep_in_view(self.offset, self.selected, self.table_rows());
+    }
+
+    /// How many table rows the list shows at the present size (the layout of `ui::render`:
+    /// header, tabs, an optional filter line, the bordered table with its header, the
+    /// message and the key bar).
+    pub fn table_rows(&self) -> usize {
+        let filter = usize::from(!self.filter.is_empty());
+        (self.viewport.1 as usize)
+            .saturating_sub(4 + filter + 2 + 1)
+            .max(1)
     }
 
     /// The ticket under the cursor (or the open one).
@@ -616,7 +650,8 @@ impl App {
             | Action::Top
             | Action::Bottom => {
                 let n = self.rows.len();
-                self.selected = step(self.selected, a, n, self.page.get());
+                self.selected = step(self.selected, a, n, self.table_rows());
+                self.offset = keep_in_view(self.offset, self.selected, self.table_rows());
             }
             Action::Open => {
                 if let Some(id) = self.current_id() {
@@ -639,7 +674,7 @@ impl App {
             Action::Sort => {
                 self.sort = self.sort.next();
                 self.selected = 0;
-                self.offset.set(0);
+                self.offset = 0;
                 self.rebuild_rows();
                 self.say(self.sort.name(self.lang), false);
             }
@@ -681,7 +716,7 @@ impl App {
             | Action::Top
             | Action::Bottom => {
                 let events = self.detail.as_ref().map_or(0, |(_, e)| e.len());
-                let page = self.page.get();
+                let page = self.table_rows();
                 if let View::Detail { selected, .. } = &mut self.view {
                     *selected = step(*selected, a, events, page);
                 }
@@ -805,7 +840,7 @@ impl App {
     fn switch_pane(&mut self, p: Pane) -> anyhow::Result<()> {
         self.pane = p;
         self.selected = 0;
-        self.offset.set(0);
+        self.offset = 0;
         self.filter.query = None;
         self.search = None;
         self.view = View::List;
@@ -1086,7 +1121,7 @@ impl App {
                 }
                 self.popups.pop();
                 self.selected = 0;
-                self.offset.set(0);
+                self.offset = 0;
                 if kind == PromptKind::Search {
                     self.search = match &self.filter.query {
                         Some(q) => Some(self.ledger.search(q, self.today)?),

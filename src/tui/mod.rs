@@ -79,6 +79,8 @@ fn damaged_banner(e: &anyhow::Error, lang: crate::i18n::Lang) -> String {
 
 fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> anyhow::Result<()> {
     let mut dirty = true;
+    let size = terminal.size()?;
+    app.resize(size.width, size.height);
     while !app.quit {
         if app.poll() {
             dirty = true;
@@ -93,7 +95,10 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> anyhow:
                     app.on_key(k);
                     dirty = true;
                 }
-                Event::Resize(..) => dirty = true,
+                Event::Resize(w, h) => {
+                    app.resize(w, h);
+                    dirty = true;
+                }
                 _ => {}
             }
         }

@@ -215,7 +215,6 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     );
     let block = Block::default().borders(Borders::ALL).title(title);
     let inner = block.inner(area);
-    app.page.set(inner.height.saturating_sub(1) as usize);
     if app.rows.is_empty() {
         let text = if search || !app.filter.is_empty() {
             lang.t(
@@ -244,13 +243,12 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         .style(theme::header());
     // Only the rows on screen are built: a pane can hold thousands.
     let visible = (inner.height as usize).saturating_sub(1).max(1);
-    let mut offset = app.offset.get().min(app.rows.len().saturating_sub(1));
-    if app.selected < offset {
-        offset = app.selected;
-    } else if app.selected >= offset + visible {
-        offset = app.selected + 1 - visible;
-    }
-    app.offset.set(offset);
+    // The app keeps the offset; a frame of another size only shifts what it shows.
+    let offset = crate::tui::app::keep_in_view(
+        app.offset.min(app.rows.len().saturating_sub(1)),
+        app.selected,
+        visible,
+    );
     let rows = app.rows.iter().skip(offset).take(visible).map(|r| {
         Row::new(
             cols.iter()
