@@ -257,3 +257,41 @@ fn a_backup_is_consistent_verified_and_restores_into_an_empty_store() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("SHA-256"));
 }
+
+#[test]
+fn a_directory_that_holds_other_files_is_never_made_a_store_nor_touched() {
+    let d = tempfile::tempdir().unwrap();
+    let home = d.path().join("home");
+    std::fs::create_dir(&home).unwrap();
+    let notes = home.join("notes.txt");
+    std::fs::write(&notes, "mine").unwrap();
+    std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&notes, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let e = err(&genban(&home, &["list", "overdue"]));
+    assert!(e.contains("没有数据库"), "{e}");
+    let e = err(&genban(
+        &home,
+        &["import", sample("events.jsonl").to_str().unwrap()],
+    ));
+    assert!(e.contains("不是跟办数据库"), "{e}");
+    assert_eq!(std::fs::read_dir(&home).unwrap().count(), 1);
+    for (p, m) in [(&home, 0o755), (&notes, 0o644)] {
+        assert_eq!(
+            std::fs::metadata(p).unwrap().permissions().mode() & 0o777,
+            m
+        );
+    }
+    // An empty directory is fine, made private without a warning.
+    let empty = d.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let o = genban(
+        &empty,
+        &["import", sample("events.jsonl").to_str().unwrap()],
+    );
+    ok(&o);
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("警告"));
+    assert_eq!(
+        std::fs::metadata(&empty).unwrap().permissions().mode() & 0o777,
+        0o700
+    );
+}

@@ -301,7 +301,7 @@ impl Context {
     /// Opens a store that must exist already (every other command: a mistyped `--db` must
     /// not leave an empty store behind).
     pub fn open_existing(&self) -> Result<Ledger, StoreError> {
-        if !self.db.is_dir() {
+        if !crate::store::sled_store::is_store(&self.db) {
             return Err(StoreError::Missing(self.db.clone()));
         }
         self.open()

@@ -35,6 +35,8 @@ pub enum StoreError {
     Sled(#[from] sled::Error),
     #[error("there is no store at {0} (check --db; `genban import` or `genban demo` creates one)")]
     Missing(PathBuf),
+    #[error("{0} holds other files and is not a genban store: choose an empty or new directory for --db")]
+    NotAStore(PathBuf),
 }
 
 /// A storage failure as a person reads it: a full disk, a read-only place, no permission.
@@ -76,6 +78,10 @@ impl StoreError {
             (StoreError::Sled(e), l) => storage_text(e, l),
             (StoreError::Locked(p), Zh) => format!(
                 "数据库 {} 正被另一个 genban 进程使用,且它没有应答;请先关闭那个程序(或换一个 --db)",
+                p.display()
+            ),
+            (StoreError::NotAStore(p), Zh) => format!(
+                "{} 里有别的文件,不是跟办数据库:--db 请用一个空目录或新目录",
                 p.display()
             ),
             (StoreError::Missing(p), Zh) => format!(

@@ -64,6 +64,10 @@ impl SledStore {
         if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(io)?;
         }
+        // Never scatter a store's files into a directory that holds something else.
+        if dir.exists() && !is_store(dir) && std::fs::read_dir(dir).map_err(io)?.next().is_some() {
+            return Err(StoreError::NotAStore(dir.to_path_buf()));
+        }
         if !dir.exists() {
             use std::os::unix::fs::DirBuilderExt;
             std::fs::DirBuilder::new()
@@ -71,7 +75,9 @@ impl SledStore {
                 .create(dir)
                 .map_err(io)?;
         }
-        let was_open_to_others = make_private(dir).map_err(io)?;
+        // Told only of a store that existed: a new one in a fresh directory is simply made private.
+        let existed = is_store(dir);
+        let was_open_to_others = make_private(dir).map_err(io)? && existed;
         // A store closed a moment ago in this process may still be held by sled's flusher
         // thread: retry briefly before saying another process has it.
         let mut tries = 0;
@@ -381,13 +387,32 @@ impl SledStore {
     }
 }
 
-/// Makes a store directory and everything in it its owner's only (0700 directories, 0600
-/// files). Returns whether anything was readable by others before.
+/// Whether `dir` holds a store (sled's `conf` and `db` files).
+pub fn is_store(dir: &Path) -> bool {
+    dir.join("conf").is_file() && dir.join("db").is_file()
+}
+
+/// Whether a directory entry is one of the store's own (sled's files, genban's socket).
+fn is_store_file(name: &std::ffi::OsStr) -> bool {
+    let n = name.to_string_lossy();
+    matches!(n.as_ref(), "conf" | "db" | "blobs" | "genban.sock") || n.starts_with("snap.")
+}
+
+/// Makes a store directory and its own files its owner's only (0700 directories, 0600
+/// files); nothing else in the directory is touched. Returns whether anything was readable by
+/// others before.
 fn make_private(dir: &Path) -> std::io::Result<bool> {
     use std::os::unix::fs::PermissionsExt;
     let mut loose = false;
     let mut todo = vec![dir.to_path_buf()];
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if is_store_file(&entry.file_name()) {
+            todo.push(entry.path());
+        }
+    }
     while let Some(p) = todo.pop() {
+        let is_top = p == dir;
         let meta = std::fs::symlink_metadata(&p)?;
         if meta.file_type().is_symlink() {
             continue;
@@ -400,7 +425,8 @@ fn make_private(dir: &Path) -> std::io::Result<bool> {
         if mode != want {
             std::fs::set_permissions(&p, std::fs::Permissions::from_mode(want))?;
         }
-        if meta.is_dir() {
+        // Inside the store's own subdirectories (blobs/) everything is the store's.
+        if meta.is_dir() && !is_top {
             for entry in std::fs::read_dir(&p)? {
                 todo.push(entry?.path());
             }
