@@ -178,13 +178,7 @@ impl Pane {
         }
     }
     pub fn title(self, lang: Lang) -> &'static str {
-        match self {
-            Pane::AwaitingSign => lang.t("待签收", "To sign"),
-            Pane::InProgress => lang.t("办理中", "In progress"),
-            Pane::AwaitingContact => lang.t("待联系", "To contact"),
-            Pane::Overdue => lang.t("已超期", "Overdue"),
-            Pane::Resolved => lang.t("已解决", "Resolved"),
-        }
+        crate::labels::pane(self, lang)
     }
     pub fn parse(s: &str) -> Option<Pane> {
         Pane::ALL.into_iter().find(|p| p.code() == s)

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod i18n;
 pub mod import;
+pub mod labels;
 pub mod ledger;
 pub mod output;
 pub mod serve;

@@ -32,12 +32,7 @@ impl State {
         }
     }
     pub fn name(self, lang: Lang) -> &'static str {
-        match self {
-            State::AwaitingSign => lang.t("待签收", "awaiting sign"),
-            State::Returned => lang.t("已退回", "returned"),
-            State::InProgress => lang.t("办理中", "in progress"),
-            State::Resolved => lang.t("已解决", "resolved"),
-        }
+        crate::labels::state(self, lang)
     }
     pub fn parse(s: &str) -> Option<State> {
         State::ALL.into_iter().find(|x| x.code() == s)
@@ -268,23 +263,7 @@ impl fmt::Display for Refusal {
 
 /// The Chinese name of an event type.
 pub fn event_zh(ty: &str) -> &'static str {
-    match ty {
-        "ticket" => "工单记录",
-        "dispatch" => "派发",
-        "return" => "退回",
-        "sign" => "签收",
-        "contact" => "联系",
-        "extend" => "延期",
-        "resolve" => "解决",
-        "revisit" => "回访评价",
-        "reopen" => "重新办理",
-        "whistle" => "吹哨",
-        "whistle_response" => "吹哨响应",
-        "escalate" => "每月一办",
-        "note" => "备注",
-        "void" => "撤销",
-        _ => "事件",
-    }
+    crate::labels::event(ty, Lang::Zh)
 }
 
 /// The first answer of a unit after the first dispatch.

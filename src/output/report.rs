@@ -53,7 +53,10 @@ fn figure_line(name: &str, f: &Figure) -> String {
 
 fn count_rows(lang: Lang, c: &Counts) -> Vec<(&'static str, u64)> {
     vec![
-        (lang.t("待签收", "awaiting sign"), c.awaiting_sign),
+        (
+            crate::labels::state(crate::domain::ticket::State::AwaitingSign, lang),
+            c.awaiting_sign,
+        ),
         (lang.t("已退回", "returned"), c.returned),
         (lang.t("办理中", "in progress"), c.in_progress),
         (lang.t("已超期", "overdue"), c.overdue),
@@ -246,25 +249,5 @@ pub fn review_text(r: &crate::domain::review::Review, lang: Lang) -> String {
 
 /// A look-back rule's name for people.
 pub fn rule_name(rule: &str, lang: Lang) -> &'static str {
-    match rule {
-        "late_recorded_contact" => lang.t(
-            "联系记录滞后(超过72小时录入)",
-            "contacts recorded over 72 h late",
-        ),
-        "contact_outside_hours" => lang.t(
-            "非工作时间联系(8点前或21点后)",
-            "contacts before 08:00 or after 21:00",
-        ),
-        "bulk_recorded_contacts" => lang.t("集中批量录入联系", "contacts entered in bulk"),
-        "contact_then_repeat" => lang.t(
-            "联系后30天内重复投诉",
-            "repeat complaint within 30 days of a contact",
-        ),
-        "late_resolution" => lang.t("超期解决", "resolved after the deadline"),
-        "open_past_deadline" => lang.t("超期未解决", "open past the deadline"),
-        "extended_more_than_once" => lang.t("多次延期", "extended more than once"),
-        "reopened" => lang.t("重新办理/回访不满意", "reopened or unsatisfied revisit"),
-        "voided_record" => lang.t("撤销更正的记录", "voided records"),
-        _ => lang.t("重复投诉", "repeat complaints"),
-    }
+    crate::labels::rule(rule, lang)
 }

@@ -1,7 +1,7 @@
 //! Tickets for scripts (JSON) and for people (text): `list`, `show`, `export`, `remind`.
 
 use crate::domain::event::{Event, EventKind, Outcome};
-use crate::domain::ticket::{event_zh, State};
+use crate::domain::ticket::State;
 use crate::i18n::Lang;
 use crate::ledger::{MonthTasks, TicketRow};
 use crate::text::{fit, sanitize, width};
@@ -431,7 +431,10 @@ pub fn tasks_text(m: &MonthTasks, tz: Tz, lang: Lang) -> String {
         ),
         (lang.t("本月到期", "Deadlines this month"), &m.deadlines),
         (lang.t("已超期", "Overdue"), &m.overdue),
-        (lang.t("待签收", "Awaiting sign"), &m.to_sign),
+        (
+            crate::labels::pane(crate::ledger::Pane::AwaitingSign, lang),
+            &m.to_sign,
+        ),
     ] {
         let _ = writeln!(s, "\n■ {title}: {}", rows.len());
         if !rows.is_empty() {
@@ -456,8 +459,5 @@ pub fn tasks_json(m: &MonthTasks, tz: Tz) -> Value {
 
 /// The Chinese or English name of an event type.
 pub fn event_name(ty: &str, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => event_zh(ty).to_string(),
-        Lang::En => ty.replace('_', " "),
-    }
+    crate::labels::event(ty, lang).to_string()
 }

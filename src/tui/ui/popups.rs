@@ -257,7 +257,7 @@ fn draw_tasks(f: &mut Frame, app: &App, m: &crate::ledger::MonthTasks, scroll: u
             Default::default(),
         ),
         (
-            lang.t("待签收", "Awaiting sign"),
+            crate::labels::pane(crate::ledger::Pane::AwaitingSign, lang),
             &m.to_sign,
             Default::default(),
         ),

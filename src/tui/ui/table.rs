@@ -83,7 +83,7 @@ impl Col {
         match self {
             Col::Mark => match t.state {
                 Some(State::Returned) => lang.t("已退回", "return").to_string(),
-                _ => lang.t("待签收", "to sign").to_string(),
+                _ => crate::labels::state(State::AwaitingSign, lang).to_string(),
             },
             Col::Id => t.id.clone(),
             Col::Unit => t.unit().to_string(),
