@@ -332,10 +332,6 @@ impl Ledger {
         self.clock.tz
     }
 
-    pub fn store(&self) -> &dyn EventStore {
-        self.store.as_ref()
-    }
-
     /// Runs `f` with every other writer of this store held off (a consistent snapshot).
     pub fn while_writes_wait<T>(&self, f: impl FnOnce() -> T) -> T {
         let _held = self.shared.write.lock().unwrap_or_else(|p| p.into_inner());
@@ -350,6 +346,12 @@ impl Ledger {
     /// What the user should know about the store as it was opened.
     pub fn warnings(&self) -> Vec<String> {
         self.store.warnings()
+    }
+
+    /// The store underneath (for the store's own tests; the app and the CLI go through the
+    /// ledger's methods).
+    pub fn store(&self) -> &dyn EventStore {
+        self.store.as_ref()
     }
 
     /// A setting kept in the store (e.g. the month whose tasks were seen).

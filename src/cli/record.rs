@@ -185,14 +185,12 @@ impl RecordCmd {
     /// A note and a void: built whole here.
     fn special(&self, c: &Checker) -> Result<Option<Event>> {
         let id = c.id;
-        let at = |when: &Option<String>| c.at(when);
-        let text = |v: &str, flag: &str| c.text(v, flag);
         match self {
             RecordCmd::Note {
                 text: t, at: when, ..
             } => {
-                let e = Event::new(id, at(when)?, EventKind::Note);
-                Ok(Some(e.with_note(Some(text(t, "TEXT")?))))
+                let e = Event::new(id, c.at(when)?, EventKind::Note);
+                Ok(Some(e.with_note(Some(c.text(t, "TEXT")?))))
             }
             RecordCmd::Void {
                 event_type,
@@ -203,7 +201,7 @@ impl RecordCmd {
             } => {
                 let kind = EventKind::Void {
                     target: void_target(c.ledger, id, event_type, target_at, recorded_at, c.ctx)?,
-                    reason: text(reason, "--reason")?,
+                    reason: c.text(reason, "--reason")?,
                 };
                 Ok(Some(Event::new(id, c.now(), kind)))
             }
@@ -217,18 +215,12 @@ impl RecordCmd {
         &self,
         c: &Checker,
     ) -> Result<Option<(DateTime<FixedOffset>, &Option<String>, EventKind)>> {
-        let at = |when: &Option<String>| c.at(when);
-        let name = |v: &str, flag: &str| c.name(v, flag);
-        let text = |v: &str, flag: &str| c.text(v, flag);
-        let opt = |v: &Option<String>, flag: &str, max| c.opt(v, flag, max);
-        let unit_or_latest = |unit: &Option<String>| c.unit_or_latest(unit);
-        let lang = c.ctx.lang;
         Ok(Some(match self {
             RecordCmd::Dispatch { unit, common, .. } => (
-                at(&common.at)?,
+                c.at(&common.at)?,
                 &common.note,
                 EventKind::Dispatch {
-                    unit: name(unit, "--unit")?,
+                    unit: c.name(unit, "--unit")?,
                 },
             ),
             RecordCmd::Sign {
@@ -238,12 +230,12 @@ impl RecordCmd {
                 common,
                 ..
             } => (
-                at(&common.at)?,
+                c.at(&common.at)?,
                 &common.note,
                 EventKind::Sign {
-                    unit: unit_or_latest(unit)?,
-                    deadline: args::day(deadline, "--deadline", lang)?,
-                    plan: opt(plan, "--plan", MAX_TEXT)?,
+                    unit: c.unit_or_latest(unit)?,
+                    deadline: c.day(deadline)?,
+                    plan: c.opt(plan, "--plan", MAX_TEXT)?,
                 },
             ),
             RecordCmd::Return {
@@ -252,11 +244,11 @@ impl RecordCmd {
                 common,
                 ..
             } => (
-                at(&common.at)?,
+                c.at(&common.at)?,
                 &common.note,
                 EventKind::Return {
-                    reason: text(reason, "--reason")?,
-                    unit: unit_or_latest(unit)?,
+                    reason: c.text(reason, "--reason")?,
+                    unit: c.unit_or_latest(unit)?,
                 },
             ),
             RecordCmd::Contact {
@@ -266,7 +258,7 @@ impl RecordCmd {
                 common,
                 ..
             } => (
-                at(&common.at)?,
+                c.at(&common.at)?,
                 &common.note,
                 EventKind::Contact {
                     channel: channel_of(*channel),
@@ -275,7 +267,7 @@ impl RecordCmd {
                     } else {
                         Outcome::Reached
                     },
-                    contact_person: opt(person, "--person", MAX_NAME)?,
+                    contact_person: c.opt(person, "--person", MAX_NAME)?,
                 },
             ),
             _ => return Ok(None),
@@ -287,9 +279,6 @@ impl RecordCmd {
         &self,
         c: &Checker,
     ) -> Result<(DateTime<FixedOffset>, &Option<String>, EventKind)> {
-        let at = |when: &Option<String>| c.at(when);
-        let text = |v: &str, flag: &str| c.text(v, flag);
-        let lang = c.ctx.lang;
         Ok(match self {
             RecordCmd::Extend {
                 deadline,
@@ -297,15 +286,15 @@ impl RecordCmd {
                 common,
                 ..
             } => (
-                at(&common.at)?,
+                c.at(&common.at)?,
                 &common.note,
                 EventKind::Extend {
-                    deadline: args::day(deadline, "--deadline", lang)?,
-                    reason: text(reason, "--reason")?,
+                    deadline: c.day(deadline)?,
+                    reason: c.text(reason, "--reason")?,
                 },
             ),
             RecordCmd::Resolve { common, .. } => {
-                (at(&common.at)?, &common.note, EventKind::Resolve)
+                (c.at(&common.at)?, &common.note, EventKind::Resolve)
             }
             RecordCmd::Revisit {
                 satisfaction,
@@ -313,14 +302,11 @@ impl RecordCmd {
                 common,
                 ..
             } => (
-                at(&common.at)?,
+                c.at(&common.at)?,
                 &common.note,
                 EventKind::Revisit {
                     satisfaction: satisfaction_of(*satisfaction),
-                    deadline: deadline
-                        .as_deref()
-                        .map(|d| args::day(d, "--deadline", lang))
-                        .transpose()?,
+                    deadline: deadline.as_deref().map(|d| c.day(d)).transpose()?,
                 },
             ),
             RecordCmd::Reopen {
@@ -329,14 +315,17 @@ impl RecordCmd {
                 common,
                 ..
             } => (
-                at(&common.at)?,
+                c.at(&common.at)?,
                 &common.note,
                 EventKind::Reopen {
-                    deadline: args::day(deadline, "--deadline", lang)?,
-                    reason: text(reason, "--reason")?,
+                    deadline: c.day(deadline)?,
+                    reason: c.text(reason, "--reason")?,
                 },
             ),
-            _ => bail!("{}", lang.t("不是登记命令", "not a recording command")),
+            _ => bail!(
+                "{}",
+                c.ctx.lang.t("不是登记命令", "not a recording command")
+            ),
         })
     }
 }
@@ -366,6 +355,10 @@ impl Checker<'_> {
     }
     fn text(&self, v: &str, flag: &str) -> Result<String> {
         args::required(v, flag, MAX_TEXT, self.ctx.lang)
+    }
+    /// `--deadline`.
+    fn day(&self, v: &str) -> Result<chrono::NaiveDate> {
+        args::day(v, "--deadline", self.ctx.lang)
     }
     fn opt(&self, v: &Option<String>, flag: &str, max: usize) -> Result<Option<String>> {
         args::optional(v.as_deref(), flag, max, self.ctx.lang)

@@ -141,7 +141,7 @@ impl Dialog {
         let Some(spec) = self.kind.spec() else {
             return self.void_events(tz, lang);
         };
-        let at = parse_time(&f.get("at"), tz).ok_or_else(|| {
+        let at = crate::domain::time::parse_local(&f.get("at"), tz).ok_or_else(|| {
             lang.t(
                 "时间格式应为 YYYY-MM-DD HH:MM",
                 "the time must be YYYY-MM-DD HH:MM",
@@ -174,9 +174,4 @@ impl Dialog {
             },
         )])
     }
-}
-
-/// Reads a time typed in a dialog (the one parser the CLI and imports use too).
-pub fn parse_time(s: &str, tz: Tz) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-    crate::domain::time::parse_local(s, tz)
 }

@@ -11,13 +11,7 @@ pub const SPEC: Spec = Spec {
 };
 
 fn fields(c: &Ctx) -> Vec<Field> {
-    vec![
-        Field::date("deadline", &c.l("新时限", "New deadline"), "")
-            .required()
-            .hint("YYYY-MM-DD"),
-        Field::text("reason", &c.l("延期理由", "Reason"), "").required(),
-        c.when.clone(),
-    ]
+    super::deadline_and_reason(c, ("延期理由", "Reason"))
 }
 
 fn events(r: &Reading) -> Result<Vec<Event>, String> {

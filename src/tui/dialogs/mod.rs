@@ -78,6 +78,17 @@ impl Reading<'_> {
     }
 }
 
+/// A new deadline and why, then the time: what an extension and a reopening ask.
+pub fn deadline_and_reason(c: &Ctx, reason: (&str, &str)) -> Vec<Field> {
+    vec![
+        Field::date("deadline", &c.l("新时限", "New deadline"), "")
+            .required()
+            .hint("YYYY-MM-DD"),
+        Field::text("reason", &c.l(reason.0, reason.1), "").required(),
+        c.when.clone(),
+    ]
+}
+
 /// A dialog kind: its title, its fields, its events.
 pub struct Spec {
     pub title: (&'static str, &'static str),
