@@ -180,6 +180,7 @@ pub fn generate(ledger: &Ledger, n: usize, seed: u64) -> Result<ApplyOutcome, Le
                 *g.rng.pick(&Satisfaction::ALL)
             }),
             reasonable: Some(dispatched || g.rng.chance(30)),
+            source: None,
         };
         g.push(&id, received, EventKind::Ticket(Box::new(record)), None);
         if !dispatched || closed > now {

@@ -1,6 +1,8 @@
 //! The names people read, in one place: one name per concept per language. Everything else
 //! (panes, states, timelines, reports, the look-back) takes its words from here.
 
+use crate::domain::event::{Channel, Satisfaction, Source};
+use crate::domain::figures::FigureKind;
 use crate::domain::ticket::State;
 use crate::i18n::Lang;
 use crate::ledger::Pane;
@@ -70,5 +72,100 @@ pub fn rule(rule: &str, lang: Lang) -> &'static str {
         "reopened" => lang.t("重新办理/回访不满意", "reopened or unsatisfied revisit"),
         "voided_record" => lang.t("撤销更正的记录", "voided records"),
         _ => lang.t("重复投诉", "repeat complaints"),
+    }
+}
+
+/// A citizen's verdict (满意度).
+pub fn satisfaction(s: Satisfaction, lang: Lang) -> &'static str {
+    match s {
+        Satisfaction::Satisfied => lang.t("满意", "satisfied"),
+        Satisfaction::BasicallySatisfied => lang.t("基本满意", "basically satisfied"),
+        Satisfaction::Unsatisfied => lang.t("不满意", "unsatisfied"),
+    }
+}
+
+/// How a contact was made.
+pub fn channel(c: Channel, lang: Lang) -> &'static str {
+    match c {
+        Channel::Phone => lang.t("电话", "phone"),
+        Channel::Visit => lang.t("走访", "visit"),
+        Channel::Sms => lang.t("短信", "SMS"),
+        Channel::Wechat => lang.t("微信", "WeChat"),
+        Channel::Other => lang.t("其他", "other"),
+    }
+}
+
+/// Where a ticket came from.
+pub fn source(s: Source, lang: Lang) -> &'static str {
+    match s {
+        Source::Hotline => lang.t("12345热线", "hotline"),
+        Source::WalkIn => lang.t("社区工作站", "walk-in"),
+        Source::Proactive => lang.t("未诉先办", "proactive"),
+    }
+}
+
+/// A field of the ticket record (DOMAIN.md's names).
+pub fn record_field(f: &str, lang: Lang) -> &'static str {
+    let (zh, en) = match f {
+        "received_at" => ("受理时间", "received"),
+        "complainant" => ("诉求人", "citizen"),
+        "phone" => ("联系电话", "phone"),
+        "street" => ("街道", "street"),
+        "community" => ("社区", "community"),
+        "address" => ("地址", "address"),
+        "category" => ("分类", "category"),
+        "title" => ("标题", "title"),
+        "content" => ("内容", "content"),
+        "unit" => ("承办单位", "unit"),
+        "closed_at" => ("办结时间", "closed"),
+        "reply" => ("答复", "reply"),
+        "satisfaction" => ("满意度", "satisfaction"),
+        "reasonable" => ("是否合理", "reasonable"),
+        "source" => ("来源", "source"),
+        _ => ("其他", "other"),
+    };
+    lang.t(zh, en)
+}
+
+/// A figure's name.
+pub fn figure(f: FigureKind, lang: Lang) -> &'static str {
+    match f {
+        FigureKind::SigningAccuracy => lang.t("签收准确率", "Signing accuracy"),
+        FigureKind::MonthlyContactRate => lang.t("按月联系率", "Monthly contact rate"),
+        FigureKind::OnTimeResolutionRate => lang.t("限时办结率", "On-time resolution rate"),
+        FigureKind::RepeatComplaintRate => lang.t("重复投诉率", "Repeat complaint rate"),
+        FigureKind::RevisitSatisfactionRate => lang.t("回访满意率", "Revisit satisfaction rate"),
+        FigureKind::WhistleResponseRate => lang.t("吹哨按时响应率", "Whistle response rate"),
+        FigureKind::WhistleResolutionRate => lang.t("吹哨解决率", "Whistle resolution rate"),
+    }
+}
+
+/// What a hit and a miss of a figure's cohort are.
+pub fn cohort_outcome(f: FigureKind, hit: bool, lang: Lang) -> &'static str {
+    match (f, hit) {
+        (FigureKind::SigningAccuracy, true) => lang.t("首派单位签收", "signed by the unit sent to"),
+        (FigureKind::SigningAccuracy, false) => {
+            lang.t("首派单位退回", "returned by the unit sent to")
+        }
+        (FigureKind::MonthlyContactRate, true) => lang.t("本月已联系上", "reached this month"),
+        (FigureKind::MonthlyContactRate, false) => lang.t("本月未联系上", "not reached this month"),
+        (FigureKind::OnTimeResolutionRate, true) => lang.t("按时解决", "resolved on time"),
+        (FigureKind::OnTimeResolutionRate, false) => {
+            lang.t("超期(未按时解决)", "late or not resolved")
+        }
+        (FigureKind::RepeatComplaintRate, true) => lang.t("重复投诉", "a repeat complaint"),
+        (FigureKind::RepeatComplaintRate, false) => lang.t("非重复", "not a repeat"),
+        (FigureKind::RevisitSatisfactionRate, true) => {
+            lang.t("回访满意", "satisfied at the revisit")
+        }
+        (FigureKind::RevisitSatisfactionRate, false) => {
+            lang.t("回访不满意", "unsatisfied at the revisit")
+        }
+        (FigureKind::WhistleResponseRate, true) => lang.t("24小时内响应", "answered within 24 h"),
+        (FigureKind::WhistleResponseRate, false) => {
+            lang.t("未按时响应", "not answered within 24 h")
+        }
+        (FigureKind::WhistleResolutionRate, true) => lang.t("已解决其部分", "resolved its part"),
+        (FigureKind::WhistleResolutionRate, false) => lang.t("未解决", "not resolved"),
     }
 }

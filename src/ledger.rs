@@ -405,7 +405,6 @@ impl Ledger {
         skip_refused: bool,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ApplyOutcome, LedgerError> {
-        let tz = self.tz();
         if !dry_run {
             if let Some(why) = self.read_only() {
                 return Err(LedgerError::ReadOnly(why));
@@ -413,6 +412,18 @@ impl Ledger {
         }
         // One writer at a time: the check below and its commit see the same store.
         let _writing = self.shared.write.lock().unwrap_or_else(|p| p.into_inner());
+        self.apply_held(lines, dry_run, skip_refused, progress)
+    }
+
+    /// `apply_with`, the write lock held by the caller.
+    fn apply_held(
+        &self,
+        lines: Vec<(usize, Event)>,
+        dry_run: bool,
+        skip_refused: bool,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ApplyOutcome, LedgerError> {
+        let tz = self.tz();
         let mut out = ApplyOutcome::default();
         let mut by_ticket: BTreeMap<String, Vec<(usize, Event)>> = BTreeMap::new();
         let mut seen_keys: HashSet<String> = HashSet::new();
@@ -643,11 +654,49 @@ impl Ledger {
 
     /// Records several events of one action in one transaction (all or nothing).
     pub fn record_all(&self, events: Vec<Event>) -> Result<(), LedgerError> {
-        // When it was entered is the real clock's, never the date evaluated as of (`--today`).
+        let out = self.apply(self.stamped(events), false, false)?;
+        match out.refused.into_iter().next() {
+            Some(r) => Err(LedgerError::Refused(r.refusal)),
+            None => Ok(()),
+        }
+    }
+
+    /// Records a ticket that did not come through the hotline, under the first free id of
+    /// `prefix` + a three-digit sequence (`events` makes the ticket's events for an id). The
+    /// id is chosen and the events committed with every other writer held off, so two
+    /// tickets added at once never share an id. Returns the id.
+    pub fn record_new_ticket(
+        &self,
+        prefix: &str,
+        events: impl Fn(&str) -> Vec<Event>,
+    ) -> Result<String, LedgerError> {
+        if let Some(why) = self.read_only() {
+            return Err(LedgerError::ReadOnly(why));
+        }
+        let _writing = self.shared.write.lock().unwrap_or_else(|p| p.into_inner());
+        for seq in 1..=9999 {
+            let id = format!("{prefix}{seq:03}");
+            if !self.events(&id)?.is_empty() {
+                continue;
+            }
+            let out = self.apply_held(self.stamped(events(&id)), false, false, &mut |_, _| {})?;
+            return match out.refused.into_iter().next() {
+                Some(r) => Err(LedgerError::Refused(r.refusal)),
+                None => Ok(id),
+            };
+        }
+        Err(LedgerError::Refused(Refusal::Malformed(format!(
+            "{prefix}: no free sequence number left"
+        ))))
+    }
+
+    /// Events as entered here: `recorded_at` from the real clock (never the date evaluated
+    /// as of, `--today`) and the configured operator, numbered as lines.
+    fn stamped(&self, events: Vec<Event>) -> Vec<(usize, Event)> {
         let stamp = crate::domain::time::now_millis()
             .with_timezone(&self.tz())
             .fixed_offset();
-        let lines = events
+        events
             .into_iter()
             .enumerate()
             .map(|(i, mut e)| {
@@ -657,12 +706,7 @@ impl Ledger {
                 }
                 (i, e)
             })
-            .collect();
-        let out = self.apply(lines, false, false)?;
-        match out.refused.into_iter().next() {
-            Some(r) => Err(LedgerError::Refused(r.refusal)),
-            None => Ok(()),
-        }
+            .collect()
     }
 
     /// Tickets evaluated on `today`, read and evaluated on all cores when there are many.
@@ -785,6 +829,57 @@ impl Ledger {
             Ok(())
         })?;
         Ok(b.finish())
+    }
+
+    /// The report and the cohort of one figure: every item it counts, misses first.
+    pub fn explain(
+        &self,
+        period: Period,
+        as_of: NaiveDate,
+        figure: crate::domain::figures::FigureKind,
+    ) -> Result<(Report, Vec<crate::domain::figures::CohortEntry>), StoreError> {
+        let mut b = ReportBuilder::new(self.tz(), period, as_of).explaining(figure);
+        self.store.for_each_ticket(&mut |id, evs| {
+            b.add(id, &in_order(evs));
+            Ok(())
+        })?;
+        Ok(b.finish_with_cohort())
+    }
+
+    /// Several reports in one pass over the store (the dashboard's months), in the order of
+    /// `periods`; `visit` also sees every ticket's events (application order).
+    pub fn reports(
+        &self,
+        periods: &[(Period, NaiveDate)],
+        visit: &mut dyn FnMut(&str, &[Event]),
+    ) -> Result<Vec<Report>, StoreError> {
+        let mut bs: Vec<ReportBuilder> = periods
+            .iter()
+            .map(|(p, a)| ReportBuilder::new(self.tz(), *p, *a))
+            .collect();
+        self.store.for_each_ticket(&mut |id, evs| {
+            let evs = in_order(evs);
+            for b in bs.iter_mut() {
+                b.add(id, &evs);
+            }
+            visit(id, &evs);
+            Ok(())
+        })?;
+        Ok(bs.into_iter().map(ReportBuilder::finish).collect())
+    }
+
+    /// The dashboard as of `today`, in one pass over the store.
+    pub fn dashboard(
+        &self,
+        today: NaiveDate,
+    ) -> Result<crate::domain::dashboard::Dashboard, StoreError> {
+        use crate::domain::dashboard::{Dashboard, Tally};
+        let tz = self.tz();
+        let mut tally = Tally::default();
+        let reports = self.reports(&Dashboard::periods(today), &mut |id, evs| {
+            tally.add(id, evs, tz, today)
+        })?;
+        Ok(Dashboard::assemble(today, reports, tally))
     }
 
     /// The clear-to-zero look-back for a period as of a date.

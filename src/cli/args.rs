@@ -118,6 +118,47 @@ pub fn month(s: &str, lang: Lang) -> Result<Period> {
     })
 }
 
+/// A figure's key or short name (`signing`, `contact`, `on_time`, `repeat`, `revisit`,
+/// `whistle_response`, `whistle_resolution`).
+pub fn figure(s: &str, flag: &str, lang: Lang) -> Result<crate::domain::figures::FigureKind> {
+    use crate::domain::figures::FigureKind;
+    FigureKind::parse(s).ok_or_else(|| {
+        anyhow!(
+            "{flag}: `{}` {} ({})",
+            crate::text::sanitize(s),
+            lang.t("不是指标名", "is not a figure"),
+            FigureKind::ALL.map(FigureKind::code).join(", ")
+        )
+    })
+}
+
+/// A league column: a unit figure, `misses`, `overdue` or `awaiting_contact`.
+pub fn league_sort(
+    s: &str,
+    flag: &str,
+    lang: Lang,
+) -> Result<crate::domain::dashboard::LeagueSort> {
+    use crate::domain::dashboard::LeagueSort;
+    match s.trim().replace('-', "_").as_str() {
+        "misses" => return Ok(LeagueSort::Misses),
+        "overdue" => return Ok(LeagueSort::Overdue),
+        "awaiting_contact" => return Ok(LeagueSort::AwaitingContact),
+        _ => {}
+    }
+    let f = figure(s, flag, lang)?;
+    if f.of_unit(&Default::default()).is_none() {
+        bail!(
+            "{flag}: {} {}",
+            f.code(),
+            lang.t(
+                "只有全街道数值,不能按单位排序",
+                "is street-wide only, not by unit"
+            )
+        );
+    }
+    Ok(LeagueSort::Figure(f))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -185,13 +185,17 @@ pub fn report(
     when: &PeriodArgs,
     format: ReportFormat,
     output: Option<&Path>,
+    sort: Option<String>,
     ctx: &Context,
     io: &mut Io,
 ) -> Result<()> {
     let lang = ctx.lang;
     let (period, as_of) = when.resolve(ctx.clock.today(), lang)?;
+    let sort = sort
+        .map(|s| args::league_sort(&s, "--sort", lang))
+        .transpose()?;
     let pb = progress(ledger, io, lang.t("统计中", "computing"))?;
-    let r = ledger.report_with(period, as_of, &mut |n| {
+    let mut r = ledger.report_with(period, as_of, &mut |n| {
         if let Some(pb) = &pb {
             if n % 500 == 0 {
                 pb.set_position(n as u64);
@@ -200,6 +204,9 @@ pub fn report(
     })?;
     if let Some(pb) = pb {
         pb.finish_and_clear();
+    }
+    if let Some(by) = sort {
+        crate::domain::dashboard::sort_league(&mut r.by_unit, by);
     }
     let write = |o: &Path, text: String| {
         export::write_atomically(o, |tmp| {
@@ -221,6 +228,64 @@ pub fn report(
             writeln!(io.err, "→ {}", o.display())?;
         }
     }
+    Ok(())
+}
+
+/// `report --explain FIGURE`: the figure and its cohort, the misses first.
+pub fn explain(
+    ledger: &Ledger,
+    when: &PeriodArgs,
+    format: ReportFormat,
+    figure: &str,
+    ctx: &Context,
+    io: &mut Io,
+) -> Result<()> {
+    let lang = ctx.lang;
+    let figure = args::figure(figure, "--explain", lang)?;
+    let (period, as_of) = when.resolve(ctx.clock.today(), lang)?;
+    let (r, cohort) = ledger.explain(period, as_of, figure)?;
+    let f = figure.of(&r);
+    match format {
+        ReportFormat::Json => json(
+            io,
+            &serde_json::json!({
+                "figure": figure.code(),
+                "period": r.period,
+                "as_of": r.as_of,
+                "numerator": f.numerator,
+                "denominator": f.denominator,
+                "rate": f.rate,
+                "cohort": cohort,
+            }),
+        )?,
+        ReportFormat::Text => write!(
+            io.out,
+            "{}",
+            report_out::explain_text(&r, figure, &cohort, lang)
+        )?,
+        ReportFormat::Xlsx => bail!(
+            "{}",
+            lang.t(
+                "--explain 只有 text 与 json 格式",
+                "--explain is text or json"
+            )
+        ),
+    }
+    Ok(())
+}
+
+/// `genban dashboard`.
+pub fn dashboard(ledger: &Ledger, sort: &str, ctx: &Context, io: &mut Io) -> Result<()> {
+    let lang = ctx.lang;
+    let by = args::league_sort(sort, "--sort", lang)?;
+    let d = ledger.dashboard(ctx.clock.today())?;
+    let mut league = d.current().now.by_unit.clone();
+    crate::domain::dashboard::sort_league(&mut league, by);
+    write!(
+        io.out,
+        "{}",
+        crate::output::dashboard::text(&d, &league, lang)
+    )?;
     Ok(())
 }
 

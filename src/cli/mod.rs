@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod commands;
+pub mod new_ticket;
 pub mod record;
 
 use crate::config::{self, Config};
@@ -133,6 +134,21 @@ pub enum Command {
         /// Write to a file (required for xlsx)
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Order the unit table worst first by a figure (signing, contact, on_time, revisit)
+        /// or by `misses` [default: by name]
+        #[arg(long, value_name = "FIGURE")]
+        sort: Option<String>,
+        /// List the cohort of one figure instead: every ticket it counts, the misses first
+        #[arg(long, value_name = "FIGURE")]
+        explain: Option<String>,
+    },
+    /// The district's view: 13 months of figures beside a year before, today's dispatches,
+    /// sources, and the unit league worst first
+    Dashboard {
+        /// Order the league worst first by a figure (signing, contact, on_time, revisit),
+        /// `overdue`, `awaiting_contact` or `misses`
+        #[arg(long, value_name = "COLUMN", default_value = "misses")]
+        sort: String,
     },
     /// The clear-to-zero look-back (清零行动): fake contacts, late resolutions, repeat complaints
     Review {
@@ -180,6 +196,9 @@ pub enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
     },
+    /// Add a ticket that did not come through the hotline (walk-in or found by the community);
+    /// its id is L + the date + a sequence
+    New(new_ticket::NewTicketArgs),
     #[command(flatten)]
     Record(RecordCmd),
 }
@@ -395,7 +414,16 @@ pub fn run_on(cmd: Command, ctx: &Context, ledger: &Ledger, io: &mut Io) -> Resu
             when,
             format,
             output,
-        } => commands::report(ledger, &when, format, output.as_deref(), ctx, io),
+            sort,
+            explain: None,
+        } => commands::report(ledger, &when, format, output.as_deref(), sort, ctx, io),
+        Command::Report {
+            when,
+            format,
+            explain: Some(figure),
+            ..
+        } => commands::explain(ledger, &when, format, &figure, ctx, io),
+        Command::Dashboard { sort } => commands::dashboard(ledger, &sort, ctx, io),
         Command::Review { when, format } => commands::review(ledger, &when, format, ctx, io),
         Command::List { pane, format } => commands::list(ledger, pane.into(), format, ctx, io),
         Command::Show {
@@ -410,6 +438,7 @@ pub fn run_on(cmd: Command, ctx: &Context, ledger: &Ledger, io: &mut Io) -> Resu
         Command::Audit => commands::audit(ledger, ctx, io),
         Command::Backup { dir } => commands::backup(ledger, &dir, ctx, io),
         Command::Restore { dir } => commands::restore(ledger, &dir, ctx, io),
+        Command::New(a) => new_ticket::run(ledger, &a, ctx, io),
         Command::Record(r) => commands::record(ledger, r, ctx, io),
     }
 }

@@ -1,5 +1,5 @@
 //! The recording subcommands (dispatch, sign, return, contact, extend, resolve, revisit,
-//! reopen, note, void): one enum, and one function that builds each one's event.
+//! reopen, whistle, respond, escalate, note, void): one enum, and one function that builds each one's event.
 
 use super::args::{self, MAX_NAME, MAX_TEXT};
 use super::Context;
@@ -127,6 +127,34 @@ pub enum RecordCmd {
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
     },
+    /// 一哨联办: summon several departments to work on the ticket together
+    Whistle {
+        id: String,
+        /// A department to summon (give it once per department)
+        #[arg(long = "department", value_name = "NAME", required = true)]
+        departments: Vec<String>,
+        #[command(flatten)]
+        common: EventArgs,
+    },
+    /// A summoned department answers the whistle (and says whether its part is resolved)
+    Respond {
+        id: String,
+        #[arg(long, value_name = "NAME")]
+        department: String,
+        /// The department resolved its part
+        #[arg(long)]
+        resolved: bool,
+        #[command(flatten)]
+        common: EventArgs,
+    },
+    /// 每月一办: raise the ticket to a monthly topic of the working group
+    Escalate {
+        id: String,
+        #[arg(long)]
+        topic: String,
+        #[command(flatten)]
+        common: EventArgs,
+    },
     /// Annul an event recorded by mistake (it stays in the timeline, marked); record the right
     /// one afterwards if there is one
     Void {
@@ -159,6 +187,9 @@ impl RecordCmd {
             | RecordCmd::Revisit { id, .. }
             | RecordCmd::Reopen { id, .. }
             | RecordCmd::Note { id, .. }
+            | RecordCmd::Whistle { id, .. }
+            | RecordCmd::Respond { id, .. }
+            | RecordCmd::Escalate { id, .. }
             | RecordCmd::Void { id, .. } => id,
         }
     }
@@ -174,9 +205,9 @@ impl RecordCmd {
         if let Some(e) = self.special(&c)? {
             return Ok(e);
         }
-        let (when, note, kind) = match self.first_round(&c)? {
-            Some(x) => x,
-            None => self.follow_up(&c)?,
+        let (when, note, kind) = match (self.first_round(&c)?, self.joint(&c)?) {
+            (Some(x), _) | (None, Some(x)) => x,
+            (None, None) => self.follow_up(&c)?,
         };
         let note = c.opt(note, "--note", MAX_TEXT)?;
         Ok(Event::new(&id, when, kind).with_note(note))
@@ -268,6 +299,55 @@ impl RecordCmd {
                         Outcome::Reached
                     },
                     contact_person: c.opt(person, "--person", MAX_NAME)?,
+                },
+            ),
+            _ => return Ok(None),
+        }))
+    }
+
+    /// Whistles, responses and escalations: (when, note, kind).
+    #[allow(clippy::type_complexity)]
+    fn joint(
+        &self,
+        c: &Checker,
+    ) -> Result<Option<(DateTime<FixedOffset>, &Option<String>, EventKind)>> {
+        Ok(Some(match self {
+            RecordCmd::Whistle {
+                departments,
+                common,
+                ..
+            } => {
+                let mut names = Vec::new();
+                for d in departments {
+                    let d = c.name(d, "--department")?;
+                    if !names.contains(&d) {
+                        names.push(d);
+                    }
+                }
+                (
+                    c.at(&common.at)?,
+                    &common.note,
+                    EventKind::Whistle { departments: names },
+                )
+            }
+            RecordCmd::Respond {
+                department,
+                resolved,
+                common,
+                ..
+            } => (
+                c.at(&common.at)?,
+                &common.note,
+                EventKind::WhistleResponse {
+                    department: c.name(department, "--department")?,
+                    resolved: Some(*resolved),
+                },
+            ),
+            RecordCmd::Escalate { topic, common, .. } => (
+                c.at(&common.at)?,
+                &common.note,
+                EventKind::Escalate {
+                    topic: c.name(topic, "--topic")?,
                 },
             ),
             _ => return Ok(None),

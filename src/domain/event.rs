@@ -28,13 +28,6 @@ impl Satisfaction {
             Satisfaction::Unsatisfied => "unsatisfied",
         }
     }
-    pub fn zh(self) -> &'static str {
-        match self {
-            Satisfaction::Satisfied => "满意",
-            Satisfaction::BasicallySatisfied => "基本满意",
-            Satisfaction::Unsatisfied => "不满意",
-        }
-    }
     /// Accepts the code names and the Chinese words.
     pub fn parse(s: &str) -> Option<Self> {
         match s.trim() {
@@ -73,15 +66,6 @@ impl Channel {
             Channel::Other => "other",
         }
     }
-    pub fn zh(self) -> &'static str {
-        match self {
-            Channel::Phone => "电话",
-            Channel::Visit => "走访",
-            Channel::Sms => "短信",
-            Channel::Wechat => "微信",
-            Channel::Other => "其他",
-        }
-    }
     pub fn parse(s: &str) -> Option<Self> {
         Channel::ALL.into_iter().find(|c| c.code() == s)
     }
@@ -110,6 +94,30 @@ impl Outcome {
     }
 }
 
+/// Where a ticket came from: the hotline (the default), a community workstation (社区工作站),
+/// or found by the community before anyone called (未诉先办).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Source {
+    #[default]
+    Hotline,
+    WalkIn,
+    Proactive,
+}
+
+impl Source {
+    pub const ALL: [Source; 3] = [Source::Hotline, Source::WalkIn, Source::Proactive];
+    pub fn code(self) -> &'static str {
+        match self {
+            Source::Hotline => "hotline",
+            Source::WalkIn => "walk_in",
+            Source::Proactive => "proactive",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Source::ALL.into_iter().find(|c| c.code() == s.trim())
+    }
+}
+
 /// The ticket record fields a `ticket` event may carry; absent fields are unchanged.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TicketRecord {
@@ -127,6 +135,7 @@ pub struct TicketRecord {
     pub reply: Option<String>,
     pub satisfaction: Option<Satisfaction>,
     pub reasonable: Option<bool>,
+    pub source: Option<Source>,
 }
 
 /// The string fields of a ticket record, in log order, with accessors.
@@ -177,6 +186,29 @@ impl TicketRecord {
         *self.text_mut(field) = value;
     }
 
+    /// The names of the fields this record carries, in log order.
+    pub fn present_fields(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.received_at.is_some() {
+            out.push("received_at");
+        }
+        for f in RECORD_TEXT_FIELDS {
+            if f == "reply" && self.closed_at.is_some() {
+                out.push("closed_at");
+            }
+            if self.text(f).is_some() {
+                out.push(f);
+            }
+        }
+        let flags = [
+            ("satisfaction", self.satisfaction.is_some()),
+            ("reasonable", self.reasonable.is_some()),
+            ("source", self.source.is_some()),
+        ];
+        out.extend(flags.into_iter().filter(|(_, on)| *on).map(|(f, _)| f));
+        out
+    }
+
     /// Lays `update` over `self`: fields present in `update` replace those here.
     pub fn merge(&mut self, update: &TicketRecord) {
         for f in RECORD_TEXT_FIELDS {
@@ -195,6 +227,9 @@ impl TicketRecord {
         }
         if update.reasonable.is_some() {
             self.reasonable = update.reasonable;
+        }
+        if update.source.is_some() {
+            self.source = update.source;
         }
     }
 
@@ -225,6 +260,11 @@ impl TicketRecord {
         }
         if new.reasonable.is_some() && new.reasonable != self.reasonable {
             d.reasonable = new.reasonable;
+            any = true;
+        }
+        if new.source.is_some() && new.source.unwrap_or_default() != self.source.unwrap_or_default()
+        {
+            d.source = new.source;
             any = true;
         }
         any.then_some(d)
@@ -420,6 +460,7 @@ struct RawEvent {
     reply: Option<Value>,
     satisfaction: Option<Value>,
     reasonable: Option<Value>,
+    source: Option<Value>,
     reason: Option<Value>,
     deadline: Option<Value>,
     plan: Option<Value>,
@@ -456,6 +497,7 @@ impl RawEvent {
             "reply" => self.reply.as_ref(),
             "satisfaction" => self.satisfaction.as_ref(),
             "reasonable" => self.reasonable.as_ref(),
+            "source" => self.source.as_ref(),
             "reason" => self.reason.as_ref(),
             "deadline" => self.deadline.as_ref(),
             "plan" => self.plan.as_ref(),
@@ -832,6 +874,9 @@ fn record_fields(r: &TicketRecord, m: &mut Map<String, Value>) {
     if let Some(x) = r.reasonable {
         m.insert("reasonable".into(), Value::Bool(x));
     }
+    if let Some(x) = r.source {
+        m.insert("source".into(), s(x.code()));
+    }
 }
 
 /// A whistle's `departments`: a non-empty list of names, each trimmed and not blank.
@@ -860,6 +905,14 @@ fn ticket_record(f: &Fields) -> Result<TicketRecord, ParseError> {
         closed_at: f.opt_instant("closed_at")?,
         satisfaction: f.opt_satisfaction("satisfaction")?,
         reasonable: f.opt_bool("reasonable")?,
+        source: match f.opt_str("source")? {
+            None => None,
+            Some(v) => Some(Source::parse(&v).ok_or_else(|| {
+                ParseError(format!(
+                    "field `source`: `{v}` is not hotline, walk_in or proactive"
+                ))
+            })?),
+        },
         ..Default::default()
     };
     for k in RECORD_TEXT_FIELDS {

@@ -53,6 +53,90 @@ pub fn rate(numerator: u64, denominator: u64) -> Option<f64> {
     Some(k as f64 / 10_000.0)
 }
 
+/// The figures of a report, by their DOMAIN.md key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FigureKind {
+    SigningAccuracy,
+    MonthlyContactRate,
+    OnTimeResolutionRate,
+    RepeatComplaintRate,
+    RevisitSatisfactionRate,
+    WhistleResponseRate,
+    WhistleResolutionRate,
+}
+
+impl FigureKind {
+    pub const ALL: [FigureKind; 7] = [
+        FigureKind::SigningAccuracy,
+        FigureKind::MonthlyContactRate,
+        FigureKind::OnTimeResolutionRate,
+        FigureKind::RepeatComplaintRate,
+        FigureKind::RevisitSatisfactionRate,
+        FigureKind::WhistleResponseRate,
+        FigureKind::WhistleResolutionRate,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            FigureKind::SigningAccuracy => "signing_accuracy",
+            FigureKind::MonthlyContactRate => "monthly_contact_rate",
+            FigureKind::OnTimeResolutionRate => "on_time_resolution_rate",
+            FigureKind::RepeatComplaintRate => "repeat_complaint_rate",
+            FigureKind::RevisitSatisfactionRate => "revisit_satisfaction_rate",
+            FigureKind::WhistleResponseRate => "whistle_response_rate",
+            FigureKind::WhistleResolutionRate => "whistle_resolution_rate",
+        }
+    }
+    /// The key, or a short form (`signing`, `contact`, `on_time`, `repeat`, `revisit`,
+    /// `whistle_response`, `whistle_resolution`).
+    pub fn parse(s: &str) -> Option<FigureKind> {
+        let s = s.trim().replace('-', "_");
+        FigureKind::ALL.into_iter().find(|k| {
+            k.code() == s
+                || k.code()
+                    .trim_end_matches("_rate")
+                    .trim_end_matches("_accuracy")
+                    == s
+                || (s == "contact" && *k == FigureKind::MonthlyContactRate)
+                || (s == "revisit" && *k == FigureKind::RevisitSatisfactionRate)
+        })
+    }
+    /// Whether a hit is good (all but the repeat complaint rate).
+    pub fn higher_is_better(self) -> bool {
+        self != FigureKind::RepeatComplaintRate
+    }
+    /// This figure in a report (street-wide).
+    pub fn of(self, r: &Report) -> &Figure {
+        match self {
+            FigureKind::SigningAccuracy => &r.signing_accuracy,
+            FigureKind::MonthlyContactRate => &r.monthly_contact_rate,
+            FigureKind::OnTimeResolutionRate => &r.on_time_resolution_rate,
+            FigureKind::RepeatComplaintRate => &r.repeat_complaint_rate,
+            FigureKind::RevisitSatisfactionRate => &r.revisit_satisfaction_rate,
+            FigureKind::WhistleResponseRate => &r.whistle_response_rate,
+            FigureKind::WhistleResolutionRate => &r.whistle_resolution_rate,
+        }
+    }
+    /// This figure for one unit (None: the figure is street-wide only).
+    pub fn of_unit(self, u: &UnitReport) -> Option<&Figure> {
+        match self {
+            FigureKind::SigningAccuracy => Some(&u.signing_accuracy),
+            FigureKind::MonthlyContactRate => Some(&u.monthly_contact_rate),
+            FigureKind::OnTimeResolutionRate => Some(&u.on_time_resolution_rate),
+            FigureKind::RevisitSatisfactionRate => Some(&u.revisit_satisfaction_rate),
+            _ => None,
+        }
+    }
+}
+
+/// One counted item of a figure's cohort: the ticket, the unit it counts for, and whether it
+/// is a hit (the numerator).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CohortEntry {
+    pub ticket: String,
+    pub unit: String,
+    pub hit: bool,
+}
+
 /// Tickets by state and flag, as of the report's date.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -292,6 +376,8 @@ pub struct ReportBuilder {
     units: BTreeMap<String, UnitReport>,
     repeat_keys: Vec<RepeatKey>,
     whistles: Whistles,
+    explain: Option<FigureKind>,
+    cohort: Vec<CohortEntry>,
 }
 
 impl ReportBuilder {
@@ -304,6 +390,24 @@ impl ReportBuilder {
             units: BTreeMap::new(),
             repeat_keys: Vec::new(),
             whistles: Whistles::default(),
+            explain: None,
+            cohort: Vec::new(),
+        }
+    }
+
+    /// Also keeps the cohort of `figure`: every item it counts (see `finish_with_cohort`).
+    pub fn explaining(mut self, figure: FigureKind) -> ReportBuilder {
+        self.explain = Some(figure);
+        self
+    }
+
+    fn note(&mut self, figure: FigureKind, ticket: &str, unit: &str, hit: bool) {
+        if self.explain == Some(figure) {
+            self.cohort.push(CohortEntry {
+                ticket: ticket.to_string(),
+                unit: unit.to_string(),
+                hit,
+            });
         }
     }
 
@@ -334,6 +438,15 @@ impl ReportBuilder {
         w.summons += f.whistles.summons;
         w.responded_in_time += f.whistles.responded_in_time;
         w.resolved += f.whistles.resolved;
+        let (summons, answered, resolved) = (
+            f.whistles.summons,
+            f.whistles.responded_in_time,
+            f.whistles.resolved,
+        );
+        for i in 0..summons {
+            self.note(FigureKind::WhistleResponseRate, &t.id, "", i < answered);
+            self.note(FigureKind::WhistleResolutionRate, &t.id, "", i < resolved);
+        }
         let Some(state) = t.state else { return };
         // Signing accuracy, counted for the unit of the first dispatch.
         if let Some((first_at, first_unit)) = &t.first_dispatch {
@@ -343,6 +456,7 @@ impl ReportBuilder {
                     let accurate = matches!(answer, FirstAnswer::Sign(u) if u == first_unit);
                     self.total.signing_accuracy.add(accurate);
                     self.unit(first_unit).signing_accuracy.add(accurate);
+                    self.note(FigureKind::SigningAccuracy, &t.id, first_unit, accurate);
                 }
             }
         }
@@ -350,16 +464,24 @@ impl ReportBuilder {
         let mut one = UnitReport::default();
         if f.due_period_month {
             one.monthly_contact_rate.add(f.met_period_month);
+            self.note(
+                FigureKind::MonthlyContactRate,
+                &t.id,
+                &unit,
+                f.met_period_month,
+            );
         }
         if let Some(deadline) = t.deadline {
             let resolved = t.resolution_date(tz);
             if period.contains(deadline) && (resolved.is_some() || deadline < as_of) {
-                one.on_time_resolution_rate
-                    .add(resolved.is_some_and(|r| r <= deadline));
+                let on_time = resolved.is_some_and(|r| r <= deadline);
+                one.on_time_resolution_rate.add(on_time);
+                self.note(FigureKind::OnTimeResolutionRate, &t.id, &unit, on_time);
             }
         }
         if let Some(satisfied) = f.revisit_satisfied {
             one.revisit_satisfaction_rate.add(satisfied);
+            self.note(FigureKind::RevisitSatisfactionRate, &t.id, &unit, satisfied);
         }
         let c = &mut one.counts;
         match state {
@@ -391,15 +513,29 @@ impl ReportBuilder {
     }
 
     pub fn finish(self) -> Report {
+        self.finish_with_cohort().0
+    }
+
+    /// The report and the cohort of the figure explained (misses first, then by ticket id;
+    /// empty unless `explaining`).
+    pub fn finish_with_cohort(mut self) -> (Report, Vec<CohortEntry>) {
         let repeats = find_repeats(&self.repeat_keys, self.tz);
         let mut repeat = Figure::default();
-        for k in &self.repeat_keys {
+        let keys = std::mem::take(&mut self.repeat_keys);
+        for k in &keys {
             if self.period.contains(local_date(self.tz, &k.received_at)) {
-                repeat.add(repeats.contains_key(&k.id));
+                let hit = repeats.contains_key(&k.id);
+                repeat.add(hit);
+                self.note(FigureKind::RepeatComplaintRate, &k.id, "", hit);
             }
         }
+        let mut cohort = std::mem::take(&mut self.cohort);
+        let good = self.explain.is_none_or(FigureKind::higher_is_better);
+        cohort.sort_by(|a, b| {
+            (a.hit == good, &a.ticket, &a.unit).cmp(&(b.hit == good, &b.ticket, &b.unit))
+        });
         repeat.rate = rate(repeat.numerator, repeat.denominator);
-        Report {
+        let report = Report {
             period: PeriodJson {
                 from: self.period.from,
                 to: self.period.to,
@@ -425,7 +561,8 @@ impl ReportBuilder {
                 .into_values()
                 .filter(UnitReport::is_listed)
                 .collect(),
-        }
+        };
+        (report, cohort)
     }
 }
 

@@ -2,8 +2,10 @@
 //! Pure: no terminal, no storage; "today" comes from a `time::Clock`.
 
 pub mod chain;
+pub mod dashboard;
 pub mod event;
 pub mod figures;
+pub mod new_ticket;
 pub mod repeat;
 pub mod review;
 pub mod summary;

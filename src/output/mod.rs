@@ -1,6 +1,7 @@
 //! What genban writes for people and scripts: reports, ticket lists, exports.
 
 pub mod backup;
+pub mod dashboard;
 pub mod export;
 pub mod report;
 pub mod tickets;

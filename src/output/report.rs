@@ -1,6 +1,6 @@
 //! The report as readable text (Chinese by default) and as an Excel workbook.
 
-use crate::domain::figures::{Counts, Figure, Report};
+use crate::domain::figures::{Counts, Figure, FigureKind, Report};
 use crate::i18n::Lang;
 use crate::text::fit;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
@@ -8,37 +8,11 @@ use std::fmt::Write;
 use std::path::Path;
 
 /// The figures of a report with their names, in the report's order.
-fn figures(r: &Report, lang: Lang) -> [(&'static str, &Figure); 7] {
-    [
-        (
-            lang.t("签收准确率", "Signing accuracy"),
-            &r.signing_accuracy,
-        ),
-        (
-            lang.t("按月联系率", "Monthly contact rate"),
-            &r.monthly_contact_rate,
-        ),
-        (
-            lang.t("限时办结率", "On-time resolution rate"),
-            &r.on_time_resolution_rate,
-        ),
-        (
-            lang.t("重复投诉率", "Repeat complaint rate"),
-            &r.repeat_complaint_rate,
-        ),
-        (
-            lang.t("回访满意率", "Revisit satisfaction rate"),
-            &r.revisit_satisfaction_rate,
-        ),
-        (
-            lang.t("吹哨按时响应率", "Whistle response rate"),
-            &r.whistle_response_rate,
-        ),
-        (
-            lang.t("吹哨解决率", "Whistle resolution rate"),
-            &r.whistle_resolution_rate,
-        ),
-    ]
+fn figures(r: &Report, lang: Lang) -> Vec<(&'static str, &Figure)> {
+    FigureKind::ALL
+        .into_iter()
+        .map(|k| (crate::labels::figure(k, lang), k.of(r)))
+        .collect()
 }
 
 fn figure_line(name: &str, f: &Figure) -> String {
@@ -217,6 +191,52 @@ pub fn xlsx(r: &Report, lang: Lang, path: &Path) -> Result<(), XlsxError> {
         }
     }
     wb.save(path)
+}
+
+/// A figure and its cohort: every item counted, the misses first, each with its ticket.
+pub fn explain_text(
+    r: &Report,
+    figure: FigureKind,
+    cohort: &[crate::domain::figures::CohortEntry],
+    lang: Lang,
+) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{} {} — {}   {} {}",
+        lang.t("统计期间", "Period"),
+        r.period.from,
+        r.period.to,
+        lang.t("截至", "as of"),
+        r.as_of
+    );
+    let name = crate::labels::figure(figure, lang);
+    let _ = writeln!(s, "{}", figure_line(name, figure.of(r)));
+    let good = figure.higher_is_better();
+    let misses = cohort.iter().filter(|c| c.hit != good).count();
+    let _ = writeln!(
+        s,
+        "\n{} {misses}",
+        lang.t("需处理(未达标)", "To act on (misses)")
+    );
+    for (i, c) in cohort.iter().enumerate() {
+        if i == misses {
+            let _ = writeln!(
+                s,
+                "\n{} {}",
+                lang.t("已达标", "Hits"),
+                cohort.len() - misses
+            );
+        }
+        let _ = writeln!(
+            s,
+            "  {}  {}{}",
+            fit(&crate::text::sanitize(&c.ticket), 16),
+            fit(&crate::text::sanitize(&c.unit), 20),
+            crate::labels::cohort_outcome(figure, c.hit, lang)
+        );
+    }
+    s
 }
 
 /// The look-back as readable text.

@@ -96,23 +96,6 @@ pub fn rows_text(rows: &[TicketRow], tz: Tz, lang: Lang) -> String {
     s
 }
 
-/// The Chinese name of a record field.
-pub fn field_zh(f: &str) -> &'static str {
-    match f {
-        "complainant" => "诉求人",
-        "phone" => "联系电话",
-        "street" => "街道",
-        "community" => "社区",
-        "address" => "地址",
-        "category" => "分类",
-        "title" => "标题",
-        "content" => "内容",
-        "unit" => "承办单位",
-        "reply" => "答复",
-        _ => "其他",
-    }
-}
-
 /// A one-line description of an event, for timelines.
 pub fn describe(e: &Event, lang: Lang) -> String {
     let mut s = first_round(&e.kind, lang).unwrap_or_else(|| follow_up(&e.kind, lang));
@@ -127,11 +110,10 @@ fn first_round(kind: &EventKind, lang: Lang) -> Option<String> {
     let zh = lang == Lang::Zh;
     Some(match kind {
         EventKind::Ticket(r) => {
-            let fields: Vec<&str> = crate::domain::event::RECORD_TEXT_FIELDS
-                .iter()
-                .copied()
-                .filter(|f| r.text(f).is_some())
-                .map(|f| if zh { field_zh(f) } else { f })
+            let fields: Vec<&str> = r
+                .present_fields()
+                .into_iter()
+                .map(|f| crate::labels::record_field(f, lang))
                 .collect();
             if zh {
                 format!("工单记录({})", fields.join("、"))
@@ -181,14 +163,14 @@ fn first_round(kind: &EventKind, lang: Lang) -> Option<String> {
             if zh {
                 format!(
                     "{}联系{},{}",
-                    channel.zh(),
+                    crate::labels::channel(*channel, lang),
                     who,
                     if ok { "已联系上" } else { "未联系上" }
                 )
             } else {
                 format!(
                     "{} contact{who}, {}",
-                    channel.code(),
+                    crate::labels::channel(*channel, lang),
                     if ok { "reached" } else { "not reached" }
                 )
             }
@@ -215,9 +197,15 @@ fn follow_up(kind: &EventKind, lang: Lang) -> String {
         } => {
             let d = deadline.map(|d| format!(" → {d}")).unwrap_or_default();
             if zh {
-                format!("回访评价:{}{d}", satisfaction.zh())
+                format!(
+                    "回访评价:{}{d}",
+                    crate::labels::satisfaction(*satisfaction, lang)
+                )
             } else {
-                format!("revisit: {}{d}", satisfaction.code())
+                format!(
+                    "revisit: {}{d}",
+                    crate::labels::satisfaction(*satisfaction, lang)
+                )
             }
         }
         EventKind::Reopen { deadline, reason } => {
@@ -395,6 +383,13 @@ pub fn show_text(
         &mut s,
         lang.t("受理时间", "Received"),
         rec.received_at.map(|t| local(tz, &t.to_utc())).as_deref(),
+    );
+    field(
+        &mut s,
+        lang.t("来源", "Source"),
+        rec.source
+            .filter(|s| *s != crate::domain::event::Source::Hotline)
+            .map(|s| crate::labels::source(s, lang)),
     );
     field(
         &mut s,

@@ -13,7 +13,7 @@ pub const SPEC: Spec = Spec {
 fn fields(c: &Ctx) -> Vec<Field> {
     let channels = Channel::ALL
         .iter()
-        .map(|ch| c.lang.t(ch.zh(), ch.code()).to_string())
+        .map(|ch| crate::labels::channel(*ch, c.lang).to_string())
         .collect();
     let outcomes = vec![c.l("已联系上", "reached"), c.l("未联系上", "not reached")];
     vec![

@@ -13,7 +13,7 @@ pub const SPEC: Spec = Spec {
 fn fields(c: &Ctx) -> Vec<Field> {
     let verdicts = Satisfaction::ALL
         .iter()
-        .map(|s| c.lang.t(s.zh(), s.code()).to_string())
+        .map(|s| crate::labels::satisfaction(*s, c.lang).to_string())
         .collect();
     vec![
         Field::choice("satisfaction", &c.l("评价", "Verdict"), verdicts, 0).hint("← →"),

@@ -183,16 +183,23 @@ fn record_lines(
         .join(" · ");
     field(lang.t("街道/社区", "Street"), Some(place), 1);
     field(lang.t("受理时间", "Received"), when(rec.received_at), 1);
+    if let Some(src) = rec
+        .source
+        .filter(|s| *s != crate::domain::event::Source::Hotline)
+    {
+        field(
+            lang.t("来源", "Source"),
+            Some(crate::labels::source(src, lang).to_string()),
+            1,
+        );
+    }
     // Long texts get more lines on a tall screen; the whole event shows with Enter.
     let long = if area.height >= 30 { 8 } else { 2 };
     field(lang.t("诉求内容", "Content"), rec.content.clone(), long);
     field(lang.t("办结时间", "Closed"), when(rec.closed_at), 1);
     field(lang.t("答复内容", "Reply"), rec.reply.clone(), long);
     let verdict = rec.satisfaction.map(|x| {
-        let s = match lang {
-            crate::i18n::Lang::Zh => x.zh(),
-            crate::i18n::Lang::En => x.code(),
-        };
+        let s = crate::labels::satisfaction(x, lang);
         match rec.reasonable {
             Some(true) => format!("{s} · {}", lang.t("合理诉求", "reasonable")),
             Some(false) => format!("{s} · {}", lang.t("非合理诉求", "not reasonable")),

@@ -1,0 +1,238 @@
+//! Supervision from the command line, on a real store: hand-added tickets, whistles and their
+//! responses, escalations, the figures' cohorts, the sorted unit table and the dashboard.
+
+mod common;
+
+use common::{err, genban, ok, sample_store};
+use serde_json::Value;
+
+fn json(o: &std::process::Output) -> Value {
+    serde_json::from_str(&ok(o)).expect("JSON on stdout")
+}
+
+fn export(db: &std::path::Path, dir: &std::path::Path) -> String {
+    let out = dir.join("log.jsonl");
+    let _ = std::fs::remove_file(&out);
+    ok(&genban(
+        db,
+        &["export", "--format", "jsonl", "-o", out.to_str().unwrap()],
+    ));
+    std::fs::read_to_string(out).unwrap()
+}
+
+#[test]
+fn a_ticket_added_by_hand_gets_an_l_id_and_is_tracked_like_any_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let add = |title: &str, extra: &[&str]| {
+        let mut a = vec![
+            "new",
+            "--title",
+            title,
+            "--unit",
+            "新金社区",
+            "--at",
+            "2026-11-28 09:30",
+        ];
+        a.extend_from_slice(extra);
+        genban(&db, &a)
+    };
+    assert_eq!(
+        ok(&add("楼道灯不亮", &["--phone", "13800001111"])).trim(),
+        "L20261128001"
+    );
+    assert_eq!(
+        ok(&add(
+            "井盖松动",
+            &["--source", "proactive", "--no-dispatch"]
+        ))
+        .trim(),
+        "L20261128002"
+    );
+    // Blank text is refused and nothing is written.
+    let before = export(&db, dir.path());
+    assert!(err(&add(" ", &[])).contains("--title"));
+    assert_eq!(export(&db, dir.path()), before);
+    assert!(before.contains(r#""source":"walk_in""#));
+    assert!(before.contains(r#""source":"proactive""#));
+    // The dispatched one waits for signing like a hotline ticket; the other has no state.
+    let waiting = json(&genban(&db, &["list", "awaiting-sign", "--format", "json"]));
+    let ids: Vec<&str> = waiting
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"L20261128001"), "{ids:?}");
+    assert!(!ids.contains(&"L20261128002"), "{ids:?}");
+    ok(&genban(
+        &db,
+        &[
+            "sign",
+            "L20261128001",
+            "--deadline",
+            "2026-12-20",
+            "--at",
+            "2026-11-28 15:00",
+        ],
+    ));
+    let shown = ok(&genban(&db, &["show", "L20261128001"]));
+    assert!(
+        shown.contains("社区工作站") && shown.contains("办理中"),
+        "{shown}"
+    );
+    // The dashboard counts tickets by source.
+    let d = ok(&genban(&db, &["dashboard"]));
+    assert!(
+        d.contains("社区工作站 1") && d.contains("未诉先办 1"),
+        "{d}"
+    );
+}
+
+#[test]
+fn a_whistle_summons_departments_and_their_answers_make_the_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let id = "2026110400114";
+    let figure = |key: &str| {
+        let r = json(&genban(&db, &["report", "--format", "json"]));
+        (
+            r[key]["numerator"].as_u64().unwrap(),
+            r[key]["denominator"].as_u64().unwrap(),
+        )
+    };
+    let (n0, d0) = figure("whistle_response_rate");
+    ok(&genban(
+        &db,
+        &[
+            "whistle",
+            id,
+            "--department",
+            "区城管局",
+            "--department",
+            " 区住建局 ",
+            "--department",
+            "区城管局",
+            "--at",
+            "2026-11-20 10:00",
+        ],
+    ));
+    // Exactly 24 hours later counts as in time; the other department never answers.
+    ok(&genban(
+        &db,
+        &[
+            "respond",
+            id,
+            "--department",
+            "区城管局",
+            "--resolved",
+            "--at",
+            "2026-11-21 10:00",
+        ],
+    ));
+    let e = err(&genban(
+        &db,
+        &[
+            "respond",
+            id,
+            "--department",
+            "区水务局",
+            "--at",
+            "2026-11-21 11:00",
+        ],
+    ));
+    assert!(e.contains("区水务局"), "{e}");
+    assert_eq!(figure("whistle_response_rate"), (n0 + 1, d0 + 2));
+    let (r, rd) = figure("whistle_resolution_rate");
+    assert_eq!(rd, d0 + 2);
+    assert!(r >= 1);
+    let shown = ok(&genban(&db, &["show", id]));
+    assert!(shown.contains("区住建局"), "{shown}");
+    // Escalated to a monthly topic.
+    ok(&genban(
+        &db,
+        &[
+            "escalate",
+            id,
+            "--topic",
+            "老旧小区绿化",
+            "--at",
+            "2026-11-22 09:00",
+        ],
+    ));
+    assert!(err(&genban(&db, &["escalate", id, "--topic", "  "])).contains("--topic"));
+    assert!(ok(&genban(&db, &["show", id])).contains("老旧小区绿化"));
+}
+
+#[test]
+fn every_figure_explains_itself_with_its_cohort_misses_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let report = json(&genban(&db, &["report", "--format", "json"]));
+    for key in [
+        "signing_accuracy",
+        "monthly_contact_rate",
+        "on_time_resolution_rate",
+        "repeat_complaint_rate",
+        "revisit_satisfaction_rate",
+        "whistle_response_rate",
+        "whistle_resolution_rate",
+    ] {
+        let x = json(&genban(
+            &db,
+            &["report", "--explain", key, "--format", "json"],
+        ));
+        let cohort = x["cohort"].as_array().unwrap();
+        let hits = cohort.iter().filter(|c| c["hit"] == true).count() as u64;
+        assert_eq!(
+            cohort.len() as u64,
+            report[key]["denominator"].as_u64().unwrap(),
+            "{key}"
+        );
+        assert_eq!(hits, report[key]["numerator"].as_u64().unwrap(), "{key}");
+        // The ones to act on come first.
+        let bad = key != "repeat_complaint_rate";
+        let flags: Vec<bool> = cohort.iter().map(|c| c["hit"] == bad).collect();
+        assert!(flags.windows(2).all(|w| w[0] <= w[1]), "{key}: {flags:?}");
+    }
+    let text = ok(&genban(&db, &["report", "--explain", "contact"]));
+    assert!(
+        text.contains("本月未联系上") || text.contains("需处理(未达标) 0"),
+        "{text}"
+    );
+    let e = err(&genban(&db, &["report", "--explain", "speed"]));
+    assert!(e.contains("signing_accuracy"), "{e}");
+}
+
+#[test]
+fn the_unit_table_sorts_worst_first_and_the_dashboard_lists_every_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let r = json(&genban(
+        &db,
+        &["report", "--format", "json", "--sort", "contact"],
+    ));
+    let rates: Vec<Option<f64>> = r["by_unit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["monthly_contact_rate"]["rate"].as_f64())
+        .collect();
+    let known = rates.iter().take_while(|x| x.is_some()).count();
+    assert!(rates[known..].iter().all(Option::is_none), "{rates:?}");
+    assert!(rates[..known].windows(2).all(|w| w[0] <= w[1]), "{rates:?}");
+    assert!(err(&genban(&db, &["report", "--sort", "repeat"])).contains("repeat_complaint_rate"));
+    let d = ok(&genban(&db, &["dashboard"]));
+    assert!(d.contains("今日派发") && d.contains("2026-11"), "{d}");
+    for u in r["by_unit"].as_array().unwrap() {
+        assert!(d.contains(u["unit"].as_str().unwrap()), "{d}");
+    }
+    let d = ok(&genban(
+        &db,
+        &["--lang", "en", "dashboard", "--sort", "overdue"],
+    ));
+    assert!(
+        d.contains("Unit league") && d.contains("Dispatched today"),
+        "{d}"
+    );
+}
