@@ -882,6 +882,19 @@ impl Ledger {
         Ok(Dashboard::assemble(today, reports, tally))
     }
 
+    /// Open summons, hotspots and topics as of `today`, in one pass over the store.
+    pub fn supervision(
+        &self,
+        today: NaiveDate,
+    ) -> Result<crate::domain::supervision::Supervision, StoreError> {
+        let mut b = crate::domain::supervision::SupervisionBuilder::new(self.tz(), today);
+        self.store.for_each_ticket(&mut |id, evs| {
+            b.add(id, &in_order(evs));
+            Ok(())
+        })?;
+        Ok(b.finish())
+    }
+
     /// The clear-to-zero look-back for a period as of a date.
     pub fn review(
         &self,

@@ -8,7 +8,7 @@ use crate::config;
 use crate::domain::time::Period;
 use crate::import::{import_file, ImportOptions};
 use crate::ledger::{Ledger, Pane};
-use crate::output::{export, report as report_out, tickets};
+use crate::output::{export, report as report_out, supervision as sup_out, tickets};
 use anyhow::{anyhow, bail, Result};
 use std::path::{Path, PathBuf};
 
@@ -286,6 +286,50 @@ pub fn dashboard(ledger: &Ledger, sort: &str, ctx: &Context, io: &mut Io) -> Res
         "{}",
         crate::output::dashboard::text(&d, &league, lang)
     )?;
+    Ok(())
+}
+
+/// `genban whistles`: the open summons.
+pub fn whistles(ledger: &Ledger, ctx: &Context, io: &mut Io) -> Result<()> {
+    let lang = ctx.lang;
+    let s = ledger.supervision(ctx.clock.today())?;
+    let lines = sup_out::summons_lines(&s.summons, ctx.clock.now(), ctx.clock.tz, lang);
+    let empty = lang.t("没有未响应的吹哨", "no summons waiting for an answer");
+    write!(io.out, "{}", sup_out::text(&lines, empty))?;
+    Ok(())
+}
+
+/// `genban hotspots`.
+pub fn hotspots(ledger: &Ledger, ctx: &Context, io: &mut Io) -> Result<()> {
+    let lang = ctx.lang;
+    let s = ledger.supervision(ctx.clock.today())?;
+    let lines = sup_out::hotspot_lines(&s.hotspots, lang);
+    let empty = lang.t("近三个月没有工单", "no tickets in the last three months");
+    write!(io.out, "{}", sup_out::text(&lines, empty))?;
+    Ok(())
+}
+
+/// `genban topics`.
+pub fn topics(ledger: &Ledger, ctx: &Context, io: &mut Io) -> Result<()> {
+    let lang = ctx.lang;
+    let s = ledger.supervision(ctx.clock.today())?;
+    let lines: Vec<String> = sup_out::topic_lines(&s.topics, ctx.clock.tz, lang)
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect();
+    if lines.is_empty() {
+        writeln!(
+            io.out,
+            "{}",
+            lang.t(
+                "还没有每月一办专题(genban escalate ID --topic 名称)",
+                "no monthly topics yet (genban escalate ID --topic NAME)"
+            )
+        )?;
+    }
+    for l in lines {
+        writeln!(io.out, "{}", l.trim_end())?;
+    }
     Ok(())
 }
 

@@ -180,6 +180,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: ShowFormat,
     },
+    /// 一哨联办: the departments summoned that have not answered, longest waiting first
+    Whistles,
+    /// 每月一办: tickets of the last three months grouped by category × community and by
+    /// address, largest first, to propose the month's topic
+    Hotspots,
+    /// The monthly topics and the tickets escalated to each
+    Topics,
     /// Check every stored event: names each one that cannot be read or breaks a rule
     Verify,
     /// Who was shown a citizen's phone number in full, when, for which ticket, where
@@ -424,6 +431,9 @@ pub fn run_on(cmd: Command, ctx: &Context, ledger: &Ledger, io: &mut Io) -> Resu
             ..
         } => commands::explain(ledger, &when, format, &figure, ctx, io),
         Command::Dashboard { sort } => commands::dashboard(ledger, &sort, ctx, io),
+        Command::Whistles => commands::whistles(ledger, ctx, io),
+        Command::Hotspots => commands::hotspots(ledger, ctx, io),
+        Command::Topics => commands::topics(ledger, ctx, io),
         Command::Review { when, format } => commands::review(ledger, &when, format, ctx, io),
         Command::List { pane, format } => commands::list(ledger, pane.into(), format, ctx, io),
         Command::Show {

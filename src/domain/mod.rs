@@ -9,6 +9,7 @@ pub mod new_ticket;
 pub mod repeat;
 pub mod review;
 pub mod summary;
+pub mod supervision;
 pub mod ticket;
 pub mod time;
 pub mod void;

@@ -4,4 +4,5 @@ pub mod backup;
 pub mod dashboard;
 pub mod export;
 pub mod report;
+pub mod supervision;
 pub mod tickets;
