@@ -2,7 +2,9 @@
 //! today from the word lists in `assets/demo.toml`. Deterministic for a given seed and date.
 //! Every event goes through the ledger's rules like any other.
 
-use crate::domain::event::{Channel, Event, EventKind, Outcome, Satisfaction, TicketRecord};
+use crate::domain::event::{
+    Channel, Event, EventKind, Outcome, Satisfaction, Source, TicketRecord,
+};
 use crate::domain::time::{add_months, local_date, local_instant, month_start};
 use crate::ledger::{ApplyOutcome, Ledger, LedgerError};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Timelike, Utc};
@@ -130,7 +132,7 @@ pub fn generate(ledger: &Ledger, n: usize, seed: u64) -> Result<ApplyOutcome, Le
         };
         let received_day = today - Duration::days(age);
         let received = g.on(received_day);
-        let id = format!("{}{:05}", received_day.format("%Y%m%d"), 100 + i);
+        let (mut side, source, id) = source_and_id(seed, i, received_day);
         let estate = g.rng.pick(&w.estates).clone();
         let address = format!(
             "{}{}{}{}幢{}单元{}室",
@@ -182,16 +184,53 @@ pub fn generate(ledger: &Ledger, n: usize, seed: u64) -> Result<ApplyOutcome, Le
             reasonable: Some(dispatched || g.rng.chance(30)),
             source: None,
         };
+        let record = off_hotline(record, source);
+        let dispatched = dispatched || source != Source::Hotline;
         g.push(&id, received, EventKind::Ticket(Box::new(record)), None);
         if !dispatched || closed > now {
             continue;
         }
-        follow_up(&mut g, &id, &unit, cat, closed, today);
+        if let Some(signed_at) = follow_up(&mut g, &id, &unit, cat, closed, today) {
+            joint_work(&mut g, &mut side, &id, cat, signed_at);
+        }
     }
     let events = std::mem::take(&mut g.events);
     ledger.apply(events, false, true)
 }
 
+/// Whether ticket `i` came through the hotline, and its id (an `L` id when not), from a side
+/// generator so that the hotline tickets stay as they were for a seed.
+fn source_and_id(seed: u64, i: usize, received_day: NaiveDate) -> (Rng, Source, String) {
+    let mut side = Rng(seed ^ (i as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
+    let source = match side.below(100) {
+        0..=3 => Source::WalkIn,
+        4..=5 => Source::Proactive,
+        _ => Source::Hotline,
+    };
+    let id = if source == Source::Hotline {
+        format!("{}{:05}", received_day.format("%Y%m%d"), 100 + i)
+    } else {
+        format!("L{}{:03}", received_day.format("%Y%m%d"), 1 + i)
+    };
+    (side, source, id)
+}
+
+/// A ticket brought in or found by the community: no hotline verdict, handled from the start.
+fn off_hotline(record: TicketRecord, source: Source) -> TicketRecord {
+    if source == Source::Hotline {
+        return record;
+    }
+    TicketRecord {
+        closed_at: None,
+        reply: None,
+        satisfaction: None,
+        reasonable: Some(true),
+        source: Some(source),
+        ..record
+    }
+}
+
+/// The second handling of a dispatched ticket; the time it was signed, if it was.
 fn follow_up(
     g: &mut Gen,
     id: &str,
@@ -199,15 +238,58 @@ fn follow_up(
     cat: &Category,
     closed: DateTime<Utc>,
     today: NaiveDate,
-) {
-    let Some(mut s) = dispatch_and_sign(g, id, unit, cat, closed, today) else {
-        return;
-    };
+) -> Option<DateTime<Utc>> {
+    let mut s = dispatch_and_sign(g, id, unit, cat, closed, today)?;
     let ext_at = extension(g, id, &mut s, today);
     let resolve_day = resolution_day(g, &s, ext_at, today);
     monthly_contacts(g, id, s.at, resolve_day, today);
     if let Some(rd) = resolve_day {
         resolve_and_revisit(g, id, rd, today);
+    }
+    Some(s.at)
+}
+
+/// 一哨联办 and 每月一办 for some signed tickets (drawn from `side`, so that the rest of the
+/// demo stays as it was): a whistle to two district bureaus a few days after signing, each
+/// answering mostly within a day; and some raised to their category's monthly topic.
+fn joint_work(g: &mut Gen, side: &mut Rng, id: &str, cat: &Category, signed_at: DateTime<Utc>) {
+    let w = g.w;
+    if side.chance(10) {
+        let day = g.day(signed_at) + Duration::days(1 + side.below(8) as i64);
+        let at = g.on(day).max(signed_at + Duration::hours(1));
+        let first = side.pick(&w.bureaus).clone();
+        let mut second = side.pick(&w.bureaus).clone();
+        if second == first {
+            second = w.bureaus
+                [(w.bureaus.iter().position(|b| *b == first).unwrap_or(0) + 1) % w.bureaus.len()]
+            .clone();
+        }
+        let departments = vec![first, second];
+        if g.push(
+            id,
+            at,
+            EventKind::Whistle {
+                departments: departments.clone(),
+            },
+            None,
+        ) {
+            for d in departments {
+                if side.chance(80) {
+                    let after = Duration::hours(2 + side.below(30) as i64);
+                    let resolved = Some(side.chance(60));
+                    let k = EventKind::WhistleResponse {
+                        department: d,
+                        resolved,
+                    };
+                    g.push(id, at + after, k, Some("已到场会商,明确分工".into()));
+                }
+            }
+        }
+    }
+    if side.chance(5) {
+        let at = signed_at + Duration::days(3 + side.below(20) as i64);
+        let topic = format!("{}专项整治", cat.name);
+        g.push(id, at, EventKind::Escalate { topic }, None);
     }
 }
 
@@ -405,7 +487,8 @@ fn monthly_contacts(
                     outcome: Outcome::Unreached,
                     contact_person: None,
                 };
-                if let Some(t) = g.by_now(t) {
+                let in_hours = (8..21).contains(&t.with_timezone(&g.tz).hour());
+                if let Some(t) = g.by_now(t).filter(|_| in_hours) {
                     g.push(id, t, k, Some("电话无人接听".into()));
                 }
             }

@@ -13,6 +13,10 @@ pub enum Lang {
 impl Lang {
     /// Picks the text for this language.
     pub fn t<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
+        self.pick(zh, en)
+    }
+    /// Either of two values by language (a width, a layout).
+    pub fn pick<T>(self, zh: T, en: T) -> T {
         match self {
             Lang::Zh => zh,
             Lang::En => en,

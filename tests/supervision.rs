@@ -152,7 +152,10 @@ fn a_whistle_summons_departments_and_their_answers_make_the_figures() {
     let open = ok(&genban(&db, &["whistles"]));
     let mine: Vec<&str> = open.lines().filter(|l| l.starts_with(id)).collect();
     assert_eq!(mine.len(), 1, "{open}");
-    assert!(mine[0].contains("区住建局") && mine[0].contains('⚠'), "{open}");
+    assert!(
+        mine[0].contains("区住建局") && mine[0].contains('⚠'),
+        "{open}"
+    );
     // Escalated to a monthly topic.
     ok(&genban(
         &db,
@@ -169,7 +172,10 @@ fn a_whistle_summons_departments_and_their_answers_make_the_figures() {
     assert!(ok(&genban(&db, &["show", id])).contains("老旧小区绿化"));
     let topics = ok(&genban(&db, &["topics"]));
     let at = topics.find("■ 老旧小区绿化").expect("the topic is listed");
-    assert!(topics[at..].lines().nth(1).unwrap().contains(id), "{topics}");
+    assert!(
+        topics[at..].lines().nth(1).unwrap().contains(id),
+        "{topics}"
+    );
     let spots = ok(&genban(&db, &["hotspots"]));
     let first = spots.lines().nth(1).unwrap();
     assert!(first.starts_with("物业管理 · 大顶山社区"), "{spots}");

@@ -613,3 +613,155 @@ fn the_list_scrolls_with_the_selection_and_is_clamped_in_the_app() {
     assert!(app.table_rows() > visible);
     assert!(app.offset <= app.selected);
 }
+
+fn events_of_type(
+    app: &genban::tui::app::App,
+    id: &str,
+    ty: &str,
+) -> Vec<genban::domain::event::Event> {
+    app.ledger
+        .events(id)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind.type_name() == ty)
+        .collect()
+}
+
+#[test]
+fn the_board_filters_by_unit_and_opens_a_cohort_ticket_and_comes_back() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "D");
+    assert_eq!(app.view, View::Board);
+    // The contact rate's cohort, misses first; Enter opens one, Esc comes back to the list.
+    keys(&mut app, "j");
+    press(&mut app, KeyCode::Enter);
+    let ids = genban::tui::app::popup_tickets(app.popups.last().unwrap());
+    assert!(!ids.is_empty());
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(&app.view, View::Detail { id, .. } if *id == ids[0]));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.view, View::Board);
+    assert!(matches!(app.popups.last(), Some(Popup::Tickets(..))));
+    press(&mut app, KeyCode::Esc);
+    // The worst unit of the league: Enter shows its tickets only.
+    keys(&mut app, "gjjjj");
+    let unit = app.board.as_ref().unwrap().league[0].unit.clone();
+    keys(&mut app, "j");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.view, View::List);
+    assert_eq!(app.filter.unit.as_deref(), Some(unit.as_str()));
+    assert!(app.rows.iter().all(|r| r.ticket().unit() == unit));
+    // S orders the league by the next column, worst first.
+    keys(&mut app, "DS");
+    let b = app.board.as_ref().unwrap();
+    let rates: Vec<Option<f64>> = b.league.iter().map(|u| u.signing_accuracy.rate).collect();
+    let known = rates.iter().take_while(|r| r.is_some()).count();
+    assert!(rates[..known].windows(2).all(|w| w[0] <= w[1]), "{rates:?}");
+}
+
+#[test]
+fn whistle_answer_and_monthly_topic_from_the_keys() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2");
+    let id = app.rows[0].ticket().id.clone();
+    let before = events_of_type(&app, &id, "whistle").len();
+    // Two departments taken with Space (one typed new), then saved.
+    keys(&mut app, "w区水务");
+    press(&mut app, KeyCode::Char(' '));
+    keys(&mut app, "燃气公司");
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.message);
+    let w = events_of_type(&app, &id, "whistle");
+    assert_eq!(w.len(), before + 1);
+    assert!(matches!(&w.last().unwrap().kind,
+        genban::domain::event::EventKind::Whistle { departments } if departments.contains(&"区水务局".to_string()) && departments.contains(&"燃气公司".to_string())));
+    // The answer of the first one, its part resolved.
+    keys(&mut app, "W");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.message);
+    let r = events_of_type(&app, &id, "whistle_response");
+    assert!(matches!(
+        &r.last().unwrap().kind,
+        genban::domain::event::EventKind::WhistleResponse {
+            resolved: Some(true),
+            ..
+        }
+    ));
+    // A monthly topic.
+    keys(&mut app, "E老旧小区");
+    press(&mut app, KeyCode::Enter);
+    assert!(!events_of_type(&app, &id, "escalate").is_empty());
+    // A ticket with no whistle: W is refused at the key.
+    keys(&mut app, "1");
+    let plain = app
+        .rows
+        .iter()
+        .position(|r| r.ticket().summoned.is_empty())
+        .expect("a ticket without a whistle");
+    app.selected = plain;
+    keys(&mut app, "W");
+    assert!(app.popups.is_empty());
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|(m, e)| *e && m.contains("吹哨")),
+        "{:?}",
+        app.message
+    );
+}
+
+#[test]
+fn a_walk_in_ticket_is_added_from_the_form_and_a_hotspot_raised_to_a_topic() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "a公园路灯不亮");
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "路灯管理所");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "王先生");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.message);
+    let View::Detail { id, .. } = &app.view else {
+        panic!("the new ticket opens: {:?}", app.view)
+    };
+    let id = id.clone();
+    assert!(
+        id.starts_with(&format!("L{}", TUI_DAY.replace('-', ""))),
+        "{id}"
+    );
+    assert_eq!(state_of(&app, &id), Some(State::AwaitingSign));
+    // A blank title is refused in the form, nothing written.
+    press(&mut app, KeyCode::Esc);
+    let n = app.ledger.ticket_count().unwrap();
+    keys(&mut app, "a");
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(app.popups.last(), Some(Popup::Dialog(d)) if d.error.is_some()));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.ledger.ticket_count().unwrap(), n);
+    // The largest hotspot raised to a topic: every ticket of it escalated.
+    keys(&mut app, "D");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    let group = app.board.as_ref().unwrap().sup.hotspots[0].tickets.clone();
+    keys(&mut app, "E路灯专项");
+    press(&mut app, KeyCode::Enter);
+    for t in &group {
+        assert!(
+            events_of_type(&app, t, "escalate")
+                .iter()
+                .any(|e| matches!(&e.kind,
+                genban::domain::event::EventKind::Escalate { topic } if topic == "路灯专项")),
+            "{t}"
+        );
+    }
+    let topics = &app.board.as_ref().unwrap().sup.topics;
+    assert!(topics
+        .iter()
+        .any(|t| t.name == "路灯专项" && t.tickets.len() == group.len()));
+}

@@ -246,3 +246,48 @@ fn look_back_overlay() {
     assert!(text.contains("回头看 2026-10-01 — 2026-11-30"), "{text}");
     assert!(text.contains("超期未解决"));
 }
+
+#[test]
+fn the_board_and_its_tabs() {
+    let (_d, mut app) = started();
+    keys(&mut app, "D");
+    assert_eq!(app.view, genban::tui::app::View::Board);
+    for name in [
+        "board_dashboard",
+        "board_whistles",
+        "board_hotspots",
+        "board_topics",
+    ] {
+        snap(name, &app);
+        press(&mut app, KeyCode::Tab);
+    }
+    // Enter on the contact rate lists its cohort.
+    keys(&mut app, "j");
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(
+        app.popups.last(),
+        Some(genban::tui::app::Popup::Tickets(..))
+    ));
+    snap("board_cohort", &app);
+    let text = screen(&app, 120, 40);
+    assert!(
+        text.contains("按月联系率") && text.contains("需处理"),
+        "{text}"
+    );
+}
+
+#[test]
+fn supervision_dialogs() {
+    let (_d, mut app) = started();
+    // A whistle with one department taken, on an in-progress ticket.
+    keys(&mut app, "2w区");
+    press(&mut app, KeyCode::Char(' '));
+    snap("dialog_whistle", &app);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "y");
+    keys(&mut app, "E");
+    snap("dialog_escalate", &app);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "a");
+    snap("dialog_new_ticket", &app);
+}

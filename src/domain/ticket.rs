@@ -62,6 +62,8 @@ pub enum Refusal {
     RevisitNeedsDeadline,
     RevisitDeadlineNotAllowed,
     NotSummoned(String),
+    /// A response to a ticket that has no whistle.
+    NoWhistle,
     Malformed(String),
     /// `at` is later than `recorded_at`: nothing can be entered before it happened.
     EnteredBeforeHappened {
@@ -197,6 +199,8 @@ impl Refusal {
             (Refusal::NotSummoned(d), Lang::En) => {
                 format!("{d} was not summoned by an earlier whistle")
             }
+            (Refusal::NoWhistle, Lang::Zh) => "该工单还没有吹哨召集部门".into(),
+            (Refusal::NoWhistle, Lang::En) => "the ticket has summoned no department yet".into(),
             (Refusal::Malformed(m), _) => m.clone(),
             (other, l) => other.correction_message(l),
         }
@@ -376,6 +380,15 @@ impl Ticket {
     /// Whether an event of type `event` may be recorded in the ticket's present state (the
     /// state part of `check`: what the app asks before it opens a dialog).
     pub fn allows(&self, event: &'static str) -> Result<(), Refusal> {
+        if event == "whistle_response" && self.has_record && self.summoned.is_empty() {
+            // Before any department is named nobody can answer (an event names its department,
+            // and `check` says that one was not summoned).
+            return Err(Refusal::NoWhistle);
+        }
+        self.state_allows(event)
+    }
+
+    fn state_allows(&self, event: &'static str) -> Result<(), Refusal> {
         if event == "ticket" {
             return Ok(());
         }
@@ -413,7 +426,7 @@ impl Ticket {
             return Ok(());
         }
         // The state part, shared with what the app asks before it opens a dialog.
-        self.allows(ty)?;
+        self.state_allows(ty)?;
         match &e.kind {
             EventKind::Return { unit, .. } => self.check_unit(ty, unit),
             EventKind::Sign { unit, deadline, .. } => {

@@ -98,12 +98,14 @@ pub fn header_lines(d: &Dashboard, lang: Lang) -> Vec<String> {
 pub fn trend_lines(d: &Dashboard, lang: Lang) -> Vec<String> {
     let first = d.months.first().map(|m| month_label(&m.month));
     let last = month_label(&d.current().month);
+    // Chinese names are short: the whole table fits in 80 columns.
+    let name_w = lang.pick(12, 26);
     let mut out = vec![format!(
         "{}{}  {}{}{}",
-        fit(lang.t("指标", "Figure"), 26),
-        fit(&format!("{} → {last}", first.unwrap_or_default()), 20),
-        fit(lang.t("本月", "This month"), 18),
-        fit(lang.t("去年同期", "A year before"), 18),
+        fit(lang.t("指标", "Figure"), name_w),
+        fit(&format!("{} → {last}", first.unwrap_or_default()), 18),
+        fit(lang.t("本月", "This month"), 17),
+        fit(lang.t("去年同期", "A year before"), 17),
         lang.t("同比", "Change"),
     )];
     let cur = d.current();
@@ -111,10 +113,10 @@ pub fn trend_lines(d: &Dashboard, lang: Lang) -> Vec<String> {
         let (now, ago) = (f.of(&cur.now), f.of(&cur.year_ago));
         out.push(format!(
             "{}{}  {}{}{}",
-            fit(labels::figure(f, lang), 26),
-            fit(&sparkline(&d.series(f)), 20),
-            fit(&with_counts(now), 18),
-            fit(&with_counts(ago), 18),
+            fit(labels::figure(f, lang), name_w),
+            fit(&sparkline(&d.series(f)), 18),
+            fit(&with_counts(now), 17),
+            fit(&with_counts(ago), 17),
             change(now.rate, ago.rate, true)
         ));
     }
@@ -138,10 +140,10 @@ pub fn trend_lines(d: &Dashboard, lang: Lang) -> Vec<String> {
         let floats: Vec<Option<f64>> = series.iter().map(|v| Some(*v as f64)).collect();
         out.push(format!(
             "{}{}  {}{}{}",
-            fit(name, 26),
-            fit(&sparkline(&floats), 20),
-            fit(&now.to_string(), 18),
-            fit(&ago.to_string(), 18),
+            fit(name, name_w),
+            fit(&sparkline(&floats), 18),
+            fit(&now.to_string(), 17),
+            fit(&ago.to_string(), 17),
             change(Some(now as f64), Some(ago as f64), false)
         ));
     }
@@ -156,25 +158,25 @@ fn with_counts(f: &Figure) -> String {
 pub fn league_lines(units: &[UnitReport], lang: Lang) -> Vec<String> {
     let mut out = vec![format!(
         "{}{}{}{}{}{}{}{}",
-        fit(lang.t("承办单位", "Unit"), 22),
+        fit(lang.t("承办单位", "Unit"), 18),
         fit(lang.t("失分", "Misses"), 7),
         fit(lang.t("签收准确", "Signing"), 10),
         fit(lang.t("按月联系", "Contact"), 10),
         fit(lang.t("限时办结", "On time"), 10),
         fit(lang.t("回访满意", "Revisit"), 10),
-        fit(lang.t("超期", "Overdue"), 7),
+        fit(lang.t("超期", "Overdue"), 6),
         lang.t("待联系", "To call"),
     )];
     for u in units {
         out.push(format!(
             "{}{}{}{}{}{}{}{}",
-            fit(&sanitize(&u.unit), 22),
+            fit(&sanitize(&u.unit), 18),
             fit(&misses(u).to_string(), 7),
             fit(&u.signing_accuracy.percent(), 10),
             fit(&u.monthly_contact_rate.percent(), 10),
             fit(&u.on_time_resolution_rate.percent(), 10),
             fit(&u.revisit_satisfaction_rate.percent(), 10),
-            fit(&u.counts.overdue.to_string(), 7),
+            fit(&u.counts.overdue.to_string(), 6),
             u.counts.awaiting_contact
         ));
     }

@@ -25,9 +25,10 @@ pub fn summons_lines(s: &[Summons], now: DateTime<Utc>, tz: Tz, lang: Lang) -> V
             format!("{hours}h")
         };
         out.push(format!(
-            "{}{}{}{}{}",
+            "{}{}{}{}{}{}",
             fit(&sanitize(&x.ticket), 16),
-            fit(&sanitize(&x.department), 18),
+            fit(&sanitize(&x.department), 16),
+            "  ",
             fit(
                 &x.whistled_at
                     .with_timezone(&tz)
@@ -46,7 +47,10 @@ pub fn summons_lines(s: &[Summons], now: DateTime<Utc>, tz: Tz, lang: Lang) -> V
 pub fn hotspot_lines(h: &[Hotspot], lang: Lang) -> Vec<String> {
     let mut out = vec![format!(
         "{}{}{}{}",
-        fit(lang.t("分类 · 社区 / 地址", "Category · community / address"), 40),
+        fit(
+            lang.t("分类 · 社区 / 地址", "Category · community / address"),
+            40
+        ),
         fit(lang.t("工单", "Tickets"), 8),
         fit(lang.t("重复", "Repeats"), 8),
         lang.t("不满意", "Unsatisfied"),
@@ -107,5 +111,8 @@ pub fn text(lines: &[String], empty: &str) -> String {
     if lines.len() <= 1 {
         return format!("{empty}\n");
     }
-    lines.iter().map(|l| l.trim_end().to_string() + "\n").collect()
+    lines
+        .iter()
+        .map(|l| l.trim_end().to_string() + "\n")
+        .collect()
 }

@@ -20,6 +20,11 @@ pub enum DialogKind {
     Revisit,
     Reopen,
     Note,
+    Whistle,
+    Respond,
+    Escalate,
+    /// A ticket added by hand (its id is chosen when saved).
+    NewTicket,
     /// Annul the event selected in the timeline (built by `Dialog::void`).
     Void,
 }
@@ -37,6 +42,10 @@ impl DialogKind {
             DialogKind::Revisit => &dialogs::REVISIT,
             DialogKind::Reopen => &dialogs::REOPEN,
             DialogKind::Note => &dialogs::NOTE,
+            DialogKind::Whistle => &dialogs::WHISTLE,
+            DialogKind::Respond => &dialogs::RESPOND,
+            DialogKind::Escalate => &dialogs::ESCALATE,
+            DialogKind::NewTicket => &dialogs::NEW_TICKET,
             DialogKind::Void => return None,
         })
     }
@@ -131,7 +140,7 @@ impl Dialog {
     pub fn events(&self, tz: Tz, lang: Lang) -> Result<Vec<Event>, String> {
         let f = &self.form;
         for field in &f.fields {
-            if field.required && field.value.trim().is_empty() {
+            if field.required && field.is_blank() {
                 return Err(match lang {
                     Lang::Zh => format!("请填写「{}」", field.label),
                     Lang::En => format!("{} is required", field.label),

@@ -19,6 +19,9 @@ pub enum FieldKind {
         options: Vec<String>,
         /// The highlighted match (an index into `matches()`).
         selected: usize,
+        /// A multi-select: the names taken so far (Space takes or drops the highlighted
+        /// one, or the typed name when nothing matches). None for a single pick.
+        chosen: Option<Vec<String>>,
     },
 }
 
@@ -71,9 +74,82 @@ impl Field {
             kind: FieldKind::Pick {
                 options,
                 selected: 0,
+                chosen: None,
             },
             ..Field::text(key, label, value)
         }
+    }
+    /// Several names from `options` (or new ones), taken one by one with Space.
+    pub fn multi(key: &'static str, label: &str, options: Vec<String>) -> Field {
+        Field {
+            kind: FieldKind::Pick {
+                options,
+                selected: 0,
+                chosen: Some(Vec::new()),
+            },
+            ..Field::text(key, label, "")
+        }
+    }
+    /// The names a multi-select holds (empty for any other field).
+    pub fn chosen_list(&self) -> &[String] {
+        match &self.kind {
+            FieldKind::Pick {
+                chosen: Some(c), ..
+            } => c,
+            _ => &[],
+        }
+    }
+    pub fn is_multi(&self) -> bool {
+        matches!(
+            self.kind,
+            FieldKind::Pick {
+                chosen: Some(_),
+                ..
+            }
+        )
+    }
+    /// A multi-select's names with what is highlighted or typed but not yet taken (so that
+    /// Enter right after typing a name keeps it).
+    pub fn names(&self) -> Vec<String> {
+        let mut out = self.chosen_list().to_vec();
+        if !self.value.trim().is_empty() {
+            let pending = self
+                .picked()
+                .unwrap_or_else(|| self.value.trim().to_string());
+            if !out.contains(&pending) {
+                out.push(pending);
+            }
+        }
+        out
+    }
+    /// Nothing entered (a multi-select: no name taken or typed).
+    pub fn is_blank(&self) -> bool {
+        self.value.trim().is_empty() && self.chosen_list().is_empty()
+    }
+    /// A multi-select: takes the highlighted match (or the typed name when nothing matches),
+    /// or drops it when taken already; the filter is cleared. Other fields ignore it.
+    pub fn toggle(&mut self) {
+        let name = self
+            .picked()
+            .unwrap_or_else(|| self.value.trim().to_string());
+        let FieldKind::Pick {
+            chosen: Some(c), ..
+        } = &mut self.kind
+        else {
+            return;
+        };
+        if name.is_empty() {
+            return;
+        }
+        match c.iter().position(|x| *x == name) {
+            Some(i) => {
+                c.remove(i);
+            }
+            None => c.push(name),
+        }
+        self.value.clear();
+        self.cursor = 0;
+        self.refilter();
     }
     pub fn required(mut self) -> Field {
         self.required = true;
@@ -126,7 +202,7 @@ impl Field {
 
     /// A pick field whose typed name matches no known one (saving it needs a confirmation).
     pub fn is_new_name(&self) -> bool {
-        matches!(self.kind, FieldKind::Pick { .. })
+        matches!(self.kind, FieldKind::Pick { chosen: None, .. })
             && !self.value.trim().is_empty()
             && self.matches().is_empty()
     }
@@ -367,7 +443,7 @@ impl Form {
         self.fields
             .iter()
             .zip(&self.initial)
-            .any(|(f, i)| f.value != *i)
+            .any(|(f, i)| f.value != *i || !f.chosen_list().is_empty())
     }
     /// A field's value as the form reads it (a pick's highlighted match; see `Field::chosen`).
     pub fn get(&self, key: &str) -> String {

@@ -13,6 +13,7 @@ pub enum KeyContext {
     Detail,
     Dialog,
     Popup,
+    Board,
 }
 
 impl KeyContext {
@@ -22,6 +23,7 @@ impl KeyContext {
             KeyContext::Detail => "detail",
             KeyContext::Dialog => "dialog",
             KeyContext::Popup => "popup",
+            KeyContext::Board => "board",
         }
     }
     pub fn title(self, lang: Lang) -> &'static str {
@@ -30,6 +32,7 @@ impl KeyContext {
             KeyContext::Detail => lang.t("工单详情", "Ticket detail"),
             KeyContext::Dialog => lang.t("登记对话框", "Dialogs"),
             KeyContext::Popup => lang.t("弹出窗口", "Pop-ups"),
+            KeyContext::Board => lang.t("督办看板", "Supervision board"),
         }
     }
 }
@@ -86,6 +89,11 @@ actions! {
     Revisit "revisit" "回访" "revisit",
     Reopen "reopen" "重新办理" "reopen",
     Note "note" "备注" "note",
+    Whistle "whistle" "吹哨(一哨联办)" "whistle (summon departments)",
+    Respond "respond" "部门响应" "a department's answer",
+    Escalate "escalate" "每月一办" "monthly topic",
+    NewTicket "new_ticket" "新增工单(非热线)" "add a walk-in ticket",
+    Board "board" "督办看板" "supervision board",
     Void "void" "撤销所选记录" "void the selected event",
     ShowEvent "show_event" "查看所选记录全文" "show the selected event whole",
     Sort "sort" "切换排序" "change the order",
@@ -225,7 +233,7 @@ impl KeyMap {
         if let Some(u) = user {
             for (sec, actions) in parse(u)? {
                 let target = merged.get_mut(&sec).ok_or_else(|| {
-                    format!("unknown section [{sec}] (list, detail, dialog, popup)")
+                    format!("unknown section [{sec}] (list, detail, dialog, popup, board)")
                 })?;
                 for (a, keys) in actions {
                     target.insert(a, keys);
@@ -238,6 +246,7 @@ impl KeyMap {
             KeyContext::Detail,
             KeyContext::Dialog,
             KeyContext::Popup,
+            KeyContext::Board,
         ] {
             let mut list = Vec::new();
             if let Some(sec) = merged.get(ctx.section()) {

@@ -4,6 +4,7 @@
 //! store commit) → `App::refresh` → `ui::render(&App)`.
 
 pub mod app;
+pub mod board;
 pub mod dialog;
 pub mod dialogs;
 pub mod form;

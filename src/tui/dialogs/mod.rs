@@ -3,13 +3,17 @@
 
 mod contact;
 mod dispatch;
+mod escalate;
 mod extend;
+mod new_ticket;
 mod note;
 mod reopen;
 mod resolve;
+mod respond;
 mod return_;
 mod revisit;
 pub mod sign;
+mod whistle;
 
 use super::form::{Field, Form};
 use crate::domain::event::{Event, EventKind};
@@ -98,10 +102,14 @@ pub struct Spec {
 
 pub use contact::SPEC as CONTACT;
 pub use dispatch::SPEC as DISPATCH;
+pub use escalate::SPEC as ESCALATE;
 pub use extend::SPEC as EXTEND;
+pub use new_ticket::SPEC as NEW_TICKET;
 pub use note::SPEC as NOTE;
 pub use reopen::SPEC as REOPEN;
 pub use resolve::SPEC as RESOLVE;
+pub use respond::SPEC as RESPOND;
 pub use return_::SPEC as RETURN;
 pub use revisit::SPEC as REVISIT;
 pub use sign::SPEC as SIGN;
+pub use whistle::SPEC as WHISTLE;

@@ -1,5 +1,6 @@
 //! Drawing: a pure function of `&App`. One file per view or pop-up.
 
+mod board;
 mod detail;
 mod popups;
 mod table;
@@ -75,6 +76,7 @@ pub fn render(f: &mut Frame, app: &App) {
     match &app.view {
         View::List => table::draw(f, app, main),
         View::Detail { .. } => detail::draw(f, app, main),
+        View::Board => board::draw(f, app, main),
     }
     draw_message(f, app, message);
     draw_keys(f, app, keys);
@@ -214,7 +216,10 @@ pub fn bar_actions(ctx: KeyContext) -> &'static [Action] {
             Action::Extend,
             Action::Revisit,
             Action::Reopen,
+            Action::Whistle,
             Action::Search,
+            Action::Board,
+            Action::NewTicket,
             Action::NextPane,
             Action::Quit,
         ],
@@ -228,6 +233,9 @@ pub fn bar_actions(ctx: KeyContext) -> &'static [Action] {
             Action::Revisit,
             Action::Reopen,
             Action::Note,
+            Action::Whistle,
+            Action::Respond,
+            Action::Escalate,
             Action::ShowEvent,
             Action::Void,
             Action::RevealPhone,
@@ -239,7 +247,16 @@ pub fn bar_actions(ctx: KeyContext) -> &'static [Action] {
             Action::NextField,
             Action::NextChoice,
         ],
-        KeyContext::Popup => &[Action::Close, Action::Down, Action::Up],
+        KeyContext::Popup => &[Action::Close, Action::Open, Action::Down, Action::Up],
+        KeyContext::Board => &[
+            Action::Back,
+            Action::Open,
+            Action::NextPane,
+            Action::Sort,
+            Action::Escalate,
+            Action::Refresh,
+            Action::Help,
+        ],
     }
 }
 

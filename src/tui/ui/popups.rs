@@ -16,7 +16,11 @@ use ratatui::Frame;
 pub fn draw(f: &mut Frame, app: &App, p: &Popup, area: Rect) {
     match p {
         Popup::Dialog(d) => {
-            let title = format!(" {} · {} ", d.kind.title(app.lang), sanitize(&d.ticket));
+            let title = if d.ticket.is_empty() {
+                format!(" {} ", d.kind.title(app.lang))
+            } else {
+                format!(" {} · {} ", d.kind.title(app.lang), sanitize(&d.ticket))
+            };
             draw_form(
                 f,
                 app,
@@ -33,6 +37,7 @@ pub fn draw(f: &mut Frame, app: &App, p: &Popup, area: Rect) {
         Popup::Review(review, scroll) => draw_review(f, app, review, *scroll, area),
         Popup::Welcome => draw_welcome(f, app, area),
         Popup::Event(lines, scroll) => draw_event(f, app, lines, *scroll, area),
+        Popup::Tickets(list) => draw_tickets(f, app, list, area),
     }
 }
 
@@ -139,6 +144,7 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     let ctx = match app.view {
         View::List => KeyContext::List,
         View::Detail { .. } => KeyContext::Detail,
+        View::Board => KeyContext::Board,
     };
     let items: Vec<(String, String)> = app
         .keys
@@ -332,6 +338,59 @@ fn draw_welcome(f: &mut Frame, app: &App, area: Rect) {
     f.render_widget(Paragraph::new(lines), inner);
 }
 
+/// A list of tickets to open (a cohort, a hotspot): its header, then one line a ticket.
+fn draw_tickets(f: &mut Frame, app: &App, list: &crate::tui::app::TicketList, area: Rect) {
+    let lang = app.lang;
+    let w = area.width.saturating_sub(4).min(110);
+    let h = (list.header.len() + list.lines.len() + 3).min(area.height.saturating_sub(2) as usize)
+        as u16;
+    let rect = centered(area, w, h.max(5));
+    let title = format!(" {} · {} ", sanitize(&list.title), list.lines.len());
+    let inner = frame_block(f, rect, &title);
+    let iw = inner.width as usize;
+    let mut lines: Vec<Line> = list
+        .header
+        .iter()
+        .map(|l| Line::styled(truncate(&sanitize(l), iw), theme::title()))
+        .collect();
+    let visible = (inner.height as usize)
+        .saturating_sub(1 + list.header.len())
+        .max(1);
+    let first = first_shown(list.selected, visible);
+    for (i, l) in list.lines.iter().enumerate().skip(first).take(visible) {
+        let line = Line::raw(truncate(l, iw));
+        lines.push(if i == list.selected {
+            line.style(theme::selected())
+        } else {
+            line
+        });
+    }
+    while lines.len() + 1 < inner.height as usize {
+        lines.push(Line::raw(""));
+    }
+    lines.push(Line::from(Span::styled(
+        truncate(
+            &format!(
+                "{}/{} · {}",
+                (list.selected + 1).min(list.lines.len()),
+                list.lines.len(),
+                key_hints(
+                    app,
+                    KeyContext::Popup,
+                    &[
+                        crate::tui::keymap::Action::Open,
+                        crate::tui::keymap::Action::Close
+                    ]
+                )
+            ),
+            iw,
+        ),
+        theme::dim(),
+    )));
+    let _ = lang;
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
 fn draw_review(
     f: &mut Frame,
     app: &App,
@@ -487,6 +546,26 @@ fn pick_line(focused: &crate::tui::form::Field, lang: Lang, w: usize) -> Line<'s
         return Line::raw("");
     }
     let m = focused.matches();
+    let mut spans = Vec::new();
+    if focused.is_multi() {
+        let taken = focused.chosen_list();
+        let text = if taken.is_empty() {
+            lang.t("空格选中", "Space takes").to_string()
+        } else {
+            format!("✓ {}", sanitize(&taken.join("、")))
+        };
+        spans.push(Span::styled(format!("{text} | "), theme::selected()));
+    }
+    if m.is_empty() && focused.is_multi() {
+        spans.push(Span::styled(
+            lang.t(
+                "没有匹配项:空格把所输入的作为新名称",
+                "no match: Space takes what is typed as a new name",
+            ),
+            theme::dim(),
+        ));
+        return clip_line(spans, w);
+    }
     if m.is_empty() {
         return Line::from(Span::styled(
             truncate(
@@ -501,15 +580,20 @@ fn pick_line(focused: &crate::tui::form::Field, lang: Lang, w: usize) -> Line<'s
     }
     let sel = focused.selected().min(m.len() - 1);
     let first = sel.saturating_sub(5);
-    let mut spans = vec![Span::styled(
+    spans.push(Span::styled(
         format!("{} {}/{}: ", lang.t("候选", "match"), sel + 1, m.len()),
         theme::dim(),
-    )];
+    ));
     for (i, name) in m.iter().enumerate().skip(first).take(12) {
         if i > first {
             spans.push(Span::styled(" · ", theme::dim()));
         }
-        let name = sanitize(name);
+        let taken = focused.chosen_list().contains(name);
+        let name = if taken {
+            format!("✓{}", sanitize(name))
+        } else {
+            sanitize(name)
+        };
         if i == sel {
             spans.push(Span::styled(format!("[{name}]"), theme::selected()));
         } else {

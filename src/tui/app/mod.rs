@@ -14,6 +14,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::Arc;
 
+mod board_keys;
+
 /// Rows a pane reads at most (the resolved pane keeps growing).
 pub const PANE_LIMIT: usize = 500;
 /// The meta key remembering the month whose tasks were dismissed.
@@ -28,6 +30,8 @@ pub enum View {
         selected: usize,
         reveal_phone: bool,
     },
+    /// The supervision board (its state is `App::board`).
+    Board,
 }
 
 /// What a one-line prompt asks for.
@@ -36,6 +40,8 @@ pub enum PromptKind {
     Search,
     Unit,
     Category,
+    /// A monthly topic for every ticket of the board's selected hotspot.
+    Topic,
 }
 
 #[derive(Debug, Clone)]
@@ -49,6 +55,19 @@ pub enum Popup {
     Prompt(PromptKind, Form),
     /// One event of the timeline, whole: its lines and a scroll offset.
     Event(Vec<String>, usize),
+    /// Tickets to open (a figure's cohort, a hotspot's tickets): a title, lines above the
+    /// list, one line a ticket, and the selected one.
+    Tickets(Box<TicketList>),
+}
+
+/// A list of tickets in a pop-up, each openable.
+#[derive(Debug, Clone)]
+pub struct TicketList {
+    pub title: String,
+    pub header: Vec<String>,
+    pub lines: Vec<String>,
+    pub ids: Vec<String>,
+    pub selected: usize,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -159,6 +178,7 @@ pub fn popup_tickets(p: &Popup) -> Vec<String> {
             .iter()
             .flat_map(|rule| r.rules[rule].iter().map(|f| f.ticket.clone()))
             .collect(),
+        Popup::Tickets(t) => t.ids.clone(),
         _ => Vec::new(),
     }
 }
@@ -198,6 +218,8 @@ pub struct App {
     seen_generation: u64,
     /// The list pop-up a ticket was opened from (Esc in the detail comes back to it).
     return_to: Option<Popup>,
+    /// The supervision board, while it is open (or was, when a ticket was opened from it).
+    pub board: Option<Box<super::board::Board>>,
 }
 
 impl App {
@@ -230,6 +252,7 @@ impl App {
             offset: 0,
             seen_generation: 0,
             return_to: None,
+            board: None,
         };
         app.refresh()?;
         if app.ledger.ticket_count()? == 0 {
@@ -388,6 +411,7 @@ impl App {
             None => match self.view {
                 View::List => KeyContext::List,
                 View::Detail { .. } => KeyContext::Detail,
+                View::Board => KeyContext::Board,
             },
         }
     }
@@ -400,6 +424,7 @@ impl App {
         match &self.view {
             View::Detail { id, .. } => Some(id.clone()),
             View::List => self.rows.get(self.selected).map(|r| r.ticket().id.clone()),
+            View::Board => None,
         }
     }
 
@@ -426,6 +451,7 @@ impl App {
         };
         let sel = match &top {
             Popup::MonthTasks(_, s) | Popup::Review(_, s) => *s,
+            Popup::Tickets(t) => t.selected,
             _ => 0,
         };
         let Some(id) = popup_tickets(&top).get(sel).cloned() else {
@@ -466,6 +492,7 @@ impl App {
         match &self.view {
             View::Detail { .. } => self.detail.as_ref().map(|(r, _)| r.ticket()),
             View::List => self.rows.get(self.selected).map(TicketRow::ticket),
+            View::Board => None,
         }
     }
 
@@ -481,6 +508,9 @@ impl App {
             Action::Revisit => "revisit",
             Action::Reopen => "reopen",
             Action::Note => "note",
+            Action::Whistle => "whistle",
+            Action::Respond => "whistle_response",
+            Action::Escalate => "escalate",
             _ => return None,
         })
     }
@@ -496,6 +526,18 @@ impl App {
 
     /// Whether an action applies in the present context (what the key bar shows).
     pub fn applies(&self, a: Action) -> bool {
+        if self.popups.is_empty() && self.view == View::Board {
+            let target = self.board.as_ref().map(|b| b.target());
+            return match a {
+                Action::Open => !matches!(target, None | Some(super::board::Target::Nothing)),
+                Action::Escalate => matches!(target, Some(super::board::Target::Hotspot(_))),
+                Action::Sort => self
+                    .board
+                    .as_ref()
+                    .is_some_and(|b| b.tab == super::board::Tab::Dashboard),
+                _ => true,
+            };
+        }
         match a {
             _ if Self::event_of(a).is_some() => {
                 self.current_ticket().is_some() && self.refusal(a).is_none()
@@ -538,6 +580,7 @@ impl App {
         match self.view {
             View::List => self.update_list(a),
             View::Detail { .. } => self.update_detail(a),
+            View::Board => self.update_board(a),
         }
     }
 
@@ -558,7 +601,11 @@ impl App {
             (Popup::MonthTasks(_, sel) | Popup::Review(_, sel), Action::Up) => {
                 *sel = sel.saturating_sub(1)
             }
-            (Popup::MonthTasks(..) | Popup::Review(..), Action::Open) if rows > 0 => {
+            (Popup::Tickets(t), Action::Down) => t.selected = (t.selected + 1).min(last),
+            (Popup::Tickets(t), Action::Up) => t.selected = t.selected.saturating_sub(1),
+            (Popup::MonthTasks(..) | Popup::Review(..) | Popup::Tickets(..), Action::Open)
+                if rows > 0 =>
+            {
                 self.open_from_popup()?
             }
             (Popup::MonthTasks(..), Action::Close | Action::Open) => {
@@ -580,7 +627,8 @@ impl App {
                 | Popup::Prompt(..)
                 | Popup::MonthTasks(..)
                 | Popup::Review(..)
-                | Popup::Event(..),
+                | Popup::Event(..)
+                | Popup::Tickets(..),
                 Action::NextPane
                 | Action::PrevPane
                 | Action::Pane1
@@ -608,6 +656,11 @@ impl App {
                 | Action::Revisit
                 | Action::Reopen
                 | Action::Note
+                | Action::Whistle
+                | Action::Respond
+                | Action::Escalate
+                | Action::NewTicket
+                | Action::Board
                 | Action::Void
                 | Action::ShowEvent
                 | Action::Sort
@@ -686,7 +739,12 @@ impl App {
             | Action::Resolve
             | Action::Revisit
             | Action::Reopen
-            | Action::Note => self.record_action(a)?,
+            | Action::Note
+            | Action::Whistle
+            | Action::Respond
+            | Action::Escalate => self.record_action(a)?,
+            Action::Board => self.open_board()?,
+            Action::NewTicket => self.open_new_ticket(),
             Action::Quit | Action::Help | Action::MonthTasks | Action::Review | Action::Refresh => {
                 self.update_anywhere(a)?
             }
@@ -724,7 +782,11 @@ impl App {
             Action::Back => {
                 self.view = View::List;
                 self.detail = None;
-                // Opened from the month's tasks or the look-back: back to that list.
+                // Opened from the board: back to it, where it was, read again.
+                if self.board.is_some() {
+                    self.open_board()?;
+                }
+                // Opened from the month's tasks, the look-back or a cohort: back to that list.
                 if let Some(p) = self.return_to.take() {
                     self.popups.push(p);
                 }
@@ -756,12 +818,17 @@ impl App {
             | Action::Resolve
             | Action::Revisit
             | Action::Reopen
-            | Action::Note => self.record_action(a)?,
+            | Action::Note
+            | Action::Whistle
+            | Action::Respond
+            | Action::Escalate => self.record_action(a)?,
             Action::Quit | Action::Help | Action::MonthTasks | Action::Review | Action::Refresh => {
                 self.update_anywhere(a)?
             }
-            // The list's, the dialogs' and the pop-ups' own.
-            Action::NextPane
+            // The list's, the board's, the dialogs' and the pop-ups' own.
+            Action::Board
+            | Action::NewTicket
+            | Action::NextPane
             | Action::PrevPane
             | Action::Pane1
             | Action::Pane2
@@ -832,6 +899,9 @@ impl App {
             Action::Resolve => DialogKind::Resolve,
             Action::Revisit => DialogKind::Revisit,
             Action::Reopen => DialogKind::Reopen,
+            Action::Whistle => DialogKind::Whistle,
+            Action::Respond => DialogKind::Respond,
+            Action::Escalate => DialogKind::Escalate,
             _ => DialogKind::Note,
         };
         self.open_dialog(kind)
@@ -883,6 +953,11 @@ impl App {
                 "输入筛选,← → 选择,留空为全部",
                 "type to filter, ← → to choose, empty for all",
             )),
+            PromptKind::Topic => Field::text("q", lang.t("每月一办专题", "Monthly topic"), "")
+                .hint(lang.t(
+                    "本热点的工单全部升级到该专题",
+                    "every ticket of the hotspot",
+                )),
         };
         self.popups
             .push(Popup::Prompt(kind, Form::new(vec![field])));
@@ -964,6 +1039,61 @@ impl App {
         }
         let d = Dialog::void(e, self.ledger.tz(), lang);
         self.popups.push(Popup::Dialog(Box::new(d)));
+        Ok(())
+    }
+
+    /// The form for a ticket added by hand.
+    fn open_new_ticket(&mut self) {
+        let blank = crate::domain::ticket::Ticket::new("");
+        let d = Dialog::new(
+            DialogKind::NewTicket,
+            &blank,
+            &self.units,
+            self.ledger.now(),
+            self.ledger.tz(),
+            self.lang,
+        );
+        self.popups.push(Popup::Dialog(Box::new(d)));
+    }
+
+    /// Records a hand-added ticket under the first free `L` id of its date, then opens it.
+    fn save_new_ticket(&mut self, events: Vec<Event>) -> anyhow::Result<()> {
+        let lang = self.lang;
+        let Some(first) = events.first() else {
+            return Ok(());
+        };
+        let prefix = crate::domain::new_ticket::id_prefix(&first.at);
+        let made = self.ledger.record_new_ticket(&prefix, |id| {
+            events
+                .iter()
+                .cloned()
+                .map(|mut e| {
+                    e.ticket = id.to_string();
+                    e
+                })
+                .collect()
+        });
+        match made {
+            Ok(id) => {
+                self.popups.pop();
+                self.refresh()?;
+                self.view = View::Detail {
+                    id: id.clone(),
+                    selected: 0,
+                    reveal_phone: false,
+                };
+                self.reload_detail()?;
+                self.say(
+                    format!("{} {id}", lang.t("已新增工单", "added ticket")),
+                    false,
+                );
+            }
+            Err(e) => {
+                if let Some(Popup::Dialog(d)) = self.popups.last_mut() {
+                    d.error = Some(e.message(lang));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -1049,41 +1179,7 @@ impl App {
                     choice_changed = true;
                 }
             }
-            _ => match (key.code, key.modifiers) {
-                (KeyCode::Char('a'), m) if m.contains(KeyModifiers::CONTROL) => {
-                    form.focused().home()
-                }
-                (KeyCode::Char('e'), m) if m.contains(KeyModifiers::CONTROL) => {
-                    form.focused().end()
-                }
-                (KeyCode::Char('u'), m) if m.contains(KeyModifiers::CONTROL) => {
-                    form.focused().kill_to_start()
-                }
-                (KeyCode::Char('k'), m) if m.contains(KeyModifiers::CONTROL) => {
-                    form.focused().kill_to_end()
-                }
-                (KeyCode::Char('w'), m) if m.contains(KeyModifiers::CONTROL) => {
-                    form.focused().delete_word()
-                }
-                (KeyCode::Left | KeyCode::Char('b'), m) if m.contains(KeyModifiers::ALT) => {
-                    form.focused().word_left()
-                }
-                (KeyCode::Right | KeyCode::Char('f'), m) if m.contains(KeyModifiers::ALT) => {
-                    form.focused().word_right()
-                }
-                (KeyCode::Char(c), m)
-                    if !m.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-                {
-                    form.focused().insert(c)
-                }
-                _ => match key.code {
-                    KeyCode::Backspace => form.focused().backspace(),
-                    KeyCode::Delete => form.focused().delete(),
-                    KeyCode::Home => form.focused().home(),
-                    KeyCode::End => form.focused().end(),
-                    _ => {}
-                },
-            },
+            _ => edit_key(form.focused(), key),
         }
         if choice_changed {
             if let Some(Popup::Dialog(d)) = self.popups.last_mut() {
@@ -1118,6 +1214,14 @@ impl App {
                     PromptKind::Search => self.filter.query = v,
                     PromptKind::Unit => self.filter.unit = v,
                     PromptKind::Category => self.filter.category = v,
+                    PromptKind::Topic => {
+                        let Some(topic) = v else {
+                            self.say(lang.t("请填写专题名称", "a topic is required"), true);
+                            return Ok(());
+                        };
+                        self.popups.pop();
+                        return self.escalate_hotspot(&topic);
+                    }
                 }
                 self.popups.pop();
                 self.selected = 0;
@@ -1153,6 +1257,9 @@ impl App {
                     }
                 };
                 let title = d.kind.title(lang);
+                if d.kind == DialogKind::NewTicket {
+                    return self.save_new_ticket(events);
+                }
                 let id = d.ticket.clone();
                 match self.ledger.record_all(events) {
                     Ok(()) => {
@@ -1173,5 +1280,35 @@ impl App {
             _ => {}
         }
         Ok(())
+    }
+}
+
+/// The editing keys of a focused text field (Emacs-style control keys, Alt-←/→ by word; Space
+/// takes a name in a multi-select).
+fn edit_key(field: &mut Field, key: KeyEvent) {
+    match (key.code, key.modifiers) {
+        (KeyCode::Char('a'), m) if m.contains(KeyModifiers::CONTROL) => field.home(),
+        (KeyCode::Char('e'), m) if m.contains(KeyModifiers::CONTROL) => field.end(),
+        (KeyCode::Char('u'), m) if m.contains(KeyModifiers::CONTROL) => field.kill_to_start(),
+        (KeyCode::Char('k'), m) if m.contains(KeyModifiers::CONTROL) => field.kill_to_end(),
+        (KeyCode::Char('w'), m) if m.contains(KeyModifiers::CONTROL) => field.delete_word(),
+        (KeyCode::Left | KeyCode::Char('b'), m) if m.contains(KeyModifiers::ALT) => {
+            field.word_left()
+        }
+        (KeyCode::Right | KeyCode::Char('f'), m) if m.contains(KeyModifiers::ALT) => {
+            field.word_right()
+        }
+        // In a multi-select Space takes (or drops) the highlighted name.
+        (KeyCode::Char(' '), _) if field.is_multi() => field.toggle(),
+        (KeyCode::Char(c), m) if !m.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+            field.insert(c)
+        }
+        _ => match key.code {
+            KeyCode::Backspace => field.backspace(),
+            KeyCode::Delete => field.delete(),
+            KeyCode::Home => field.home(),
+            KeyCode::End => field.end(),
+            _ => {}
+        },
     }
 }

@@ -1,0 +1,252 @@
+//! The board's actions: opening it, moving through its tabs, and what Enter does on a row —
+//! a figure lists its cohort, a unit filters the panes, a ticket opens, a hotspot lists its
+//! tickets (and `E` raises them all to a monthly topic).
+
+use super::{step, App, Popup, PromptKind, TicketList, View};
+use crate::domain::event::{Event, EventKind};
+use crate::domain::figures::FigureKind;
+use crate::domain::time::Period;
+use crate::tui::board::{sort_name, Board, Target};
+use crate::tui::keymap::Action;
+
+impl App {
+    /// Opens the board (read as of today; the league keeps its last order).
+    pub(super) fn open_board(&mut self) -> anyhow::Result<()> {
+        let sort = self.board.as_ref().map(|b| b.sort).unwrap_or_default();
+        let mut board = Board::load(&self.ledger, self.today, sort)?;
+        if let Some(old) = &self.board {
+            board.tab = old.tab;
+            board.selected = old.selected;
+            let row = board.selected();
+            board.select(row);
+        }
+        self.board = Some(Box::new(board));
+        self.view = View::Board;
+        Ok(())
+    }
+
+    /// The board's keys.
+    pub(super) fn update_board(&mut self, a: Action) -> anyhow::Result<()> {
+        let page = self.table_rows();
+        let Some(board) = self.board.as_mut() else {
+            self.view = View::List;
+            return Ok(());
+        };
+        match a {
+            Action::NextPane | Action::PrevPane => board.switch(a == Action::NextPane),
+            Action::Down
+            | Action::Up
+            | Action::PageDown
+            | Action::PageUp
+            | Action::Top
+            | Action::Bottom => {
+                let row = step(board.selected(), a, board.rows(), page);
+                board.select(row);
+            }
+            Action::Sort => {
+                board.cycle_sort();
+                let name = sort_name(board.sort, self.lang);
+                self.say(name, false);
+            }
+            Action::Open => self.open_target()?,
+            Action::Escalate => match board.target() {
+                Target::Hotspot(_) => self.prompt(PromptKind::Topic),
+                _ => self.say(
+                    self.lang.t(
+                        "在「热点」页选中一个热点再按此键",
+                        "select a hotspot on the Hotspots tab first",
+                    ),
+                    true,
+                ),
+            },
+            Action::Back => {
+                self.board = None;
+                self.view = View::List;
+            }
+            Action::Refresh => {
+                self.refresh()?;
+                self.open_board()?;
+                self.say(self.lang.t("已刷新", "refreshed"), false);
+            }
+            Action::Quit | Action::Help => self.update_anywhere(a)?,
+            // The list's, the detail's, the dialogs' and the pop-ups' own.
+            Action::Pane1
+            | Action::Pane2
+            | Action::Pane3
+            | Action::Pane4
+            | Action::Pane5
+            | Action::Search
+            | Action::FilterUnit
+            | Action::FilterCategory
+            | Action::ClearFilter
+            | Action::Sign
+            | Action::Return
+            | Action::Dispatch
+            | Action::Contact
+            | Action::Extend
+            | Action::Resolve
+            | Action::Revisit
+            | Action::Reopen
+            | Action::Note
+            | Action::Whistle
+            | Action::Respond
+            | Action::NewTicket
+            | Action::Board
+            | Action::Void
+            | Action::ShowEvent
+            | Action::RevealPhone
+            | Action::MonthTasks
+            | Action::Review
+            | Action::Save
+            | Action::Cancel
+            | Action::NextField
+            | Action::PrevField
+            | Action::NextChoice
+            | Action::PrevChoice
+            | Action::Close => {}
+        }
+        Ok(())
+    }
+
+    /// Enter on the board's selected row.
+    fn open_target(&mut self) -> anyhow::Result<()> {
+        let Some(board) = self.board.as_ref() else {
+            return Ok(());
+        };
+        match board.target() {
+            Target::Figure(f) => self.show_cohort(f)?,
+            Target::Unit(u) => {
+                self.filter.unit = Some(u.clone());
+                self.view = View::List;
+                self.board = None;
+                self.selected = 0;
+                self.offset = 0;
+                self.rebuild_rows();
+                self.say(
+                    format!("{} {u}", self.lang.t("只看单位", "showing only")),
+                    false,
+                );
+            }
+            Target::Ticket(id) => {
+                self.view = View::Detail {
+                    id,
+                    selected: 0,
+                    reveal_phone: false,
+                };
+                self.reload_detail()?;
+            }
+            Target::Hotspot(i) => {
+                let g = &board.sup.hotspots[i];
+                let list = self.ticket_list(g.key.clone(), Vec::new(), g.tickets.clone())?;
+                self.popups.push(Popup::Tickets(Box::new(list)));
+            }
+            Target::Nothing => {}
+        }
+        Ok(())
+    }
+
+    /// A pop-up of `ids`, each line the ticket's id, unit, state and title.
+    fn ticket_list(
+        &self,
+        title: String,
+        header: Vec<String>,
+        ids: Vec<String>,
+    ) -> anyhow::Result<TicketList> {
+        let mut lines = Vec::new();
+        for id in &ids {
+            let line = match self.ledger.ticket(id, self.today)? {
+                Some((row, _)) => {
+                    let t = row.ticket();
+                    format!(
+                        "{}  {}  {}",
+                        crate::text::fit(&crate::text::sanitize(id), 15),
+                        crate::text::fit(&crate::text::sanitize(t.unit()), 16),
+                        crate::text::sanitize(t.record.title.as_deref().unwrap_or(""))
+                    )
+                }
+                None => id.clone(),
+            };
+            lines.push(line);
+        }
+        Ok(TicketList {
+            title,
+            header,
+            lines,
+            ids,
+            selected: 0,
+        })
+    }
+
+    /// A figure's cohort this month, the misses first, each ticket openable.
+    fn show_cohort(&mut self, figure: FigureKind) -> anyhow::Result<()> {
+        let lang = self.lang;
+        let (report, cohort) =
+            self.ledger
+                .explain(Period::month_of(self.today), self.today, figure)?;
+        let f = figure.of(&report);
+        let good = figure.higher_is_better();
+        let misses = cohort.iter().filter(|c| c.hit != good).count();
+        let header = vec![format!(
+            "{} ({}/{}) · {} {misses}",
+            f.percent(),
+            f.numerator,
+            f.denominator,
+            lang.t("需处理", "to act on"),
+        )];
+        let ids = cohort.iter().map(|c| c.ticket.clone()).collect();
+        let mut list =
+            self.ticket_list(crate::labels::figure(figure, lang).to_string(), header, ids)?;
+        for (line, c) in list.lines.iter_mut().zip(&cohort) {
+            let mark = if c.hit == good { "✓" } else { "✗" };
+            *line = format!(
+                "{mark} {line}  · {}",
+                crate::labels::cohort_outcome(figure, c.hit, lang)
+            );
+        }
+        self.popups.push(Popup::Tickets(Box::new(list)));
+        Ok(())
+    }
+
+    /// Raises every ticket of the selected hotspot to `topic`, in one transaction.
+    pub(super) fn escalate_hotspot(&mut self, topic: &str) -> anyhow::Result<()> {
+        let lang = self.lang;
+        let Some(Target::Hotspot(i)) = self.board.as_ref().map(|b| b.target()) else {
+            return Ok(());
+        };
+        let ids = self
+            .board
+            .as_ref()
+            .map_or_else(Vec::new, |b| b.sup.hotspots[i].tickets.clone());
+        let tz = self.ledger.tz();
+        let at = self.ledger.now().with_timezone(&tz).fixed_offset();
+        let events: Vec<Event> = ids
+            .iter()
+            .map(|id| {
+                Event::new(
+                    id,
+                    at,
+                    EventKind::Escalate {
+                        topic: topic.to_string(),
+                    },
+                )
+            })
+            .collect();
+        match self.ledger.record_all(events) {
+            Ok(()) => {
+                self.refresh()?;
+                self.open_board()?;
+                self.say(
+                    format!(
+                        "{} {} → {}",
+                        ids.len(),
+                        lang.t("件工单已升级为每月一办专题", "tickets raised to the topic"),
+                        crate::text::sanitize(topic)
+                    ),
+                    false,
+                );
+            }
+            Err(e) => self.say(e.message(lang), true),
+        }
+        Ok(())
+    }
+}
