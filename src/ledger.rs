@@ -230,6 +230,18 @@ pub struct MonthTasks {
 }
 
 impl MonthTasks {
+    /// Keeps one unit's tasks.
+    pub fn keep_unit(&mut self, unit: &str) {
+        for rows in [
+            &mut self.to_contact,
+            &mut self.deadlines,
+            &mut self.overdue,
+            &mut self.to_sign,
+        ] {
+            rows.retain(|r| r.ticket().unit() == unit);
+        }
+    }
+
     /// The tasks, from panes evaluated on `as_of` (see `Ledger::panes`).
     pub fn from_panes(
         panes: &[(Pane, Vec<TicketRow>, usize)],

@@ -61,7 +61,10 @@ fn the_binary_reproduces_the_sample_reports() {
     ));
     use calamine::Reader;
     let mut wb = calamine::open_workbook_auto(&xlsx).unwrap();
-    assert_eq!(wb.sheet_names(), ["汇总", "按单位"]);
+    assert_eq!(
+        wb.sheet_names(),
+        ["汇总", "按单位", "超期工单", "待联系工单", "回头看"]
+    );
     let units = wb.worksheet_range("按单位").unwrap();
     assert_eq!(units.height(), 1 + 50);
 }

@@ -253,3 +253,118 @@ fn the_unit_table_sorts_worst_first_and_the_dashboard_lists_every_unit() {
         "{d}"
     );
 }
+
+#[test]
+fn the_report_workbook_reads_back_sheet_by_sheet() {
+    use calamine::{open_workbook, DataType, Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let out = dir.path().join("报表.xlsx");
+    ok(&genban(
+        &db,
+        &[
+            "report",
+            "--format",
+            "xlsx",
+            "--sort",
+            "contact",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    ));
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        ["汇总", "按单位", "超期工单", "待联系工单", "回头看"]
+    );
+    let header = |wb: &mut Xlsx<_>, name: &str| -> Vec<String> {
+        let r = wb.worksheet_range(name).unwrap();
+        r.rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect()
+    };
+    assert_eq!(header(&mut wb, "汇总")[..2], ["项目", "数值"]);
+    assert_eq!(
+        header(&mut wb, "按单位")[..3],
+        ["承办单位", "失分", "签收准确率"]
+    );
+    assert_eq!(header(&mut wb, "超期工单")[0], "工单编号");
+    assert_eq!(header(&mut wb, "回头看")[..2], ["规则", "工单编号"]);
+    // One row per overdue ticket, the same ones `list overdue` gives.
+    let listed = json(&genban(&db, &["list", "overdue", "--format", "json"]));
+    let mut want: Vec<String> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    let range = wb.worksheet_range("超期工单").unwrap();
+    let mut got: Vec<String> = range.rows().skip(1).map(|r| r[0].to_string()).collect();
+    want.sort();
+    got.sort();
+    assert!(!want.is_empty());
+    assert_eq!(got, want);
+    // The summary's contact rate is a number (a percentage format), equal to the report's.
+    let report = json(&genban(&db, &["report", "--format", "json"]));
+    let summary = wb.worksheet_range("汇总").unwrap();
+    let row = summary
+        .rows()
+        .find(|r| r[0] == "按月联系率")
+        .unwrap();
+    let rate = report["monthly_contact_rate"]["rate"].as_f64().unwrap();
+    assert_eq!(row[1].get_float(), Some(rate));
+    // The unit sheet follows --sort: contact rates worst first.
+    let units = wb.worksheet_range("按单位").unwrap();
+    let rates: Vec<Option<f64>> = units.rows().skip(1).map(|r| r[3].get_float()).collect();
+    let known = rates.iter().take_while(|r| r.is_some()).count();
+    assert!(
+        known > 1 && rates[..known].windows(2).all(|w| w[0] <= w[1]),
+        "{rates:?}"
+    );
+}
+
+#[test]
+fn the_call_list_and_one_units_tasks() {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let dir = tempfile::tempdir().unwrap();
+    let db = sample_store(dir.path());
+    let due = json(&genban(&db, &["list", "awaiting-contact", "--format", "json"]));
+    let due: Vec<&Value> = due.as_array().unwrap().iter().collect();
+    assert!(!due.is_empty());
+    // Text: one block per ticket due a call, phones masked, the last call quoted.
+    let page = ok(&genban(&db, &["calls"]));
+    for r in &due {
+        assert!(page.contains(r["id"].as_str().unwrap()), "{page}");
+    }
+    assert!(page.contains("****") && page.contains("上次"), "{page}");
+    assert!(ok(&genban(&db, &["audit"])).lines().all(|l| !l.contains("calls")));
+    // XLSX with --reveal: full phones, each reveal in the audit trail.
+    let out = dir.path().join("calls.xlsx");
+    ok(&genban(
+        &db,
+        &["calls", "--format", "xlsx", "--reveal", "-o", out.to_str().unwrap()],
+    ));
+    let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
+    let sheet = wb.worksheet_range("今日联系清单").unwrap();
+    assert_eq!(sheet.height(), 1 + due.len());
+    assert!(sheet.rows().skip(1).all(|r| !r[3].to_string().contains('*')));
+    let audit = ok(&genban(&db, &["audit"]));
+    assert_eq!(audit.lines().filter(|l| l.ends_with("calls")).count(), due.len());
+    // CSV needs a file; one unit's calls only.
+    assert!(err(&genban(&db, &["calls", "--format", "csv"])).contains("-o"));
+    let unit = due[0]["unit"].as_str().unwrap();
+    let mine = ok(&genban(&db, &["calls", "--unit", unit]));
+    let n = due.iter().filter(|r| r["unit"] == unit).count();
+    assert!(mine.starts_with("今日联系清单") && mine.contains(&format!("{n} 件")), "{mine}");
+    // remind --unit: that unit's rows only; an unknown unit is refused with the near ones.
+    let tasks = json(&genban(&db, &["remind", "--unit", unit, "--format", "json"]));
+    for list in ["awaiting_contact", "deadlines_in_month", "overdue", "awaiting_sign"] {
+        assert!(tasks[list].as_array().unwrap().iter().all(|r| r["unit"] == unit), "{list}");
+    }
+    let short: String = unit.chars().take(2).collect();
+    let e = err(&genban(&db, &["remind", "--unit", &short]));
+    assert!(e.contains("没有单位") && e.contains(unit), "{e}");
+}

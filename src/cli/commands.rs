@@ -224,7 +224,19 @@ pub fn report(
             lang.t("--format xlsx 需要 -o 文件", "--format xlsx needs -o FILE")
         ),
         (ReportFormat::Xlsx, Some(o)) => {
-            export::write_atomically(o, |tmp| Ok(report_out::xlsx(&r, lang, tmp)?))?;
+            let overdue = ledger.pane(Pane::Overdue, as_of)?;
+            let awaiting_contact = ledger.pane(Pane::AwaitingContact, as_of)?;
+            let review = ledger.review(period, as_of, Default::default())?;
+            let sheets = crate::output::workbook::Sheets {
+                report: &r,
+                overdue: &overdue,
+                awaiting_contact: &awaiting_contact,
+                review: &review,
+                tz: ctx.clock.tz,
+            };
+            export::write_atomically(o, |tmp| {
+                Ok(crate::output::workbook::write(&sheets, lang, tmp)?)
+            })?;
             writeln!(io.err, "→ {}", o.display())?;
         }
     }
@@ -402,6 +414,7 @@ pub fn show(
 pub fn remind(
     ledger: &Ledger,
     month: Option<&str>,
+    unit: Option<&str>,
     format: ShowFormat,
     ctx: &Context,
     io: &mut Io,
@@ -411,7 +424,17 @@ pub fn remind(
         Some(m) => args::month(m, ctx.lang)?,
         None => Period::month_of(today),
     };
-    let tasks = ledger.month_tasks(period, today)?;
+    let unit = unit.map(|u| known_unit(ledger, u, ctx)).transpose()?;
+    let mut tasks = ledger.month_tasks(period, today)?;
+    if let Some(u) = &unit {
+        tasks.keep_unit(u);
+        writeln!(
+            io.err,
+            "{} {}",
+            ctx.lang.t("单位:", "unit:"),
+            crate::text::sanitize(u)
+        )?;
+    }
     match format {
         ShowFormat::Json => json(io, &tickets::tasks_json(&tasks, ctx.clock.tz)),
         ShowFormat::Text => Ok(write!(
@@ -420,6 +443,96 @@ pub fn remind(
             tickets::tasks_text(&tasks, ctx.clock.tz, ctx.lang)
         )?),
     }
+}
+
+/// `--unit`: a unit the store knows (trimmed), or an error naming the close ones.
+fn known_unit(ledger: &Ledger, raw: &str, ctx: &Context) -> Result<String> {
+    let lang = ctx.lang;
+    let u = args::required(raw, "--unit", args::MAX_NAME, lang)?;
+    let units = ledger.units()?;
+    if units.contains(&u) {
+        return Ok(u);
+    }
+    let near: Vec<&str> = units
+        .iter()
+        .filter(|x| x.contains(u.as_str()) || u.contains(x.as_str()))
+        .map(String::as_str)
+        .collect();
+    bail!(
+        "--unit: {}「{}」{}",
+        lang.t("没有单位", "no unit"),
+        crate::text::sanitize(&u),
+        if near.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({} {})",
+                lang.t("是否指", "did you mean"),
+                near.join("、")
+            )
+        }
+    )
+}
+
+pub struct CallsArgs {
+    pub format: super::CallsFormat,
+    pub output: Option<PathBuf>,
+    pub reveal: bool,
+    pub unit: Option<String>,
+}
+
+/// `genban calls`: the awaiting-contact pane as a call list.
+pub fn calls(ledger: &Ledger, a: CallsArgs, ctx: &Context, io: &mut Io) -> Result<()> {
+    use super::CallsFormat;
+    use crate::output::calls::{self, Call};
+    let (lang, tz, today) = (ctx.lang, ctx.clock.tz, ctx.clock.today());
+    let unit = a
+        .unit
+        .as_deref()
+        .map(|u| known_unit(ledger, u, ctx))
+        .transpose()?;
+    if a.format != CallsFormat::Text && a.output.is_none() {
+        bail!(
+            "{}",
+            lang.t(
+                "--format csv/xlsx 需要 -o 文件",
+                "--format csv/xlsx needs -o FILE"
+            )
+        );
+    }
+    let rows = ledger.pane(Pane::AwaitingContact, today)?;
+    let mut list = Vec::new();
+    for r in rows
+        .iter()
+        .filter(|r| unit.as_deref().is_none_or(|u| r.ticket().unit() == u))
+    {
+        let id = &r.ticket().id;
+        let events = ledger.events(id)?;
+        if a.reveal {
+            ledger.record_reveal(id, "calls")?;
+        }
+        list.push(Call::of(r, &events, a.reveal, tz, lang));
+    }
+    match (a.format, a.output.as_deref()) {
+        (CallsFormat::Text, None) => write!(io.out, "{}", calls::text(&list, today, lang))?,
+        (CallsFormat::Text, Some(o)) => export::write_atomically(o, |tmp| {
+            std::fs::write(tmp, calls::text(&list, today, lang))?;
+            Ok(())
+        })?,
+        (CallsFormat::Csv, Some(o)) => calls::csv(&list, lang, o)?,
+        (CallsFormat::Xlsx, Some(o)) => calls::xlsx(&list, lang, o)?,
+        (_, None) => unreachable!("checked above"),
+    }
+    if let Some(o) = &a.output {
+        writeln!(
+            io.err,
+            "{} {} → {}",
+            list.len(),
+            lang.t("件", "calls"),
+            o.display()
+        )?;
+    }
+    Ok(())
 }
 
 /// `verify`: names every stored event that cannot be read or breaks a rule; fails on any.

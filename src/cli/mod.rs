@@ -67,6 +67,13 @@ pub enum ReportFormat {
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum CallsFormat {
+    Text,
+    Csv,
+    Xlsx,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum ExportFormat {
     Jsonl,
     Csv,
@@ -177,8 +184,26 @@ pub enum Command {
     Remind {
         #[arg(long)]
         month: Option<String>,
+        /// One unit's tasks only
+        #[arg(long)]
+        unit: Option<String>,
         #[arg(long, value_enum, default_value = "text")]
         format: ShowFormat,
+    },
+    /// Today's call list: tickets due a contact this month and not reached yet, with the
+    /// phone (masked unless --reveal) and what was said last time
+    Calls {
+        #[arg(long, value_enum, default_value = "text")]
+        format: CallsFormat,
+        /// Write to a file (required for csv and xlsx)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Phone numbers in full (recorded in the audit trail)
+        #[arg(long)]
+        reveal: bool,
+        /// One unit's calls only
+        #[arg(long)]
+        unit: Option<String>,
     },
     /// 一哨联办: the departments summoned that have not answered, longest waiting first
     Whistles,
@@ -368,6 +393,9 @@ impl Command {
             Command::Backup { dir } | Command::Restore { dir } => abs(dir),
             Command::Report {
                 output: Some(o), ..
+            }
+            | Command::Calls {
+                output: Some(o), ..
             } => abs(o),
             _ => {}
         }
@@ -441,9 +469,27 @@ pub fn run_on(cmd: Command, ctx: &Context, ledger: &Ledger, io: &mut Io) -> Resu
             format,
             reveal_phone,
         } => commands::show(ledger, &id, format, reveal_phone, ctx, io),
-        Command::Remind { month, format } => {
-            commands::remind(ledger, month.as_deref(), format, ctx, io)
-        }
+        Command::Remind {
+            month,
+            unit,
+            format,
+        } => commands::remind(ledger, month.as_deref(), unit.as_deref(), format, ctx, io),
+        Command::Calls {
+            format,
+            output,
+            reveal,
+            unit,
+        } => commands::calls(
+            ledger,
+            commands::CallsArgs {
+                format,
+                output,
+                reveal,
+                unit,
+            },
+            ctx,
+            io,
+        ),
         Command::Verify => commands::verify(ledger, ctx, io),
         Command::Audit => commands::audit(ledger, ctx, io),
         Command::Backup { dir } => commands::backup(ledger, &dir, ctx, io),

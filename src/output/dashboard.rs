@@ -154,11 +154,11 @@ fn with_counts(f: &Figure) -> String {
     format!("{} ({}/{})", f.percent(), f.numerator, f.denominator)
 }
 
-/// The league's header and one line per unit (in the order given).
-pub fn league_lines(units: &[UnitReport], lang: Lang) -> Vec<String> {
+/// The league's header and one line per unit (in the order given), names in `unit_w` cells.
+pub fn league_lines(units: &[UnitReport], lang: Lang, unit_w: usize) -> Vec<String> {
     let mut out = vec![format!(
         "{}{}{}{}{}{}{}{}",
-        fit(lang.t("承办单位", "Unit"), 18),
+        fit(lang.t("承办单位", "Unit"), unit_w),
         fit(lang.t("失分", "Misses"), 7),
         fit(lang.t("签收准确", "Signing"), 10),
         fit(lang.t("按月联系", "Contact"), 10),
@@ -170,7 +170,7 @@ pub fn league_lines(units: &[UnitReport], lang: Lang) -> Vec<String> {
     for u in units {
         out.push(format!(
             "{}{}{}{}{}{}{}{}",
-            fit(&sanitize(&u.unit), 18),
+            fit(&sanitize(&u.unit), unit_w),
             fit(&misses(u).to_string(), 7),
             fit(&u.signing_accuracy.percent(), 10),
             fit(&u.monthly_contact_rate.percent(), 10),
@@ -237,7 +237,14 @@ pub fn text(d: &Dashboard, league: &[UnitReport], lang: Lang) -> String {
         lang.t("单位排名,本月", "Unit league, this month"),
         lang.t("差者在前", "worst first")
     );
-    for l in league_lines(league, lang) {
+    // Whole names on paper.
+    let unit_w = league
+        .iter()
+        .map(|u| crate::text::width(&sanitize(&u.unit)) + 2)
+        .max()
+        .unwrap_or(0)
+        .clamp(18, 40);
+    for l in league_lines(league, lang, unit_w) {
         let _ = writeln!(s, "{}", l.trim_end());
     }
     s

@@ -1,11 +1,9 @@
-//! The report as readable text (Chinese by default) and as an Excel workbook.
+//! The report as readable text (Chinese by default); the workbook is `workbook`.
 
 use crate::domain::figures::{Counts, Figure, FigureKind, Report};
 use crate::i18n::Lang;
 use crate::text::fit;
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::fmt::Write;
-use std::path::Path;
 
 /// The figures of a report with their names, in the report's order.
 fn figures(r: &Report, lang: Lang) -> Vec<(&'static str, &Figure)> {
@@ -108,89 +106,6 @@ pub fn text(r: &Report, lang: Lang) -> String {
         }
     }
     s
-}
-
-/// A workbook with a summary sheet and a by-unit sheet.
-pub fn xlsx(r: &Report, lang: Lang, path: &Path) -> Result<(), XlsxError> {
-    let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
-    let pct = Format::new().set_num_format("0.00%");
-    let sheet = wb.add_worksheet();
-    sheet.set_name(lang.t("汇总", "Summary"))?;
-    sheet.set_column_width(0, 24)?;
-    sheet.write_with_format(0, 0, lang.t("统计期间", "Period"), &bold)?;
-    sheet.write(0, 1, format!("{} — {}", r.period.from, r.period.to))?;
-    sheet.write_with_format(1, 0, lang.t("截至", "As of"), &bold)?;
-    sheet.write(1, 1, r.as_of.to_string())?;
-    for (c, h) in [
-        lang.t("指标", "Figure"),
-        lang.t("分子", "Numerator"),
-        lang.t("分母", "Denominator"),
-        lang.t("比率", "Rate"),
-    ]
-    .iter()
-    .enumerate()
-    {
-        sheet.write_with_format(3, c as u16, *h, &bold)?;
-    }
-    let figures = figures(r, lang);
-    for (i, (name, f)) in figures.iter().enumerate() {
-        let row = 4 + i as u32;
-        sheet.write(row, 0, *name)?;
-        sheet.write(row, 1, f.numerator as f64)?;
-        sheet.write(row, 2, f.denominator as f64)?;
-        if let Some(rate) = f.rate {
-            sheet.write_with_format(row, 3, rate, &pct)?;
-        }
-    }
-    let first = 5 + figures.len() as u32;
-    let mut counts = count_rows(lang, &r.counts);
-    counts.push((
-        lang.t("本期吹哨", "whistles in period"),
-        r.counts.whistles_in_period,
-    ));
-    for (i, (name, v)) in counts.into_iter().enumerate() {
-        let row = first + i as u32;
-        sheet.write(row, 0, name)?;
-        sheet.write(row, 1, v as f64)?;
-    }
-    let units = wb.add_worksheet();
-    units.set_name(lang.t("按单位", "By unit"))?;
-    let mut headers = vec![
-        lang.t("承办单位", "Unit"),
-        lang.t("签收准确率", "Signing accuracy"),
-        lang.t("按月联系率", "Monthly contact rate"),
-        lang.t("限时办结率", "On-time resolution rate"),
-    ];
-    headers.extend(
-        count_rows(lang, &Counts::default())
-            .into_iter()
-            .map(|(k, _)| k),
-    );
-    for (c, h) in headers.iter().enumerate() {
-        units.write_with_format(0, c as u16, *h, &bold)?;
-    }
-    units.set_column_width(0, 24)?;
-    for (i, u) in r.by_unit.iter().enumerate() {
-        let row = 1 + i as u32;
-        units.write(row, 0, &u.unit)?;
-        for (c, f) in [
-            &u.signing_accuracy,
-            &u.monthly_contact_rate,
-            &u.on_time_resolution_rate,
-        ]
-        .iter()
-        .enumerate()
-        {
-            if let Some(rate) = f.rate {
-                units.write_with_format(row, 1 + c as u16, rate, &pct)?;
-            }
-        }
-        for (c, (_, v)) in count_rows(lang, &u.counts).into_iter().enumerate() {
-            units.write(row, 4 + c as u16, v as f64)?;
-        }
-    }
-    wb.save(path)
 }
 
 /// A figure and its cohort: every item counted, the misses first, each with its ticket.

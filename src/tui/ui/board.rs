@@ -96,7 +96,10 @@ fn tab_lines(app: &App, b: &Board) -> Vec<(String, Option<usize>)> {
                 ),
                 None,
             ));
-            for (i, l) in dash::league_lines(&b.league, lang).into_iter().enumerate() {
+            for (i, l) in dash::league_lines(&b.league, lang, 18)
+                .into_iter()
+                .enumerate()
+            {
                 let row = (i > 0).then(|| dash::TREND_FIGURES.len() + i - 1);
                 out.push((l, row));
             }
