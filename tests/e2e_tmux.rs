@@ -364,9 +364,10 @@ fn every_pop_up_keeps_its_border_over_chinese_text() {
     let dir = tempfile::tempdir().unwrap();
     let (_db, t) = open_app(dir.path());
     // (pane, key, title) — each dialog where its action applies, the rest anywhere.
-    let cases: [(&str, &str, &str); 15] = [
-        ("1", "s", "签收 ·"),
-        ("1", "b", "退回 ·"),
+    // (The awaiting-sign pane lists returned tickets first: `G` goes to one awaiting sign.)
+    let cases: [(&str, &str, &str); 18] = [
+        ("1 G", "s", "签收 ·"),
+        ("1 G", "b", "退回 ·"),
         ("1", "d", "派发 ·"),
         ("2", "c", "记录联系 ·"),
         ("2", "e", "延期 ·"),
@@ -380,6 +381,9 @@ fn every_pop_up_keeps_its_border_over_chinese_text() {
         ("2", "?", "按键帮助"),
         ("2", "m", "本月任务"),
         ("2", "R", "回头看"),
+        ("2", "w", "吹哨 · 一哨联办 ·"),
+        ("2", "E", "每月一办 ·"),
+        ("2", "a", "新增工单"),
     ];
     for (w, h) in [(100, 30), (80, 24)] {
         t.run(&[
@@ -392,7 +396,7 @@ fn every_pop_up_keeps_its_border_over_chinese_text() {
             &h.to_string(),
         ]);
         for (pane, key, title) in cases {
-            t.keys(&[pane]);
+            t.keys(&pane.split(' ').collect::<Vec<_>>());
             std::thread::sleep(Duration::from_millis(100));
             t.keys(&[key]);
             let s = t.wait_for(title);
@@ -403,4 +407,46 @@ fn every_pop_up_keeps_its_border_over_chinese_text() {
         }
     }
     quit(&t);
+}
+
+#[test]
+fn the_board_in_the_real_binary_whistle_then_open_summons() {
+    if !have_tmux("the_board_in_the_real_binary_whistle_then_open_summons") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, t) = open_app(dir.path());
+    // Summon two departments on an in-progress ticket (one typed as a new name).
+    let id = open_first_in_progress(&t);
+    t.keys(&["w"]);
+    t.wait_for("召集部门");
+    t.run(&["send-keys", "-t", "e2e", "-l", "区水务"]);
+    t.keys(&["Space"]);
+    t.run(&["send-keys", "-t", "e2e", "-l", "e2e燃气"]);
+    t.keys(&["Space"]);
+    t.wait_for("✓ 区水务局、e2e燃气");
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("已保存 {id}"));
+    // The board: dashboard first, the open summons one Tab away, both departments waiting.
+    t.keys(&["Escape"]);
+    t.wait_for("1 待签收");
+    t.keys(&["D"]);
+    let s = t.wait_for("单位排名");
+    assert!(s.contains("【仪表盘】") && s.contains("按月联系率"), "{s}");
+    t.keys(&["Tab"]);
+    let s = t.wait_for("【吹哨未响应");
+    let mine: Vec<&str> = s.lines().filter(|l| l.contains(id.as_str())).collect();
+    assert!(
+        mine.iter().any(|l| l.contains("区水务局")) && mine.iter().any(|l| l.contains("e2e燃气")),
+        "{s}"
+    );
+    // Enter opens the ticket; Esc comes back to the board.
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("工单 {id}"));
+    t.keys(&["Escape"]);
+    t.wait_for("【吹哨未响应");
+    t.keys(&["Escape"]);
+    quit(&t);
+    let open = genban(&db, &["whistles"]);
+    assert!(open.contains(&id) && open.contains("e2e燃气"), "{open}");
 }

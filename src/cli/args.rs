@@ -127,7 +127,7 @@ pub fn figure(s: &str, flag: &str, lang: Lang) -> Result<crate::domain::figures:
             "{flag}: `{}` {} ({})",
             crate::text::sanitize(s),
             lang.t("不是指标名", "is not a figure"),
-            FigureKind::ALL.map(FigureKind::code).join(", ")
+            FigureKind::ALL.map(FigureKind::short).join(", ")
         )
     })
 }

@@ -90,15 +90,21 @@ impl FigureKind {
     /// `whistle_response`, `whistle_resolution`).
     pub fn parse(s: &str) -> Option<FigureKind> {
         let s = s.trim().replace('-', "_");
-        FigureKind::ALL.into_iter().find(|k| {
-            k.code() == s
-                || k.code()
-                    .trim_end_matches("_rate")
-                    .trim_end_matches("_accuracy")
-                    == s
-                || (s == "contact" && *k == FigureKind::MonthlyContactRate)
-                || (s == "revisit" && *k == FigureKind::RevisitSatisfactionRate)
-        })
+        FigureKind::ALL
+            .into_iter()
+            .find(|k| k.code() == s || k.short() == s)
+    }
+    /// The short name `parse` also takes.
+    pub fn short(self) -> &'static str {
+        match self {
+            FigureKind::SigningAccuracy => "signing",
+            FigureKind::MonthlyContactRate => "contact",
+            FigureKind::OnTimeResolutionRate => "on_time",
+            FigureKind::RepeatComplaintRate => "repeat",
+            FigureKind::RevisitSatisfactionRate => "revisit",
+            FigureKind::WhistleResponseRate => "whistle_response",
+            FigureKind::WhistleResolutionRate => "whistle_resolution",
+        }
     }
     /// Whether a hit is good (all but the repeat complaint rate).
     pub fn higher_is_better(self) -> bool {
@@ -594,6 +600,19 @@ fn merge(into: &mut UnitReport, one: &UnitReport) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn figures_parse_by_key_and_short_name() {
+        for k in FigureKind::ALL {
+            assert_eq!(FigureKind::parse(k.code()), Some(k));
+            assert_eq!(FigureKind::parse(k.short()), Some(k));
+        }
+        assert_eq!(
+            FigureKind::parse("on-time"),
+            Some(FigureKind::OnTimeResolutionRate)
+        );
+        assert_eq!(FigureKind::parse("speed"), None);
+    }
 
     #[test]
     fn rates_round_half_away_from_zero_from_the_exact_fraction() {

@@ -90,7 +90,27 @@ pub fn header_lines(d: &Dashboard, lang: Lang) -> Vec<String> {
         ),
         format!("{}: {states}", lang.t("状态", "States")),
         format!("{}: {sources}", lang.t("来源", "Sources")),
+        whistle_line(d, lang),
     ]
+}
+
+/// This month's whistles and their two figures.
+fn whistle_line(d: &Dashboard, lang: Lang) -> String {
+    let r = &d.current().now;
+    let (resp, res) = (&r.whistle_response_rate, &r.whistle_resolution_rate);
+    format!(
+        "{} {} · {} {} ({}/{}) · {} {} ({}/{})",
+        lang.t("本月吹哨", "Whistles this month"),
+        r.counts.whistles_in_period,
+        lang.t("按时响应", "answered in time"),
+        resp.percent(),
+        resp.numerator,
+        resp.denominator,
+        lang.t("解决", "resolved"),
+        res.percent(),
+        res.numerator,
+        res.denominator
+    )
 }
 
 /// The trend lines: each figure and the monthly volumes with a sparkline over the months,
