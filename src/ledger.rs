@@ -86,7 +86,7 @@ pub struct Finding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Problem {
     /// The stored text is not an event.
-    Unreadable(String),
+    Unreadable(crate::i18n::Msg),
     /// The event breaks a rule given the events before it.
     Refused(Refusal),
     /// The event is not in the chain: added behind the program's back.
@@ -101,7 +101,7 @@ impl Finding {
     pub fn message(&self, lang: Lang) -> String {
         use crate::domain::chain::Break;
         let what = match &self.problem {
-            Problem::Unreadable(e) => format!("{}: {e}", lang.t("无法读取", "unreadable")),
+            Problem::Unreadable(e) => format!("{}: {}", lang.t("无法读取", "unreadable"), e.get(lang)),
             Problem::Refused(r) => format!(
                 "{}: {}",
                 lang.t("不合规则", "breaks a rule"),
@@ -697,9 +697,12 @@ impl Ledger {
                 None => Ok(id),
             };
         }
-        Err(LedgerError::Refused(Refusal::Malformed(format!(
-            "{prefix}: no free sequence number left"
-        ))))
+        Err(LedgerError::Refused(Refusal::Malformed(
+            crate::i18n::Msg::new(
+                format!("{prefix}:当天的编号已用完"),
+                format!("{prefix}: no free sequence number left"),
+            ),
+        )))
     }
 
     /// Events as entered here: `recorded_at` from the real clock (never the date evaluated

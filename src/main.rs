@@ -5,7 +5,13 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = Cli::parse();
+    let argv: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let args = match Cli::try_parse() {
+        Ok(a) => a,
+        Err(e) => return usage_error(e, &argv),
+    };
     let lang = args.global.lang.unwrap_or_default();
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,
@@ -23,6 +29,18 @@ fn main() -> ExitCode {
             );
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A usage error in the interface language (help and version print as clap has them).
+fn usage_error(e: clap::Error, argv: &[String]) -> ExitCode {
+    let lang = cli::usage_errors::lang_of(argv);
+    match cli::usage_errors::chinese(&e).filter(|_| lang == genban::i18n::Lang::Zh) {
+        Some(msg) => {
+            let _ = writeln!(std::io::stderr(), "genban: {msg}");
+            ExitCode::from(2)
+        }
+        None => e.exit(),
     }
 }
 

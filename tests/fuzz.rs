@@ -188,7 +188,7 @@ proptest! {
             let p = d.path().join(format!("x{i}.toml"));
             std::fs::write(&p, &content).unwrap();
             if let Err(e) = genban::import::profile::Profile::load(&p) {
-                prop_assert!(e.contains(&p.display().to_string()), "{}", e);
+                prop_assert!(e.en.contains(&p.display().to_string()) && e.zh.contains(&p.display().to_string()), "{}", e);
             }
             if let Err(e) = genban::config::Config::load_from(&p) {
                 prop_assert!(e.contains(&p.display().to_string()), "{}", e);
@@ -226,7 +226,7 @@ fn near_valid_files_are_refused_clearly() {
         ("big.csv", big_cell.into_bytes(), None),
         ("wide.csv", wide.into_bytes(), None),
         ("deep.json", deep.into_bytes(), Some("")),
-        ("deep.jsonl", deep_obj.into_bytes(), Some("line 1")),
+        ("deep.jsonl", deep_obj.into_bytes(), Some("第 1 行")),
         // Not what the extension says: read by content when it can be, else refused.
         ("fake.xlsx", city_csv().into_bytes(), None),
         ("fake.csv", city_xlsx(), None),
@@ -236,12 +236,12 @@ fn near_valid_files_are_refused_clearly() {
         (
             "nounit.csv",
             "工单编号,受理时间\nA1,2026-10-01 09:00\n".into(),
-            Some("row 1"),
+            Some("第 1 行"),
         ),
         (
             "header-only.csv",
             "工单编号,受理时间,承办单位\n".into(),
-            Some("no rows"),
+            Some("没有数据行"),
         ),
         ("empty.xlsx", Vec::new(), Some("")),
     ];
@@ -265,7 +265,7 @@ fn a_refused_log_names_every_bad_line_in_one_run() {
     let e = import_bytes("bad.jsonl", lines.join("\n").into_bytes()).expect("refused");
     for l in [4, 11, n] {
         assert!(
-            e.contains(&format!("line {l}:")),
+            e.contains(&format!("第 {l} 行:")),
             "line {l} not named:\n{e}"
         );
     }

@@ -41,8 +41,12 @@ fn count_events(l: &Ledger) -> usize {
     n
 }
 
+/// English, so that the messages below read as the code's own; `a_bad_row_…` checks Chinese.
 fn opts() -> ImportOptions {
-    ImportOptions::default()
+    ImportOptions {
+        lang: genban::i18n::Lang::En,
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -156,6 +160,14 @@ fn a_bad_row_names_file_row_and_column_and_nothing_is_written() {
         text.contains("bad.csv: row 3, column 受理时间: `2026-13-01 09:00` is not a date or time"),
         "{text}"
     );
+    // The same refusal in the default language, Chinese.
+    let zh = import_file(&l, &f, &ImportOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        zh.contains("bad.csv: 第 3 行,「受理时间」列:`2026-13-01 09:00` 不是日期或时间"),
+        "{zh}"
+    );
     assert!(
         text.contains("bad.csv: row 4, column 满意度: unknown satisfaction `很难说`"),
         "{text}"
@@ -247,9 +259,11 @@ fn an_event_log_with_a_refused_line_applies_nothing_and_names_the_line() {
     );
     let fixed = log.lines().take(3).collect::<Vec<_>>().join("\n");
     let f = write(d.path(), "log2.jsonl", fixed.as_bytes());
-    let err = import_file(&l, &f, &opts()).unwrap_err().to_string();
+    let err = import_file(&l, &f, &ImportOptions::default())
+        .unwrap_err()
+        .to_string();
     assert!(
-        err.contains("log2.jsonl: line 3: 工单 T 的「解决」:工单当前为「待签收」"),
+        err.contains("log2.jsonl: 第 3 行:工单 T 的「解决」:工单当前为「待签收」"),
         "{err}"
     );
     assert_eq!(count_events(&l), 0);

@@ -161,7 +161,7 @@ fn an_export_carries_the_chain_and_a_tampered_export_is_refused_at_its_line() {
     assert!(!o.status.success());
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(
-        e.contains(&format!("line {}:", n + 1)) && e.contains("chain"),
+        e.contains(&format!("第 {} 行:", n + 1)) && e.contains("防篡改链"),
         "{e}"
     );
     // Remove a line: refused too.

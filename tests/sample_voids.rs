@@ -116,11 +116,11 @@ fn the_refusals_file_is_refused_line_by_line_and_changes_nothing() {
         let n: usize = line.split('\t').next().unwrap().parse().unwrap();
         refused += 1;
         assert!(
-            err.contains(&format!("line {n}:")),
+            err.contains(&format!("第 {n} 行:")),
             "line {n} ({line}) not named in:\n{err}"
         );
     }
     assert_eq!(refused, 17);
-    assert!(!err.contains("line 6:"), "line 6 is a duplicate:\n{err}");
+    assert!(!err.contains("第 6 行:"), "line 6 is a duplicate:\n{err}");
     assert_eq!(before, dump("after.jsonl"));
 }

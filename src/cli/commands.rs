@@ -35,7 +35,9 @@ fn json(io: &mut Io, v: &impl serde::Serialize) -> Result<()> {
 
 pub fn profiles(ctx: &Context, io: &mut Io) -> Result<()> {
     let dir = config::config_dir().map(|d| d.join("profiles"));
-    for p in crate::import::profile::Profile::all(dir.as_deref()).map_err(|e| anyhow!(e))? {
+    for p in crate::import::profile::Profile::all(dir.as_deref())
+        .map_err(|e| anyhow!("{}", e.get(ctx.lang)))?
+    {
         writeln!(io.out, "{:<18} {}", p.name, p.description)?;
     }
     if let Some(d) = dir {
@@ -559,7 +561,7 @@ pub fn verify(ledger: &Ledger, ctx: &Context, io: &mut Io) -> Result<()> {
 
 /// `backup DIR`: a consistent, verified snapshot.
 pub fn backup(ledger: &Ledger, dir: &Path, ctx: &Context, io: &mut Io) -> Result<()> {
-    let m = crate::output::backup::backup(ledger, dir)?;
+    let m = crate::output::backup::backup(ledger, dir, ctx.lang)?;
     writeln!(
         io.err,
         "{} {} {} → {} ({} {})",
@@ -575,7 +577,7 @@ pub fn backup(ledger: &Ledger, dir: &Path, ctx: &Context, io: &mut Io) -> Result
 
 /// `restore DIR`: a backup into an empty store, then `verify`.
 pub fn restore(ledger: &Ledger, dir: &Path, ctx: &Context, io: &mut Io) -> Result<()> {
-    let n = crate::output::backup::restore(ledger, dir)?;
+    let n = crate::output::backup::restore(ledger, dir, ctx.lang)?;
     let findings = ledger.verify()?;
     if let Some(f) = findings.first() {
         bail!("{}", f.message(ctx.lang));

@@ -4,6 +4,7 @@ pub mod args;
 pub mod commands;
 pub mod new_ticket;
 pub mod record;
+pub mod usage_errors;
 
 use crate::config::{self, Config};
 use crate::domain::time::{Clock, Period};
@@ -269,7 +270,12 @@ impl PeriodArgs {
                 to: args::day(t, "--to", lang)?,
             };
             if p.from > p.to {
-                bail!("--from {} > --to {}", p.from, p.to);
+                bail!(
+                    "--from {} > --to {}: {}",
+                    p.from,
+                    p.to,
+                    lang.t("开始日期晚于结束日期", "the period ends before it begins")
+                );
             }
             return Ok((p, as_of));
         }

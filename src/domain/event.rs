@@ -3,6 +3,7 @@
 //! Parsing is strict about what DOMAIN.md requires (missing fields, unknown types and values,
 //! times that do not parse) and gives a reason a specialist can read.
 
+use crate::i18n::Msg;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde_json::{Map, Value};
 use std::fmt;
@@ -412,18 +413,27 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-/// Why a line is not an event.
+/// Why a line is not an event, in both languages.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError(pub String);
+pub struct ParseError(pub Msg);
 
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+impl ParseError {
+    pub fn new(zh: impl Into<String>, en: impl Into<String>) -> ParseError {
+        ParseError(Msg::new(zh, en))
+    }
+    pub fn message(&self, lang: crate::i18n::Lang) -> &str {
+        self.0.get(lang)
     }
 }
 
-fn err<T>(msg: impl Into<String>) -> Result<T, ParseError> {
-    Err(ParseError(msg.into()))
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.en)
+    }
+}
+
+fn err<T>(zh: impl Into<String>, en: impl Into<String>) -> Result<T, ParseError> {
+    Err(ParseError::new(zh, en))
 }
 
 /// Parses an RFC 3339 time with its offset.
@@ -526,14 +536,17 @@ impl<'a> Fields<'a> {
         match self.map.get(k) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => err(format!("field `{k}` must be a string")),
+            Some(_) => err(
+                format!("字段 `{k}` 应为文本"),
+                format!("field `{k}` must be a string"),
+            ),
         }
     }
     fn str(&self, k: &str) -> Result<String, ParseError> {
         match self.opt_str(k)? {
             Some(s) if !s.trim().is_empty() => Ok(s),
-            Some(_) => err(format!("field `{k}` is empty")),
-            None => err(format!("missing field `{k}`")),
+            Some(_) => err(format!("字段 `{k}` 为空"), format!("field `{k}` is empty")),
+            None => err(format!("缺少字段 `{k}`"), format!("missing field `{k}`")),
         }
     }
     /// A unit's or department's name: required, stored trimmed.
@@ -545,9 +558,10 @@ impl<'a> Fields<'a> {
             None => Ok(None),
             Some(s) => match parse_instant(&s) {
                 Some(t) => Ok(Some(t)),
-                None => err(format!(
-                    "field `{k}`: `{s}` is not an RFC 3339 time with offset"
-                )),
+                None => err(
+                    format!("字段 `{k}`:`{s}` 不是带时区的 RFC 3339 时间"),
+                    format!("field `{k}`: `{s}` is not an RFC 3339 time with offset"),
+                ),
             },
         }
     }
@@ -556,19 +570,27 @@ impl<'a> Fields<'a> {
             None => Ok(None),
             Some(s) => match parse_date(&s) {
                 Some(d) => Ok(Some(d)),
-                None => err(format!("field `{k}`: `{s}` is not a date (YYYY-MM-DD)")),
+                None => err(
+                    format!("字段 `{k}`:`{s}` 不是日期(YYYY-MM-DD)"),
+                    format!("field `{k}`: `{s}` is not a date (YYYY-MM-DD)"),
+                ),
             },
         }
     }
     fn date(&self, k: &str) -> Result<NaiveDate, ParseError> {
-        self.opt_date(k)?
-            .map_or_else(|| err(format!("missing field `{k}`")), Ok)
+        self.opt_date(k)?.map_or_else(
+            || err(format!("缺少字段 `{k}`"), format!("missing field `{k}`")),
+            Ok,
+        )
     }
     fn opt_bool(&self, k: &str) -> Result<Option<bool>, ParseError> {
         match self.map.get(k) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(_) => err(format!("field `{k}` must be true or false")),
+            Some(_) => err(
+                format!("字段 `{k}` 应为 true 或 false"),
+                format!("field `{k}` must be true or false"),
+            ),
         }
     }
     fn opt_satisfaction(&self, k: &str) -> Result<Option<Satisfaction>, ParseError> {
@@ -576,9 +598,10 @@ impl<'a> Fields<'a> {
             None => Ok(None),
             Some(s) => match Satisfaction::parse(&s) {
                 Some(v) => Ok(Some(v)),
-                None => err(format!(
-                    "field `{k}`: unknown value `{s}` (satisfied, basically_satisfied, unsatisfied)"
-                )),
+                None => err(
+                    format!("字段 `{k}`:未知的值 `{s}`(satisfied、basically_satisfied、unsatisfied)"),
+                    format!("field `{k}`: unknown value `{s}` (satisfied, basically_satisfied, unsatisfied)"),
+                ),
             },
         }
     }
@@ -616,24 +639,38 @@ impl Event {
             Ok(raw) => Event::from_raw(&raw),
             Err(e) if e.classify() == serde_json::error::Category::Data => {
                 // Valid JSON of the wrong shape (not an object, a repeated key): say which.
-                let v: Value = serde_json::from_str(line)
-                    .map_err(|e| ParseError(format!("not valid JSON: {e}")))?;
+                let v: Value = serde_json::from_str(line).map_err(|e| {
+                    ParseError::new(
+                        format!("不是有效的 JSON:{e}"),
+                        format!("not valid JSON: {e}"),
+                    )
+                })?;
                 if v.is_object() {
-                    err(format!("not a valid event: {e}"))
+                    err(
+                        format!("不是有效的事件:{e}"),
+                        format!("not a valid event: {e}"),
+                    )
                 } else {
-                    err("an event must be a JSON object")
+                    err("事件应为 JSON 对象", "an event must be a JSON object")
                 }
             }
-            Err(e) => err(format!("not valid JSON: {e}")),
+            Err(e) => err(
+                format!("不是有效的 JSON:{e}"),
+                format!("not valid JSON: {e}"),
+            ),
         }
     }
 
     pub fn from_value(v: &Value) -> Result<Event, ParseError> {
         if !v.is_object() {
-            return err("an event must be a JSON object");
+            return err("事件应为 JSON 对象", "an event must be a JSON object");
         }
-        let raw: RawEvent = serde_json::from_value(v.clone())
-            .map_err(|e| ParseError(format!("not a valid event: {e}")))?;
+        let raw: RawEvent = serde_json::from_value(v.clone()).map_err(|e| {
+            ParseError::new(
+                format!("不是有效的事件:{e}"),
+                format!("not a valid event: {e}"),
+            )
+        })?;
         Event::from_raw(&raw)
     }
 
@@ -643,7 +680,7 @@ impl Event {
         let ty = f.str("type")?;
         let at = f
             .opt_instant("at")?
-            .map_or_else(|| err("missing field `at`"), Ok)?;
+            .map_or_else(|| err("缺少字段 `at`", "missing field `at`"), Ok)?;
         let operator = f.opt_str("operator")?;
         let recorded_at = f.opt_instant("recorded_at")?;
         let note = f.opt_str("note")?;
@@ -667,14 +704,20 @@ impl Event {
                 EventKind::Contact {
                     channel: Channel::parse(&c).map_or_else(
                         || {
-                            err(format!(
-                                "field `channel`: unknown value `{c}` (phone, visit, sms, wechat, other)"
-                            ))
+                            err(
+                                format!("字段 `channel`:未知的值 `{c}`(phone、visit、sms、wechat、other)"),
+                                format!("field `channel`: unknown value `{c}` (phone, visit, sms, wechat, other)"),
+                            )
                         },
                         Ok,
                     )?,
                     outcome: Outcome::parse(&o).map_or_else(
-                        || err(format!("field `outcome`: unknown value `{o}` (reached, unreached)")),
+                        || {
+                            err(
+                                format!("字段 `outcome`:未知的值 `{o}`(reached、unreached)"),
+                                format!("field `outcome`: unknown value `{o}` (reached, unreached)"),
+                            )
+                        },
                         Ok,
                     )?,
                     contact_person: f.opt_str("contact_person")?,
@@ -686,9 +729,10 @@ impl Event {
             },
             "resolve" => EventKind::Resolve,
             "revisit" => EventKind::Revisit {
-                satisfaction: f
-                    .opt_satisfaction("satisfaction")?
-                    .map_or_else(|| err("missing field `satisfaction`"), Ok)?,
+                satisfaction: f.opt_satisfaction("satisfaction")?.map_or_else(
+                    || err("缺少字段 `satisfaction`", "missing field `satisfaction`"),
+                    Ok,
+                )?,
                 deadline: f.opt_date("deadline")?,
             },
             "reopen" => EventKind::Reopen {
@@ -707,7 +751,7 @@ impl Event {
             },
             "note" => {
                 if note.as_deref().is_none_or(|n| n.trim().is_empty()) {
-                    return err("missing field `note`");
+                    return err("缺少字段 `note`", "missing field `note`");
                 }
                 EventKind::Note
             }
@@ -715,7 +759,12 @@ impl Event {
                 target: parse_target(f.get("target"))?,
                 reason: f.str("reason")?,
             },
-            other => return err(format!("unknown event type `{other}`")),
+            other => {
+                return err(
+                    format!("未知的事件类型 `{other}`"),
+                    format!("unknown event type `{other}`"),
+                )
+            }
         };
         Ok(Event {
             ticket,
@@ -886,14 +935,25 @@ fn departments(f: &Fields) -> Result<Vec<String>, ParseError> {
             .iter()
             .map(|d| match d.as_str() {
                 Some(n) if !n.trim().is_empty() => Ok(n.trim().to_string()),
-                Some(_) => err("field `departments`: a name is empty"),
-                None => err("`departments` must list names"),
+                Some(_) => err(
+                    "字段 `departments`:有一个名称为空",
+                    "field `departments`: a name is empty",
+                ),
+                None => err(
+                    "`departments` 应为名称列表",
+                    "`departments` must list names",
+                ),
             })
             .collect::<Result<Vec<_>, _>>()?,
-        _ => return err("missing field `departments` (a list of names)"),
+        _ => {
+            return err(
+                "缺少字段 `departments`(名称列表)",
+                "missing field `departments` (a list of names)",
+            )
+        }
     };
     if list.is_empty() {
-        return err("field `departments` is empty");
+        return err("字段 `departments` 为空", "field `departments` is empty");
     }
     Ok(list)
 }
@@ -908,9 +968,10 @@ fn ticket_record(f: &Fields) -> Result<TicketRecord, ParseError> {
         source: match f.opt_str("source")? {
             None => None,
             Some(v) => Some(Source::parse(&v).ok_or_else(|| {
-                ParseError(format!(
-                    "field `source`: `{v}` is not hotline, walk_in or proactive"
-                ))
+                ParseError::new(
+                    format!("字段 `source`:`{v}` 不是 hotline、walk_in 或 proactive"),
+                    format!("field `source`: `{v}` is not hotline, walk_in or proactive"),
+                )
             })?),
         },
         ..Default::default()
@@ -920,7 +981,10 @@ fn ticket_record(f: &Fields) -> Result<TicketRecord, ParseError> {
     }
     if let Some(u) = &r.unit {
         if u.trim().is_empty() {
-            return err("field `unit` is empty (a ticket's unit may not be set blank)");
+            return err(
+                "字段 `unit` 为空(工单的承办单位不能设为空)",
+                "field `unit` is empty (a ticket's unit may not be set blank)",
+            );
         }
         r.unit = Some(u.trim().to_string());
     }
@@ -930,27 +994,41 @@ fn ticket_record(f: &Fields) -> Result<TicketRecord, ParseError> {
 /// A void's `target`: `{"type": T, "at": RFC 3339, "recorded_at"?: RFC 3339}`.
 fn parse_target(v: Option<&Value>) -> Result<VoidTarget, ParseError> {
     let Some(Value::Object(m)) = v else {
-        return err("missing field `target` (an object with `type` and `at`)");
+        return err(
+            "缺少字段 `target`(含 `type` 与 `at` 的对象)",
+            "missing field `target` (an object with `type` and `at`)",
+        );
     };
     let event_type = match m.get("type") {
         Some(Value::String(t)) if EVENT_TYPES.contains(&t.as_str()) => t.clone(),
-        Some(Value::String(t)) => return err(format!("field `target`: unknown event type `{t}`")),
-        _ => return err("field `target` needs `type`"),
+        Some(Value::String(t)) => {
+            return err(
+                format!("字段 `target`:未知的事件类型 `{t}`"),
+                format!("field `target`: unknown event type `{t}`"),
+            )
+        }
+        _ => return err("字段 `target` 需要 `type`", "field `target` needs `type`"),
     };
     let time = |k: &str| -> Result<Option<DateTime<FixedOffset>>, ParseError> {
         match m.get(k) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => parse_instant(s).map(Some).ok_or_else(|| {
-                ParseError(format!(
-                    "field `target.{k}`: `{s}` is not an RFC 3339 time with offset"
-                ))
+                ParseError::new(
+                    format!("字段 `target.{k}`:`{s}` 不是带时区的 RFC 3339 时间"),
+                    format!("field `target.{k}`: `{s}` is not an RFC 3339 time with offset"),
+                )
             }),
-            Some(_) => err(format!("field `target.{k}` must be a string")),
+            Some(_) => err(
+                format!("字段 `target.{k}` 应为文本"),
+                format!("field `target.{k}` must be a string"),
+            ),
         }
     };
     Ok(VoidTarget {
         event_type,
-        at: time("at")?.ok_or_else(|| ParseError("field `target` needs `at`".into()))?,
+        at: time("at")?.ok_or_else(|| {
+            ParseError::new("字段 `target` 需要 `at`", "field `target` needs `at`")
+        })?,
         recorded_at: time("recorded_at")?,
     })
 }
@@ -1001,7 +1079,7 @@ mod tests {
         ];
         for (line, want) in cases {
             let e = Event::from_json_str(line).unwrap_err();
-            assert!(e.0.contains(want), "{line}: {e}");
+            assert!(e.0.en.contains(want), "{line}: {e}");
         }
     }
 

@@ -64,7 +64,7 @@ pub enum Refusal {
     NotSummoned(String),
     /// A response to a ticket that has no whistle.
     NoWhistle,
-    Malformed(String),
+    Malformed(crate::i18n::Msg),
     /// `at` is later than `recorded_at`: nothing can be entered before it happened.
     EnteredBeforeHappened {
         at: String,
@@ -201,7 +201,7 @@ impl Refusal {
             }
             (Refusal::NoWhistle, Lang::Zh) => "该工单还没有吹哨召集部门".into(),
             (Refusal::NoWhistle, Lang::En) => "the ticket has summoned no department yet".into(),
-            (Refusal::Malformed(m), _) => m.clone(),
+            (Refusal::Malformed(m), l) => m.get(l).to_string(),
             (other, l) => other.correction_message(l),
         }
     }

@@ -3,6 +3,7 @@
 use super::Problem;
 use crate::domain::chain;
 use crate::domain::event::Event;
+use crate::i18n::Msg;
 
 /// Parses every non-blank line; returns the events with their line numbers and the lines that
 /// are not events.
@@ -47,7 +48,10 @@ fn broken_chain(links: Vec<(u64, String, String, usize)>, unchained: &[usize]) -
     if let Some(n) = unchained.first() {
         return Some(Problem::line(
             *n,
-            "this log carries a tamper-evident chain (`_chain`) but this line has none: it was added to the file afterwards",
+            Msg::new(
+                "此日志带有防篡改链(`_chain`),这一行却没有:它是事后加入文件的",
+                "this log carries a tamper-evident chain (`_chain`) but this line has none: it was added to the file afterwards",
+            ),
         ));
     }
     let (line, b) = chain::check(links, None)
@@ -55,15 +59,24 @@ fn broken_chain(links: Vec<(u64, String, String, usize)>, unchained: &[usize]) -
         .min_by_key(|(l, _)| *l)?;
     let why = match b {
         chain::Break::Changed { seq } => {
-            format!("the tamper-evident chain breaks here: event {seq} was changed after it was written")
+            Msg::new(
+                format!("防篡改链在此断开:第 {seq} 条事件写入后被改动过"),
+                format!("the tamper-evident chain breaks here: event {seq} was changed after it was written"),
+            )
         }
         chain::Break::Missing { from, to } => {
-            format!("the tamper-evident chain breaks here: events {from}–{to} were removed before this line")
+            Msg::new(
+                format!("防篡改链在此断开:此行之前的第 {from}–{to} 条事件被删除"),
+                format!("the tamper-evident chain breaks here: events {from}–{to} were removed before this line"),
+            )
         }
         chain::Break::Duplicate { seq } => {
-            format!("the tamper-evident chain breaks here: event number {seq} appears twice")
+            Msg::new(
+                format!("防篡改链在此断开:第 {seq} 号事件出现两次"),
+                format!("the tamper-evident chain breaks here: event number {seq} appears twice"),
+            )
         }
-        chain::Break::Truncated { .. } => "the tamper-evident chain is cut short".to_string(),
+        chain::Break::Truncated { .. } => Msg::new("防篡改链被截短", "the tamper-evident chain is cut short"),
     };
     Some(Problem::line(line, why))
 }

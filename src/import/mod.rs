@@ -7,7 +7,7 @@ pub mod profile;
 pub mod rows;
 pub mod table;
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 use crate::ledger::{ApplyOutcome, Ledger, LedgerError};
 use profile::Profile;
 use std::fmt;
@@ -20,50 +20,62 @@ pub struct Problem {
     pub line: Option<usize>,
     pub is_row: bool,
     pub column: Option<String>,
-    pub message: String,
+    pub message: Msg,
 }
 
 impl Problem {
-    pub fn file(message: impl Into<String>) -> Problem {
+    pub fn file(message: Msg) -> Problem {
         Problem {
             line: None,
             is_row: false,
             column: None,
-            message: message.into(),
+            message,
         }
     }
-    pub fn line(line: usize, message: impl Into<String>) -> Problem {
+    pub fn line(line: usize, message: Msg) -> Problem {
         Problem {
             line: Some(line),
             is_row: false,
             column: None,
-            message: message.into(),
+            message,
         }
     }
-    pub fn row(row: usize, column: Option<&str>, message: impl Into<String>) -> Problem {
+    pub fn row(row: usize, column: Option<&str>, message: Msg) -> Problem {
         Problem {
             line: Some(row),
             is_row: true,
             column: column.map(str::to_string),
-            message: message.into(),
+            message,
         }
+    }
+
+    /// "row 3, column 受理时间: …" in the interface language.
+    pub fn text(&self, lang: Lang) -> String {
+        let mut s = String::new();
+        match (self.line, self.is_row, lang) {
+            (Some(n), true, Lang::Zh) => s.push_str(&format!("第 {n} 行")),
+            (Some(n), false, Lang::Zh) => s.push_str(&format!("第 {n} 行")),
+            (Some(n), true, Lang::En) => s.push_str(&format!("row {n}")),
+            (Some(n), false, Lang::En) => s.push_str(&format!("line {n}")),
+            (None, _, _) => {}
+        }
+        if let Some(c) = &self.column {
+            s.push_str(&match lang {
+                Lang::Zh => format!(",「{c}」列"),
+                Lang::En => format!(", column {c}"),
+            });
+        }
+        if self.line.is_some() || self.column.is_some() {
+            s.push_str(lang.t(":", ": "));
+        }
+        s.push_str(self.message.get(lang));
+        s
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.line, self.is_row) {
-            (Some(n), true) => write!(f, "row {n}")?,
-            (Some(n), false) => write!(f, "line {n}")?,
-            (None, _) => {}
-        }
-        if let Some(c) = &self.column {
-            write!(f, ", column {c}")?;
-        }
-        if self.line.is_some() || self.column.is_some() {
-            write!(f, ": ")?;
-        }
-        f.write_str(&self.message)
+        f.write_str(&self.text(Lang::En))
     }
 }
 
@@ -72,25 +84,28 @@ impl fmt::Display for Problem {
 pub struct ImportError {
     pub path: PathBuf,
     pub problems: Vec<Problem>,
-    pub hint: Option<String>,
+    pub hint: Option<Msg>,
+    /// The language it is told in.
+    pub lang: Lang,
 }
 
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let shown = 50;
+        let lang = self.lang;
         for p in self.problems.iter().take(shown) {
-            writeln!(f, "{}: {p}", self.path.display())?;
+            writeln!(f, "{}: {}", self.path.display(), p.text(lang))?;
         }
         if self.problems.len() > shown {
-            writeln!(
-                f,
-                "{}: … and {} more",
-                self.path.display(),
-                self.problems.len() - shown
-            )?;
+            let more = self.problems.len() - shown;
+            let text = match lang {
+                Lang::Zh => format!("…还有 {more} 处"),
+                Lang::En => format!("… and {more} more"),
+            };
+            writeln!(f, "{}: {text}", self.path.display())?;
         }
         if let Some(h) = &self.hint {
-            write!(f, "{h}")?;
+            write!(f, "{}", h.get(lang))?;
         }
         Ok(())
     }
@@ -142,9 +157,10 @@ fn detect(path: &Path, bytes: &[u8]) -> Result<Kind, Problem> {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
     let head = head.trim_start_matches('\u{feff}').trim_start();
     if ext == "xml" || head.starts_with('<') {
-        return Err(Problem::file(
+        return Err(Problem::file(Msg::new(
+            "不读取 XML:请把数据导出为 JSON 或 CSV(Open311:requests.json)",
             "XML is not read; export the data as JSON or CSV (Open311: requests.json)",
-        ));
+        )));
     }
     if ext == "jsonl" || ext == "ndjson" {
         return Ok(Kind::Log);
@@ -166,6 +182,7 @@ fn fail(path: &Path, problems: Vec<Problem>) -> ImportError {
         path: path.to_path_buf(),
         problems,
         hint: None,
+        lang: Lang::default(),
     }
 }
 
@@ -197,13 +214,17 @@ fn choose_profile(
             Profile::load(Path::new(want)).map_err(|m| {
                 fail(
                     path,
-                    vec![Problem::file(format!(
-                        "{m} (known profiles: {})",
-                        all.iter()
+                    vec![Problem::file({
+                        let known = all
+                            .iter()
                             .map(|p| p.name.as_str())
                             .collect::<Vec<_>>()
-                            .join(", ")
-                    ))],
+                            .join(", ");
+                        Msg::new(
+                            format!("{}(已有的导入配置:{known})", m.zh),
+                            format!("{} (known profiles: {known})", m.en),
+                        )
+                    })],
                 )
             })?
         };
@@ -213,10 +234,17 @@ fn choose_profile(
                 vec![Problem::row(
                     1,
                     None,
-                    format!(
-                        "profile {} finds no id column ({}) among the headers",
-                        p.name,
-                        p.columns["id"].join(", ")
+                    Msg::new(
+                        format!(
+                            "导入配置 {} 在表头中找不到工单编号列({})",
+                            p.name,
+                            p.columns["id"].join("、")
+                        ),
+                        format!(
+                            "profile {} finds no id column ({}) among the headers",
+                            p.name,
+                            p.columns["id"].join(", ")
+                        ),
                     ),
                 )],
             ));
@@ -231,21 +259,31 @@ fn choose_profile(
         .map(|(_, p)| p.clone())
         .ok_or_else(|| {
             let shown: Vec<&str> = headers.iter().take(8).map(String::as_str).collect();
+            let cols = format!(
+                "{}{}",
+                shown.join(", "),
+                if headers.len() > 8 { ", …" } else { "" }
+            );
+            let known = all
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             ImportError {
                 path: path.to_path_buf(),
                 problems: vec![Problem::row(
                     1,
                     None,
-                    format!(
-                        "no import profile knows these columns ({}{})",
-                        shown.join(", "),
-                        if headers.len() > 8 { ", …" } else { "" }
+                    Msg::new(
+                        format!("没有导入配置认得这些列({cols})"),
+                        format!("no import profile knows these columns ({cols})"),
                     ),
                 )],
-                hint: Some(format!(
-                    "Known profiles: {}. Map the columns with a profile TOML and pass --profile FILE.",
-                    all.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+                hint: Some(Msg::new(
+                    format!("已有的导入配置:{known}。请用导入配置 TOML 对应各列,并以 --profile FILE 指定。"),
+                    format!("Known profiles: {known}. Map the columns with a profile TOML and pass --profile FILE."),
                 )),
+                lang: Lang::default(),
             }
         })
 }
@@ -270,10 +308,17 @@ fn check_shape(path: &Path, table: &table::Table, profile: &Profile) -> Result<(
             vec![Problem::row(
                 1,
                 None,
-                format!(
-                    "the header has no column for {} (profile {}): every ticket needs its unit",
-                    missing.join(", "),
-                    profile.name
+                Msg::new(
+                    format!(
+                        "表头没有「{}」列(导入配置 {}):每件工单都需要承办单位",
+                        missing.join("、"),
+                        profile.name
+                    ),
+                    format!(
+                        "the header has no column for {} (profile {}): every ticket needs its unit",
+                        missing.join(", "),
+                        profile.name
+                    ),
                 ),
             )],
         ));
@@ -281,9 +326,10 @@ fn check_shape(path: &Path, table: &table::Table, profile: &Profile) -> Result<(
     if table.rows.is_empty() {
         return Err(fail(
             path,
-            vec![Problem::file(
+            vec![Problem::file(Msg::new(
+                "文件只有表头没有数据行:没有可导入的内容",
                 "the file has a header but no rows: nothing to import",
-            )],
+            ))],
         ));
     }
     Ok(())
@@ -296,13 +342,28 @@ pub fn import_file(
     path: &Path,
     opts: &ImportOptions,
 ) -> Result<FileReport, ImportError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| fail(path, vec![Problem::file(format!("cannot read: {e}"))]))?;
+    read_and_apply(ledger, path, opts).map_err(|mut e| {
+        e.lang = opts.lang;
+        e
+    })
+}
+
+fn read_and_apply(
+    ledger: &Ledger,
+    path: &Path,
+    opts: &ImportOptions,
+) -> Result<FileReport, ImportError> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        let m = Msg::new(format!("无法读取:{e}"), format!("cannot read: {e}"));
+        fail(path, vec![Problem::file(m)])
+    })?;
     let kind = detect(path, &bytes).map_err(|p| fail(path, vec![p]))?;
     let (lines, mut problems, format, profile, records) = match kind {
         Kind::Log => {
-            let text = String::from_utf8(bytes)
-                .map_err(|_| fail(path, vec![Problem::file("an event log must be UTF-8")]))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                let m = Msg::new("事件日志应为 UTF-8 编码", "an event log must be UTF-8");
+                fail(path, vec![Problem::file(m)])
+            })?;
             let (events, problems) = jsonl::parse_log(&text);
             let n = events.len() + problems.len();
             (events, problems, "event log (JSONL)".to_string(), None, n)
@@ -337,7 +398,7 @@ pub fn import_file(
     };
     let is_rows = profile.is_some();
     let as_problem = |r: &crate::ledger::RefusedLine| {
-        let mut p = Problem::line(r.line, r.reason(opts.lang));
+        let mut p = Problem::line(r.line, Msg::same(r.reason(opts.lang)));
         p.is_row = is_rows;
         p
     };
@@ -358,7 +419,9 @@ pub fn import_file(
     };
     let outcome = ledger
         .apply_with(lines, opts.dry_run, opts.skip_bad_rows, &mut tick)
-        .map_err(|e: LedgerError| fail(path, vec![Problem::file(e.to_string())]))?;
+        .map_err(|e: LedgerError| {
+            fail(path, vec![Problem::file(Msg::same(e.message(opts.lang)))])
+        })?;
     let refused: Vec<Problem> = outcome.refused.iter().map(as_problem).collect();
     if !refused.is_empty() && !opts.skip_bad_rows {
         if let Some(pb) = &pb {

@@ -5,6 +5,7 @@
 use super::table::Cell;
 use crate::domain::event::Satisfaction;
 use crate::domain::time::local_instant;
+use crate::i18n::Msg;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use serde::Deserialize;
@@ -84,8 +85,13 @@ pub fn header_key(h: &str) -> String {
 }
 
 impl Profile {
-    pub fn parse(text: &str, origin: &str) -> Result<Profile, String> {
-        let p: Profile = toml::from_str(text).map_err(|e| format!("profile {origin}: {e}"))?;
+    pub fn parse(text: &str, origin: &str) -> Result<Profile, Msg> {
+        let p: Profile = toml::from_str(text).map_err(|e| {
+            Msg::new(
+                format!("导入配置 {origin}:{e}"),
+                format!("profile {origin}: {e}"),
+            )
+        })?;
         for f in p
             .columns
             .keys()
@@ -93,18 +99,26 @@ impl Profile {
             .chain(p.defaults.keys())
         {
             if !FIELDS.contains(&f.as_str()) {
-                return Err(format!(
-                    "profile {origin}: unknown field `{f}` (known: {})",
-                    FIELDS.join(", ")
+                let known = FIELDS.join(", ");
+                return Err(Msg::new(
+                    format!("导入配置 {origin}:未知的字段 `{f}`(可用:{known})"),
+                    format!("profile {origin}: unknown field `{f}` (known: {known})"),
                 ));
             }
         }
         if !p.columns.contains_key("id") {
-            return Err(format!("profile {origin}: it maps no column to `id`"));
+            return Err(Msg::new(
+                format!("导入配置 {origin}:没有列对应 `id`"),
+                format!("profile {origin}: it maps no column to `id`"),
+            ));
         }
         if let Some(tz) = &p.timezone {
-            tz.parse::<Tz>()
-                .map_err(|_| format!("profile {origin}: unknown time zone `{tz}`"))?;
+            tz.parse::<Tz>().map_err(|_| {
+                Msg::new(
+                    format!("导入配置 {origin}:未知的时区 `{tz}`"),
+                    format!("profile {origin}: unknown time zone `{tz}`"),
+                )
+            })?;
         }
         Ok(p)
     }
@@ -119,7 +133,7 @@ impl Profile {
 
     /// Shipped profiles plus the `*.toml` files of `dir` (a user's profile replaces a shipped
     /// one of the same name).
-    pub fn all(dir: Option<&Path>) -> Result<Vec<Profile>, String> {
+    pub fn all(dir: Option<&Path>) -> Result<Vec<Profile>, Msg> {
         let mut out = Profile::builtin();
         if let Some(dir) = dir {
             if let Ok(rd) = std::fs::read_dir(dir) {
@@ -138,9 +152,13 @@ impl Profile {
         Ok(out)
     }
 
-    pub fn load(path: &Path) -> Result<Profile, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read profile {}: {e}", path.display()))?;
+    pub fn load(path: &Path) -> Result<Profile, Msg> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Msg::new(
+                format!("无法读取导入配置 {}:{e}", path.display()),
+                format!("cannot read profile {}: {e}", path.display()),
+            )
+        })?;
         Profile::parse(&text, &path.display().to_string())
     }
 
@@ -184,25 +202,32 @@ impl Profile {
 
     /// Reads a time cell: a real date cell, RFC 3339 with offset, or a local time in one of
     /// the profile's formats (or the standard ones), in the profile's zone.
-    pub fn parse_time(&self, cell: &Cell, tz: Tz) -> Result<DateTime<FixedOffset>, String> {
+    pub fn parse_time(&self, cell: &Cell, tz: Tz) -> Result<DateTime<FixedOffset>, Msg> {
         let naive = match cell {
             Cell::DateTime(d) => *d,
             Cell::Number(n) if (20_000.0..80_000.0).contains(n) => {
-                excel_serial(*n).ok_or_else(|| format!("`{n}` is not a date"))?
+                excel_serial(*n).ok_or_else(|| {
+                    Msg::new(format!("`{n}` 不是日期"), format!("`{n}` is not a date"))
+                })?
             }
             Cell::Text(s) => {
                 let s = s.trim();
                 if let Ok(t) = DateTime::parse_from_rfc3339(s) {
                     return Ok(t);
                 }
-                parse_naive(s, &self.date_formats)
-                    .ok_or_else(|| format!("`{s}` is not a date or time"))?
+                parse_naive(s, &self.date_formats).ok_or_else(|| {
+                    Msg::new(
+                        format!("`{s}` 不是日期或时间"),
+                        format!("`{s}` is not a date or time"),
+                    )
+                })?
             }
             other => {
-                return Err(format!(
-                    "`{}` is not a date",
-                    other.text().unwrap_or_default()
-                ))
+                let t = other.text().unwrap_or_default();
+                return Err(Msg::new(
+                    format!("`{t}` 不是日期"),
+                    format!("`{t}` is not a date"),
+                ));
             }
         };
         let inst: DateTime<Utc> = local_instant(tz, naive);
@@ -210,7 +235,7 @@ impl Profile {
     }
 
     /// Reads a date cell (a deadline).
-    pub fn parse_day(&self, cell: &Cell, tz: Tz) -> Result<NaiveDate, String> {
+    pub fn parse_day(&self, cell: &Cell, tz: Tz) -> Result<NaiveDate, Msg> {
         if let Cell::Text(s) = cell {
             if let Ok(t) = DateTime::parse_from_rfc3339(s.trim()) {
                 return Ok(t.with_timezone(&tz).date_naive());
@@ -218,29 +243,34 @@ impl Profile {
             if let Some(n) = parse_naive(s.trim(), &self.date_formats) {
                 return Ok(n.date());
             }
-            return Err(format!("`{}` is not a date", s.trim()));
+            let s = s.trim();
+            return Err(Msg::new(
+                format!("`{s}` 不是日期"),
+                format!("`{s}` is not a date"),
+            ));
         }
         self.parse_time(cell, tz).map(|t| t.naive_local().date())
     }
 
-    pub fn satisfaction(&self, raw: &str) -> Result<Satisfaction, String> {
+    pub fn satisfaction(&self, raw: &str) -> Result<Satisfaction, Msg> {
         let v = self.spelled("satisfaction", raw);
         Satisfaction::parse(v).ok_or_else(|| {
-            format!(
-                "unknown satisfaction `{}` (满意, 基本满意, 不满意)",
-                raw.trim()
+            let r = raw.trim();
+            Msg::new(
+                format!("未知的满意度 `{r}`(满意、基本满意、不满意)"),
+                format!("unknown satisfaction `{r}` (满意, 基本满意, 不满意)"),
             )
         })
     }
 
-    pub fn reasonable(&self, raw: &str) -> Result<bool, String> {
+    pub fn reasonable(&self, raw: &str) -> Result<bool, Msg> {
         let v = self.spelled("reasonable", raw);
         match v.to_ascii_lowercase().as_str() {
             "是" | "y" | "yes" | "1" | "true" => Ok(true),
             "否" | "n" | "no" | "0" | "false" => Ok(false),
-            _ => Err(format!(
-                "`{}` is not 是/否 (Y/N, 1/0, true/false)",
-                raw.trim()
+            _ => Err(Msg::new(
+                format!("`{}` 不是 是/否(Y/N、1/0、true/false)", raw.trim()),
+                format!("`{}` is not 是/否 (Y/N, 1/0, true/false)", raw.trim()),
             )),
         }
     }

@@ -9,6 +9,7 @@ use super::Problem;
 use crate::domain::event::{Channel, Event, EventKind, Outcome, Satisfaction, TicketRecord};
 use crate::domain::repeat::trim_text;
 use crate::domain::ticket::Ticket;
+use crate::i18n::Msg;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
 use std::collections::{BTreeMap, HashMap};
@@ -86,14 +87,18 @@ pub fn read_rows(table: &Table, profile: &Profile, tz: Tz) -> (Vec<RowData>, Vec
 }
 
 fn read_row(b: &Binder, row: &Row) -> Result<RowData, Problem> {
-    let id = b
-        .text(row, "id")
-        .ok_or_else(|| Problem::row(row.number, Some(&b.header("id")), "no ticket id"))?;
+    let id = b.text(row, "id").ok_or_else(|| {
+        Problem::row(
+            row.number,
+            Some(&b.header("id")),
+            Msg::new("没有工单编号", "no ticket id"),
+        )
+    })?;
     if id.chars().any(char::is_control) {
         return Err(Problem::row(
             row.number,
             Some(&b.header("id")),
-            "the id holds control characters",
+            Msg::new("工单编号含控制字符", "the id holds control characters"),
         ));
     }
     let mut r = TicketRecord {
@@ -124,7 +129,10 @@ fn read_row(b: &Binder, row: &Row) -> Result<RowData, Problem> {
             return Err(Problem::row(
                 row.number,
                 Some(&b.header("dispatched_at")),
-                format!("派发时间 {d} is before 受理时间 {rec}"),
+                Msg::new(
+                    format!("派发时间 {d} 早于受理时间 {rec}"),
+                    format!("派发时间 {d} is before 受理时间 {rec}"),
+                ),
             ));
         }
     }
@@ -141,7 +149,10 @@ fn read_row(b: &Binder, row: &Row) -> Result<RowData, Problem> {
         return Err(Problem::row(
             row.number,
             Some(&b.header("deadline")),
-            "a signed ticket needs its committed deadline",
+            Msg::new(
+                "已签收的工单需要承诺时限",
+                "a signed ticket needs its committed deadline",
+            ),
         ));
     }
     Ok(RowData {

@@ -1,6 +1,7 @@
 //! Reading tabular exports (CSV in UTF-8 or GBK, XLSX, JSON arrays) into header + rows of cells.
 
 use super::Problem;
+use crate::i18n::Msg;
 use calamine::{Data, DataType, Reader};
 use chrono::NaiveDateTime;
 use serde_json::Value;
@@ -52,14 +53,15 @@ pub struct Table {
 }
 
 /// Decodes CSV bytes: UTF-8 (with or without BOM), else GBK/GB18030.
-pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), String> {
+pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), Msg> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return std::str::from_utf8(rest)
             .map(|s| (s.to_string(), "UTF-8 (BOM)"))
             .map_err(|e| {
-                format!(
-                    "starts with a UTF-8 BOM but is not UTF-8 (byte {})",
-                    e.valid_up_to() + 3
+                let at = e.valid_up_to() + 3;
+                Msg::new(
+                    format!("以 UTF-8 BOM 开头却不是 UTF-8(第 {at} 字节)"),
+                    format!("starts with a UTF-8 BOM but is not UTF-8 (byte {at})"),
                 )
             });
     }
@@ -68,7 +70,10 @@ pub fn decode_text(bytes: &[u8]) -> Result<(String, &'static str), String> {
     }
     let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
     if had_errors {
-        return Err("is neither UTF-8 nor GBK/GB18030 text".into());
+        return Err(Msg::new(
+            "既不是 UTF-8 也不是 GBK/GB18030 文本",
+            "is neither UTF-8 nor GBK/GB18030 text",
+        ));
     }
     Ok((text.into_owned(), "GBK"))
 }
@@ -81,7 +86,15 @@ pub fn read_csv(text: &str, encoding: &'static str) -> Result<Table, Problem> {
         .from_reader(text.as_bytes());
     let headers: Vec<String> = rdr
         .headers()
-        .map_err(|e| Problem::line(1, format!("cannot read the header: {e}")))?
+        .map_err(|e| {
+            Problem::line(
+                1,
+                Msg::new(
+                    format!("无法读取表头:{e}"),
+                    format!("cannot read the header: {e}"),
+                ),
+            )
+        })?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
@@ -104,7 +117,10 @@ pub fn read_csv(text: &str, encoding: &'static str) -> Result<Table, Problem> {
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line() as usize);
-            Problem::line(line, format!("not valid CSV: {e}"))
+            Problem::line(
+                line,
+                Msg::new(format!("不是有效的 CSV:{e}"), format!("not valid CSV: {e}")),
+            )
         })?;
         let number = rec.position().map_or(0, |p| line_at(p.byte() as usize));
         if rec.iter().all(|c| c.trim().is_empty()) {
@@ -149,13 +165,20 @@ fn data_cell(d: &Data) -> Cell {
 
 /// Reads the first non-empty sheet of an XLSX workbook. Rows are numbered as in Excel.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Table, Problem> {
-    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| Problem::file(format!("not a readable Excel workbook: {e}")))?;
+    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| {
+        Problem::file(Msg::new(
+            format!("不是可读取的 Excel 工作簿:{e}"),
+            format!("not a readable Excel workbook: {e}"),
+        ))
+    })?;
     let names = wb.sheet_names().to_owned();
     for name in names {
-        let range = wb
-            .worksheet_range(&name)
-            .map_err(|e| Problem::file(format!("sheet {name}: {e}")))?;
+        let range = wb.worksheet_range(&name).map_err(|e| {
+            Problem::file(Msg::new(
+                format!("工作表 {name}:{e}"),
+                format!("sheet {name}: {e}"),
+            ))
+        })?;
         let Some((row0, _)) = range.start() else {
             continue;
         };
@@ -182,7 +205,10 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Table, Problem> {
             encoding: "XLSX",
         });
     }
-    Err(Problem::file("the workbook has no sheet with data"))
+    Err(Problem::file(Msg::new(
+        "工作簿里没有含数据的工作表",
+        "the workbook has no sheet with data",
+    )))
 }
 
 fn json_cell(v: &Value) -> Cell {
@@ -203,7 +229,10 @@ pub fn read_json(text: &str) -> Result<Table, Problem> {
     let v: Value = serde_json::from_str(text).map_err(|e| {
         Problem::line(
             e.line(),
-            format!("not valid JSON at column {}: {e}", e.column()),
+            Msg::new(
+                format!("第 {} 列不是有效的 JSON:{e}", e.column()),
+                format!("not valid JSON at column {}: {e}", e.column()),
+            ),
         )
     })?;
     let items = match &v {
@@ -211,8 +240,18 @@ pub fn read_json(text: &str) -> Result<Table, Problem> {
         Value::Object(o) => o
             .values()
             .find_map(|x| x.as_array().cloned())
-            .ok_or_else(|| Problem::file("the JSON object holds no array of records"))?,
-        _ => return Err(Problem::file("the JSON is not an array of records")),
+            .ok_or_else(|| {
+                Problem::file(Msg::new(
+                    "该 JSON 对象里没有记录数组",
+                    "the JSON object holds no array of records",
+                ))
+            })?,
+        _ => {
+            return Err(Problem::file(Msg::new(
+                "该 JSON 不是记录数组",
+                "the JSON is not an array of records",
+            )))
+        }
     };
     let mut headers: Vec<String> = Vec::new();
     for item in &items {
@@ -227,7 +266,11 @@ pub fn read_json(text: &str) -> Result<Table, Problem> {
     let mut rows = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let Some(o) = item.as_object() else {
-            return Err(Problem::row(i + 1, None, "is not a JSON object"));
+            return Err(Problem::row(
+                i + 1,
+                None,
+                Msg::new("不是 JSON 对象", "is not a JSON object"),
+            ));
         };
         rows.push(Row {
             number: i + 1,

@@ -43,7 +43,8 @@ pub fn jsonl(ledger: &Ledger, path: &Path) -> Result<(usize, usize)> {
                 match Event::from_json_str(&line) {
                     Ok(e) => events.push((e, crate::domain::chain::link_of(&line))),
                     Err(e) => bad.push(
-                        serde_json::json!({"ticket": id, "stored": line, "error": e.0}).to_string(),
+                        serde_json::json!({"ticket": id, "stored": line, "error": e.0.en})
+                            .to_string(),
                     ),
                 }
             }

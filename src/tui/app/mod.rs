@@ -519,7 +519,9 @@ impl App {
     pub fn refusal(&self, a: Action) -> Option<crate::domain::ticket::Refusal> {
         let ty = Self::event_of(a)?;
         if let Some(why) = self.ledger.read_only() {
-            return Some(crate::domain::ticket::Refusal::Malformed(why));
+            return Some(crate::domain::ticket::Refusal::Malformed(
+                crate::i18n::Msg::same(why),
+            ));
         }
         self.current_ticket()?.allows(ty).err()
     }
