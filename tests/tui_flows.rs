@@ -765,3 +765,34 @@ fn a_walk_in_ticket_is_added_from_the_form_and_a_hotspot_raised_to_a_topic() {
         .iter()
         .any(|t| t.name == "路灯专项" && t.tickets.len() == group.len()));
 }
+
+#[test]
+fn a_long_reason_is_typed_edited_in_the_middle_and_stored_whole() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2");
+    let id = app.rows[0].ticket().id.clone();
+    keys(&mut app, "n");
+    let long = "诉求人反映楼顶防水层老化,雨天渗漏严重,社区已联系物业与维修单位现场查看,维修基金申请材料已提交街道审核";
+    keys(&mut app, long);
+    // Home, a word in front, End, a word at the end: all in the one field.
+    press(&mut app, KeyCode::Home);
+    keys(&mut app, "【补记】");
+    press(&mut app, KeyCode::End);
+    keys(&mut app, "。");
+    let Some(Popup::Dialog(d)) = app.popups.last() else {
+        panic!("the note dialog is open")
+    };
+    let field = &d.form.fields[0];
+    assert!(field.lines > 1, "a note is long text");
+    let (rows, cursor) = field.rows(40);
+    assert!(rows.len() > 2, "{rows:?}");
+    assert_eq!(cursor.0, rows.len() - 1);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.message);
+    let notes = events_of_type(&app, &id, "note");
+    assert_eq!(
+        notes.last().unwrap().note.as_deref(),
+        Some(format!("【补记】{long}。").as_str())
+    );
+}

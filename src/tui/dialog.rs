@@ -119,7 +119,9 @@ impl Dialog {
             ticket: target.ticket.clone(),
             form: Form::new(vec![
                 Field::text("what", lang.t("撤销", "Voids"), &what).read_only(),
-                Field::text("reason", lang.t("撤销原因", "Reason"), "").required(),
+                Field::text("reason", lang.t("撤销原因", "Reason"), "")
+                    .required()
+                    .long(3),
             ])
             .focus_on(1),
             error: None,

@@ -40,6 +40,8 @@ pub struct Field {
     pub read_only: bool,
     /// The whole value is selected: typing replaces it, a movement keeps it.
     pub all_selected: bool,
+    /// Rows it takes in a dialog: 1, or more for long text, which then wraps.
+    pub lines: u16,
 }
 
 impl Field {
@@ -54,7 +56,14 @@ impl Field {
             hint: String::new(),
             read_only: false,
             all_selected: false,
+            lines: 1,
         }
+    }
+    /// Long text (a plan, a reason, what was said): shown over `lines` rows, wrapped, the
+    /// cursor's row kept in view.
+    pub fn long(mut self, lines: u16) -> Field {
+        self.lines = lines.max(1);
+        self
     }
     pub fn date(key: &'static str, label: &str, value: &str) -> Field {
         Field {
@@ -399,6 +408,36 @@ impl Field {
         (chars[start..end].iter().collect(), w(&chars[start..cursor]))
     }
 
+    /// The value cut into rows of at most `room` cells (between characters), and the
+    /// cursor's (row, column in cells). A cursor at the end of a full row starts a new one.
+    pub fn rows(&self, room: usize) -> (Vec<String>, (usize, usize)) {
+        use unicode_width::UnicodeWidthChar;
+        let room = room.max(2);
+        let mut rows = vec![String::new()];
+        let mut w = 0;
+        let mut cur = None;
+        for (i, c) in self.value.chars().enumerate() {
+            let cw = c.width().unwrap_or(0);
+            if w + cw > room {
+                rows.push(String::new());
+                w = 0;
+            }
+            if i == self.cursor {
+                cur = Some((rows.len() - 1, w));
+            }
+            rows.last_mut().expect("a row").push(c);
+            w += cw;
+        }
+        let cur = cur.unwrap_or_else(|| {
+            if w >= room {
+                rows.push(String::new());
+                w = 0;
+            }
+            (rows.len() - 1, w)
+        });
+        (rows, cur)
+    }
+
     pub fn move_cursor(&mut self, step: isize) {
         self.all_selected = false;
         let n = self.value.chars().count() as isize;
@@ -525,6 +564,31 @@ mod tests {
         assert_eq!(f.cursor, 2);
         f.kill_to_start();
         assert_eq!((f.value.as_str(), f.cursor), (" ", 0));
+    }
+
+    #[test]
+    fn long_text_wraps_into_rows_with_the_cursor_on_its_row() {
+        let mut f = Field::text("r", "r", "").long(3);
+        for c in "路灯不亮已三个月abc".chars() {
+            f.insert(c);
+        }
+        // 8 wide characters (16 cells) and 3 narrow ones in rows of 10 cells.
+        let (rows, cur) = f.rows(10);
+        assert_eq!(rows, ["路灯不亮已", "三个月abc"]);
+        assert_eq!(cur, (1, 9));
+        f.home();
+        assert_eq!(f.rows(10).1, (0, 0));
+        f.move_cursor(5);
+        assert_eq!(f.rows(10).1, (1, 0));
+        // A cursor at the end of a full row opens the next one.
+        let mut g = Field::text("r", "r", "").long(2);
+        for c in "一二三四五".chars() {
+            g.insert(c);
+        }
+        assert_eq!(
+            g.rows(10),
+            (vec!["一二三四五".into(), String::new()], (1, 0))
+        );
     }
 
     #[test]

@@ -20,7 +20,7 @@ fn fields(c: &Ctx) -> Vec<Field> {
         Field::choice("channel", &c.l("方式", "Channel"), channels, 0).hint("← →"),
         Field::choice("outcome", &c.l("结果", "Outcome"), outcomes, 0).hint("← →"),
         Field::text("person", &c.l("联系对象", "Spoke to"), ""),
-        Field::text("note", &c.l("沟通内容", "Note"), ""),
+        Field::text("note", &c.l("沟通内容", "Note"), "").long(3),
         c.when.clone(),
     ]
 }

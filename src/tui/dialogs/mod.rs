@@ -88,7 +88,9 @@ pub fn deadline_and_reason(c: &Ctx, reason: (&str, &str)) -> Vec<Field> {
         Field::date("deadline", &c.l("新时限", "New deadline"), "")
             .required()
             .hint("YYYY-MM-DD"),
-        Field::text("reason", &c.l(reason.0, reason.1), "").required(),
+        Field::text("reason", &c.l(reason.0, reason.1), "")
+            .required()
+            .long(3),
         c.when.clone(),
     ]
 }

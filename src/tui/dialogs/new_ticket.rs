@@ -34,7 +34,7 @@ fn fields(c: &Ctx) -> Vec<Field> {
         Field::text("phone", &c.l("联系电话", "Phone"), ""),
         Field::text("address", &c.l("诉求地址", "Address"), ""),
         Field::text("category", &c.l("诉求分类", "Category"), ""),
-        Field::text("content", &c.l("诉求内容", "Content"), ""),
+        Field::text("content", &c.l("诉求内容", "Content"), "").long(3),
         Field::date("at", &c.l("受理时间", "Received"), &c.when.value).hint("YYYY-MM-DD HH:MM"),
     ]
 }

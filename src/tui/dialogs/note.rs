@@ -12,7 +12,9 @@ pub const SPEC: Spec = Spec {
 
 fn fields(c: &Ctx) -> Vec<Field> {
     vec![
-        Field::text("note", &c.l("备注", "Note"), "").required(),
+        Field::text("note", &c.l("备注", "Note"), "")
+            .required()
+            .long(3),
         c.when.clone(),
     ]
 }

@@ -19,7 +19,7 @@ fn fields(c: &Ctx) -> Vec<Field> {
         c.l("不记录", "do not record"),
     ];
     vec![
-        Field::text("note", &c.l("解决情况", "Note"), ""),
+        Field::text("note", &c.l("解决情况", "Note"), "").long(3),
         Field::choice("tell", &c.l("告知诉求人", "Tell citizen"), tell, 0).hint("← →"),
         c.when.clone(),
     ]

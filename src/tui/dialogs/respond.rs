@@ -24,7 +24,7 @@ fn fields(c: &Ctx) -> Vec<Field> {
         )
         .hint("← →"),
         Field::choice("resolved", &c.l("办理结果", "Its part"), yes_no, 0).hint("← →"),
-        Field::text("note", &c.l("答复", "Answer"), ""),
+        Field::text("note", &c.l("答复", "Answer"), "").long(2),
         c.when.clone(),
     ]
 }

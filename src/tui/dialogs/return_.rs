@@ -13,7 +13,9 @@ pub const SPEC: Spec = Spec {
 fn fields(c: &Ctx) -> Vec<Field> {
     vec![
         Field::text("unit", &c.l("退回单位", "Unit"), c.ticket.unit()).required(),
-        Field::text("reason", &c.l("退回理由", "Reason"), "").required(),
+        Field::text("reason", &c.l("退回理由", "Reason"), "")
+            .required()
+            .long(3),
         c.when.clone(),
     ]
 }

@@ -42,7 +42,7 @@ fn fields(c: &Ctx) -> Vec<Field> {
         Field::date("deadline", &c.l("承诺时限", "Deadline"), "")
             .required()
             .hint("YYYY-MM-DD"),
-        Field::text("plan", &c.l("办理计划", "Plan"), ""),
+        Field::text("plan", &c.l("办理计划", "Plan"), "").long(3),
         c.when.clone(),
     ]
 }

@@ -25,7 +25,7 @@ fn fields(c: &Ctx) -> Vec<Field> {
                 "输入筛选,← → 移动,空格选中",
                 "type to filter, ← → to move, Space to take",
             )),
-        Field::text("note", &c.l("事由", "Why"), ""),
+        Field::text("note", &c.l("事由", "Why"), "").long(2),
         c.when.clone(),
     ]
 }

@@ -63,7 +63,8 @@ fn draw_form(
 ) {
     let lang = app.lang;
     let w = area.width.saturating_sub(4).min(76);
-    let h = (form.fields.len() as u16 + 5).min(area.height);
+    let rows: u16 = form.fields.iter().map(|x| x.lines).sum();
+    let h = (rows + 5).min(area.height);
     let rect = centered(area, w, h);
     let inner = frame_block(f, rect, title);
     let label_w = form
@@ -73,56 +74,23 @@ fn draw_form(
         .max()
         .unwrap_or(4)
         + 1;
+    let room = (inner.width as usize).saturating_sub(label_w + 1);
     let mut lines = Vec::new();
     let mut cursor = None;
     for (i, field) in form.fields.iter().enumerate() {
         let focused = i == form.focus;
-        let label = fit(&field.label, label_w);
-        let room = (inner.width as usize).saturating_sub(label_w + 1);
-        // A long value scrolls sideways around the cursor (by display width).
-        let (value, cursor_col) = if focused {
-            let (part, col) = field.window(room);
-            (sanitize(&part), col)
-        } else {
-            (sanitize(&field.value), 0)
-        };
-        let shown = match &field.kind {
-            FieldKind::Choice { .. } => format!("< {value} >"),
-            _ => value.clone(),
-        };
-        let mut spans = vec![
-            Span::styled(
-                label,
-                if focused {
-                    theme::focus()
-                } else {
-                    theme::dim()
-                },
-            ),
-            Span::raw(" "),
-            Span::styled(
-                truncate(&shown, room),
-                if field.all_selected {
-                    theme::selected()
-                } else if focused {
-                    theme::header()
-                } else {
-                    Default::default()
-                },
-            ),
-        ];
-        let used = width(&shown);
-        if !field.hint.is_empty() && used + 2 + width(&field.hint) <= room {
-            spans.push(Span::styled(format!("  {}", field.hint), theme::dim()));
+        let (field_lines, at) = field_rows(field, focused, label_w, room);
+        if let Some((row, col)) = at.filter(|_| focused && field.is_editable()) {
+            let y = lines.len() + row;
+            if inner.width > 0 && (y as u16) < inner.height {
+                let col = (label_w + 1 + col).min(inner.width as usize - 1);
+                cursor = Some(Position {
+                    x: inner.x + col as u16,
+                    y: inner.y + y as u16,
+                });
+            }
         }
-        if focused && field.is_editable() && inner.width > 0 && (i as u16) < inner.height {
-            let col = (label_w + 1 + cursor_col).min(inner.width as usize - 1);
-            cursor = Some(Position {
-                x: inner.x + col as u16,
-                y: inner.y + i as u16,
-            });
-        }
-        lines.push(Line::from(spans));
+        lines.extend(field_lines);
     }
     lines.push(pick_line(
         &form.fields[form.focus],
@@ -136,6 +104,86 @@ fn draw_form(
             f.set_cursor_position(c);
         }
     }
+}
+
+/// A field's rows (its label on the first) and, when focused, the cursor's (row, column)
+/// within them. One-line fields scroll sideways around the cursor; long ones wrap over their
+/// rows with the cursor's row in view.
+fn field_rows(
+    field: &crate::tui::form::Field,
+    focused: bool,
+    label_w: usize,
+    room: usize,
+) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
+    let label_style = if focused {
+        theme::focus()
+    } else {
+        theme::dim()
+    };
+    let value_style = if field.all_selected {
+        theme::selected()
+    } else if focused {
+        theme::header()
+    } else {
+        Default::default()
+    };
+    if field.lines > 1 {
+        let (rows, (crow, ccol)) = field.rows(room);
+        let n = field.lines as usize;
+        let first = if focused {
+            (crow + 1).saturating_sub(n)
+        } else {
+            0
+        };
+        let more = rows.len() > first + n;
+        let mut out = Vec::new();
+        for k in 0..n {
+            let label = if k == 0 {
+                fit(&field.label, label_w)
+            } else {
+                " ".repeat(label_w)
+            };
+            let mut text = sanitize(rows.get(first + k).map_or("", String::as_str));
+            if k + 1 == n && more && !focused {
+                text = truncate(&format!("{text}…"), room);
+            }
+            if k == 0 && field.value.is_empty() && !field.hint.is_empty() {
+                text = field.hint.clone();
+            }
+            let style = if k == 0 && field.value.is_empty() {
+                theme::dim()
+            } else {
+                value_style
+            };
+            out.push(Line::from(vec![
+                Span::styled(label, label_style),
+                Span::raw(" "),
+                Span::styled(truncate(&text, room), style),
+            ]));
+        }
+        return (out, Some((crow - first, ccol)));
+    }
+    // A long value scrolls sideways around the cursor (by display width).
+    let (value, cursor_col) = if focused {
+        let (part, col) = field.window(room);
+        (sanitize(&part), col)
+    } else {
+        (sanitize(&field.value), 0)
+    };
+    let shown = match &field.kind {
+        FieldKind::Choice { .. } => format!("< {value} >"),
+        _ => value.clone(),
+    };
+    let mut spans = vec![
+        Span::styled(fit(&field.label, label_w), label_style),
+        Span::raw(" "),
+        Span::styled(truncate(&shown, room), value_style),
+    ];
+    let used = width(&shown);
+    if !field.hint.is_empty() && used + 2 + width(&field.hint) <= room {
+        spans.push(Span::styled(format!("  {}", field.hint), theme::dim()));
+    }
+    (vec![Line::from(spans)], Some((0, cursor_col)))
 }
 
 fn draw_help(f: &mut Frame, app: &App, area: Rect) {
