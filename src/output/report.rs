@@ -23,17 +23,19 @@ fn figure_line(name: &str, f: &Figure) -> String {
     )
 }
 
-fn count_rows(lang: Lang, c: &Counts) -> Vec<(&'static str, u64)> {
+/// The counts of a report with their names (the states and panes as `labels` names them),
+/// in the report's order.
+pub fn count_rows(lang: Lang, c: &Counts) -> Vec<(&'static str, u64)> {
+    use crate::domain::ticket::State;
+    use crate::labels::{pane, state};
+    use crate::ledger::Pane;
     vec![
-        (
-            crate::labels::state(crate::domain::ticket::State::AwaitingSign, lang),
-            c.awaiting_sign,
-        ),
-        (lang.t("已退回", "returned"), c.returned),
-        (lang.t("办理中", "in progress"), c.in_progress),
-        (lang.t("已超期", "overdue"), c.overdue),
-        (lang.t("待联系", "awaiting contact"), c.awaiting_contact),
-        (lang.t("已解决", "resolved"), c.resolved),
+        (state(State::AwaitingSign, lang), c.awaiting_sign),
+        (state(State::Returned, lang), c.returned),
+        (state(State::InProgress, lang), c.in_progress),
+        (pane(Pane::Overdue, lang), c.overdue),
+        (pane(Pane::AwaitingContact, lang), c.awaiting_contact),
+        (state(State::Resolved, lang), c.resolved),
         (
             lang.t("本期派发", "dispatched in period"),
             c.dispatched_in_period,

@@ -9,6 +9,7 @@ use crate::domain::review::Review;
 use crate::i18n::Lang;
 use crate::labels;
 use crate::ledger::TicketRow;
+use crate::output::report::count_rows;
 use crate::text::sanitize;
 use chrono_tz::Tz;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
@@ -76,44 +77,6 @@ fn rate(s: &mut Worksheet, row: u32, col: u16, fig: &Figure, f: &Formats) -> Res
     Ok(())
 }
 
-fn count_rows(c: &Counts, lang: Lang) -> Vec<(&'static str, u64)> {
-    vec![
-        (
-            labels::state(crate::domain::ticket::State::AwaitingSign, lang),
-            c.awaiting_sign,
-        ),
-        (
-            labels::state(crate::domain::ticket::State::Returned, lang),
-            c.returned,
-        ),
-        (
-            labels::state(crate::domain::ticket::State::InProgress, lang),
-            c.in_progress,
-        ),
-        (labels::pane(crate::ledger::Pane::Overdue, lang), c.overdue),
-        (
-            labels::pane(crate::ledger::Pane::AwaitingContact, lang),
-            c.awaiting_contact,
-        ),
-        (
-            labels::state(crate::domain::ticket::State::Resolved, lang),
-            c.resolved,
-        ),
-        (
-            lang.t("本期派发", "Dispatched in period"),
-            c.dispatched_in_period,
-        ),
-        (
-            lang.t("本期解决", "Resolved in period"),
-            c.resolved_in_period,
-        ),
-        (
-            lang.t("本期延期", "Extensions in period"),
-            c.extensions_in_period,
-        ),
-    ]
-}
-
 fn summary(wb: &mut Workbook, x: &Sheets, lang: Lang, f: &Formats) -> Result<(), XlsxError> {
     let r = x.report;
     let s = sheet(
@@ -140,7 +103,7 @@ fn summary(wb: &mut Workbook, x: &Sheets, lang: Lang, f: &Formats) -> Result<(),
         s.write_with_format(row, 3, fig.denominator as f64, &f.int)?;
         row += 1;
     }
-    let mut counts = count_rows(&r.counts, lang);
+    let mut counts = count_rows(lang, &r.counts);
     counts.push((
         lang.t("本期吹哨", "Whistles in period"),
         r.counts.whistles_in_period,
@@ -170,7 +133,7 @@ fn by_unit(wb: &mut Workbook, x: &Sheets, lang: Lang, f: &Formats) -> Result<(),
             .map(|k| (labels::figure(*k, lang), 14.0)),
     );
     headers.extend(
-        count_rows(&Counts::default(), lang)
+        count_rows(lang, &Counts::default())
             .into_iter()
             .map(|(k, _)| (k, 10.0)),
     );
@@ -184,7 +147,7 @@ fn by_unit(wb: &mut Workbook, x: &Sheets, lang: Lang, f: &Formats) -> Result<(),
                 rate(s, row, 2 + c as u16, fig, f)?;
             }
         }
-        for (c, (_, v)) in count_rows(&u.counts, lang).into_iter().enumerate() {
+        for (c, (_, v)) in count_rows(lang, &u.counts).into_iter().enumerate() {
             s.write_with_format(row, 6 + c as u16, v as f64, &f.int)?;
         }
     }
