@@ -261,6 +261,7 @@ fn big_store(n: usize, work: &Path, nov: Period) -> PathBuf {
         findings.len()
     );
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+    supervision_times(&l, n, today);
     for p in genban::ledger::Pane::ALL {
         let ((rows, total), d) = time(|| l.pane_page(p, today, 500).unwrap());
         println!(
@@ -271,4 +272,37 @@ fn big_store(n: usize, work: &Path, nov: Period) -> PathBuf {
         );
     }
     big
+}
+
+/// The district's views: the dashboard (26 monthly reports in one pass), a figure's cohort,
+/// and the open summons, hotspots and topics.
+fn supervision_times(l: &Ledger, n: usize, today: chrono::NaiveDate) {
+    let (d, t) = time(|| l.dashboard(today).unwrap());
+    println!(
+        "{n} tickets: dashboard (13 months and a year before, one pass) in {:.2} s ({} units in the league)",
+        t.as_secs_f64(),
+        d.current().now.by_unit.len()
+    );
+    let month = Period::month_of(today);
+    let ((_, cohort), t) = time(|| {
+        l.explain(
+            month,
+            today,
+            genban::domain::figures::FigureKind::MonthlyContactRate,
+        )
+        .unwrap()
+    });
+    println!(
+        "{n} tickets: explain the contact rate ({} in its cohort) in {:.2} s",
+        cohort.len(),
+        t.as_secs_f64()
+    );
+    let (s, t) = time(|| l.supervision(today).unwrap());
+    println!(
+        "{n} tickets: open summons {}, hotspots {}, topics {} in {:.2} s",
+        s.summons.len(),
+        s.hotspots.len(),
+        s.topics.len(),
+        t.as_secs_f64()
+    );
 }

@@ -796,3 +796,29 @@ fn a_long_reason_is_typed_edited_in_the_middle_and_stored_whole() {
         Some(format!("【补记】{long}。").as_str())
     );
 }
+
+#[test]
+fn the_board_is_read_on_a_thread_and_the_app_keeps_answering() {
+    let (_d, l) = ledger(TUI_DAY);
+    genban::demo::generate(&l, 120, 7).unwrap();
+    let mut app =
+        genban::tui::app::App::new(l, Lang::Zh, genban::tui::keymap::KeyMap::defaults(), true)
+            .unwrap();
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "D");
+    assert_eq!(app.view, View::Board);
+    // Esc while it is read goes back at once; D again, and it arrives.
+    if app.board.is_none() {
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.view, View::List);
+        keys(&mut app, "D");
+    }
+    let start = std::time::Instant::now();
+    while app.board.is_none() {
+        assert!(start.elapsed().as_secs() < 30, "the board never came");
+        app.poll();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(!app.board.as_ref().unwrap().league.is_empty());
+    assert!(!app.board_loading());
+}

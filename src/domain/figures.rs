@@ -419,6 +419,14 @@ impl ReportBuilder {
 
     /// Adds one ticket's events (in application order).
     pub fn add(&mut self, id: &str, events: &[Event]) {
+        // Nothing of it before the cut-off: it has no record as of then and counts nowhere
+        // (the dashboard's older months skip most tickets here).
+        if events
+            .first()
+            .is_none_or(|e| e.instant() >= cutoff(self.tz, self.as_of))
+        {
+            return;
+        }
         let f = facts(id, events, self.tz, self.period, self.as_of);
         self.add_facts(&f);
     }

@@ -10,10 +10,28 @@ use crate::tui::board::{sort_name, Board, Target};
 use crate::tui::keymap::Action;
 
 impl App {
-    /// Opens the board (read as of today; the league keeps its last order).
+    /// Opens the board, read as of today on a thread (the app keeps answering; the board
+    /// shown so far, if any, stays until the new one is ready). The league keeps its order.
     pub(super) fn open_board(&mut self) -> anyhow::Result<()> {
         let sort = self.board.as_ref().map(|b| b.sort).unwrap_or_default();
-        let mut board = Board::load(&self.ledger, self.today, sort)?;
+        self.view = View::Board;
+        if !self.background {
+            let board = Board::load(&self.ledger, self.today, sort)?;
+            self.take_board(board);
+            return Ok(());
+        }
+        let ledger = std::sync::Arc::clone(&self.ledger);
+        let today = self.today;
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(Board::load(&ledger, today, sort).map_err(|e| e.to_string()));
+        });
+        self.board_rx = Some(rx);
+        Ok(())
+    }
+
+    /// A board read: shown where the last one was (its tab and rows).
+    fn take_board(&mut self, mut board: Board) {
         if let Some(old) = &self.board {
             board.tab = old.tab;
             board.selected = old.selected;
@@ -21,15 +39,52 @@ impl App {
             board.select(row);
         }
         self.board = Some(Box::new(board));
-        self.view = View::Board;
-        Ok(())
+    }
+
+    /// Takes a board its thread has finished. Returns whether anything changed.
+    pub(super) fn poll_board(&mut self) -> bool {
+        let Some(rx) = &self.board_rx else {
+            return false;
+        };
+        match rx.try_recv() {
+            Ok(Ok(board)) => {
+                self.board_rx = None;
+                if self.view == View::Board {
+                    self.take_board(board);
+                }
+                true
+            }
+            Ok(Err(e)) => {
+                self.board_rx = None;
+                self.say(e, true);
+                true
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => false,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                self.board_rx = None;
+                false
+            }
+        }
+    }
+
+    /// Whether the board is being read.
+    pub fn board_loading(&self) -> bool {
+        self.board_rx.is_some()
     }
 
     /// The board's keys.
     pub(super) fn update_board(&mut self, a: Action) -> anyhow::Result<()> {
         let page = self.table_rows();
         let Some(board) = self.board.as_mut() else {
-            self.view = View::List;
+            // Still being read: it can be left, nothing else.
+            match a {
+                Action::Back => {
+                    self.board_rx = None;
+                    self.view = View::List;
+                }
+                Action::Quit | Action::Help => self.update_anywhere(a)?,
+                _ => {}
+            }
             return Ok(());
         };
         match a {
@@ -61,6 +116,7 @@ impl App {
             },
             Action::Back => {
                 self.board = None;
+                self.board_rx = None;
                 self.view = View::List;
             }
             Action::Refresh => {

@@ -204,6 +204,8 @@ pub struct App {
     pub message: Option<(String, bool)>,
     pub figures: Option<Report>,
     figures_rx: Option<Receiver<Report>>,
+    /// The board being read on a thread (the app's figures over a large store take seconds).
+    board_rx: Option<Receiver<Result<super::board::Board, String>>>,
     background: bool,
     pub detail: Option<(TicketRow, Vec<Event>)>,
     pub units: Vec<String>,
@@ -243,6 +245,7 @@ impl App {
             message: None,
             figures: None,
             figures_rx: None,
+            board_rx: None,
             background,
             detail: None,
             units: Vec::new(),
@@ -384,6 +387,9 @@ impl App {
             if let Err(e) = self.refresh() {
                 self.say(e.to_string(), true);
             }
+            return true;
+        }
+        if self.poll_board() {
             return true;
         }
         if let Some(rx) = &self.figures_rx {

@@ -13,12 +13,28 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
 
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let lang = app.lang;
     let Some(board) = app.board.as_deref() else {
+        let block = Block::default().borders(Borders::ALL).title(Span::styled(
+            format!(" {} ", lang.t("督办看板", "Supervision board")),
+            theme::title(),
+        ));
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let text = lang.t(
+            "正在统计(逐月统计全部工单,数据多时需要几秒)…",
+            "Reading every ticket month by month (a few seconds on a large store)…",
+        );
+        f.render_widget(Paragraph::new(Line::styled(text, theme::dim())), inner);
         return;
     };
+    let mut title = tabs_title(app, board);
+    if app.board_loading() {
+        title.push_str(lang.t("· 更新中… ", "· updating… "));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(Span::styled(tabs_title(app, board), theme::title()));
+        .title(Span::styled(title, theme::title()));
     let inner = block.inner(area);
     f.render_widget(block, area);
     let lines = tab_lines(app, board);
