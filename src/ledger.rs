@@ -862,25 +862,60 @@ impl Ledger {
     }
 
     /// Several reports in one pass over the store (the dashboard's months), in the order of
-    /// `periods`; `visit` also sees every ticket's events (application order).
+    /// `periods`; `visit` also sees every ticket's events (application order). Tickets are
+    /// read in chunks and evaluated on every core, each core with its own builders, merged
+    /// at the end.
     pub fn reports(
         &self,
         periods: &[(Period, NaiveDate)],
         visit: &mut dyn FnMut(&str, &[Event]),
     ) -> Result<Vec<Report>, StoreError> {
-        let mut bs: Vec<ReportBuilder> = periods
-            .iter()
-            .map(|(p, a)| ReportBuilder::new(self.tz(), *p, *a))
-            .collect();
+        const CHUNK: usize = 4_096;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let tz = self.tz();
+        let builders = || -> Vec<ReportBuilder> {
+            periods
+                .iter()
+                .map(|(p, a)| ReportBuilder::new(tz, *p, *a))
+                .collect()
+        };
+        let mut sets: Vec<Vec<ReportBuilder>> = (0..threads).map(|_| builders()).collect();
+        let mut chunk: Vec<(String, Vec<Event>)> = Vec::with_capacity(CHUNK);
+        let evaluate = |chunk: &mut Vec<(String, Vec<Event>)>, sets: &mut [Vec<ReportBuilder>]| {
+            let per = chunk.len().div_ceil(sets.len()).max(1);
+            std::thread::scope(|s| {
+                for (part, set) in chunk.chunks(per).zip(sets.iter_mut()) {
+                    s.spawn(move || {
+                        for (id, evs) in part {
+                            for b in set.iter_mut() {
+                                b.add(id, evs);
+                            }
+                        }
+                    });
+                }
+            });
+            chunk.clear();
+        };
         self.store.for_each_ticket(&mut |id, evs| {
             let evs = in_order(evs);
-            for b in bs.iter_mut() {
-                b.add(id, &evs);
-            }
             visit(id, &evs);
+            chunk.push((id.to_string(), evs));
+            if chunk.len() >= CHUNK {
+                evaluate(&mut chunk, &mut sets);
+            }
             Ok(())
         })?;
-        Ok(bs.into_iter().map(ReportBuilder::finish).collect())
+        evaluate(&mut chunk, &mut sets);
+        let mut sets = sets.into_iter();
+        let mut all = sets.next().unwrap_or_else(builders);
+        for other in sets {
+            for (a, b) in all.iter_mut().zip(other) {
+                a.absorb(b);
+            }
+        }
+        Ok(all.into_iter().map(ReportBuilder::finish).collect())
     }
 
     /// The dashboard as of `today`, in one pass over the store.

@@ -70,3 +70,54 @@ fn importing_the_sample_twice_changes_nothing() {
     assert_eq!(again.outcome.added, 0);
     assert_eq!(again.outcome.duplicates, 1474);
 }
+
+#[test]
+fn the_dashboards_reports_in_one_parallel_pass_equal_each_report_alone() {
+    let (_d, ledger) = ledger("2026-11-29");
+    import_file(&ledger, &sample("events.jsonl"), &ImportOptions::default()).unwrap();
+    let periods = genban::domain::dashboard::Dashboard::periods(date("2026-11-29"));
+    let mut seen = 0;
+    let all = ledger.reports(&periods, &mut |_, _| seen += 1).unwrap();
+    assert_eq!(seen, ledger.ticket_count().unwrap());
+    assert_eq!(all.len(), periods.len());
+    let mut nonempty = 0;
+    for ((p, a), got) in periods.iter().zip(&all) {
+        let alone = ledger.report(*p, *a).unwrap();
+        assert_eq!(got, &alone, "{p:?} as of {a}");
+        nonempty += usize::from(alone.monthly_contact_rate.denominator > 0);
+    }
+    assert!(nonempty >= 2, "the sample spans months");
+    // The v2 file for November, as the dashboard's last month holds it.
+    let want: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(sample("report-2026-11-29.v2.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(serde_json::to_value(&all[12]).unwrap(), want);
+}
+
+#[test]
+fn two_builders_absorbed_give_the_report_of_one() {
+    use genban::domain::figures::ReportBuilder;
+    let (_d, ledger) = ledger("2026-11-29");
+    import_file(&ledger, &sample("events.jsonl"), &ImportOptions::default()).unwrap();
+    let nov = Period::month_of(date("2026-11-01"));
+    let tz = ledger.tz();
+    let (mut a, mut b) = (
+        ReportBuilder::new(tz, nov, date("2026-11-29")),
+        ReportBuilder::new(tz, nov, date("2026-11-29")),
+    );
+    let mut i = 0;
+    ledger
+        .for_each(&mut |id, evs| {
+            if i % 2 == 0 {
+                a.add(id, &evs);
+            } else {
+                b.add(id, &evs);
+            }
+            i += 1;
+            Ok(())
+        })
+        .unwrap();
+    a.absorb(b);
+    assert_eq!(a.finish(), ledger.report(nov, date("2026-11-29")).unwrap());
+}

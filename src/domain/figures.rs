@@ -517,6 +517,31 @@ impl ReportBuilder {
         merge(self.unit(&unit), &one);
     }
 
+    /// Takes in what another builder of the same period and date gathered (tickets split
+    /// between threads): the same report as if one builder had seen them all.
+    pub fn absorb(&mut self, other: ReportBuilder) {
+        let add = |a: &mut Figure, b: &Figure| {
+            *a = Figure::new(a.numerator + b.numerator, a.denominator + b.denominator);
+        };
+        merge(&mut self.total, &other.total);
+        add(
+            &mut self.total.signing_accuracy,
+            &other.total.signing_accuracy,
+        );
+        for (name, u) in other.units {
+            let mine = self.unit(&name);
+            merge(mine, &u);
+            add(&mut mine.signing_accuracy, &u.signing_accuracy);
+        }
+        self.repeat_keys.extend(other.repeat_keys);
+        let (w, o) = (&mut self.whistles, other.whistles);
+        w.whistles += o.whistles;
+        w.summons += o.summons;
+        w.responded_in_time += o.responded_in_time;
+        w.resolved += o.resolved;
+        self.cohort.extend(other.cohort);
+    }
+
     fn unit(&mut self, unit: &str) -> &mut UnitReport {
         self.units
             .entry(unit.to_string())
