@@ -862,15 +862,16 @@ impl Ledger {
     }
 
     /// Several reports in one pass over the store (the dashboard's months), in the order of
-    /// `periods`; `visit` also sees every ticket's events (application order). Tickets are
-    /// read in chunks and evaluated on every core, each core with its own builders, merged
-    /// at the end.
+    /// `periods`; `visit` also sees every ticket's events (application order). This thread
+    /// reads the store and hands chunks of tickets to a worker per core, each with its own
+    /// builders (merged at the end), so that reading and evaluating overlap.
     pub fn reports(
         &self,
         periods: &[(Period, NaiveDate)],
         visit: &mut dyn FnMut(&str, &[Event]),
     ) -> Result<Vec<Report>, StoreError> {
-        const CHUNK: usize = 4_096;
+        type Chunk = Vec<(String, Vec<Event>)>;
+        const CHUNK: usize = 1_024;
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 8);
@@ -881,33 +882,50 @@ impl Ledger {
                 .map(|(p, a)| ReportBuilder::new(tz, *p, *a))
                 .collect()
         };
-        let mut sets: Vec<Vec<ReportBuilder>> = (0..threads).map(|_| builders()).collect();
-        let mut chunk: Vec<(String, Vec<Event>)> = Vec::with_capacity(CHUNK);
-        let evaluate = |chunk: &mut Vec<(String, Vec<Event>)>, sets: &mut [Vec<ReportBuilder>]| {
-            let per = chunk.len().div_ceil(sets.len()).max(1);
-            std::thread::scope(|s| {
-                for (part, set) in chunk.chunks(per).zip(sets.iter_mut()) {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(threads);
+        let rx = std::sync::Mutex::new(rx);
+        let (read, sets) = std::thread::scope(|s| {
+            let tx = tx;
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    let (rx, builders) = (&rx, &builders);
                     s.spawn(move || {
-                        for (id, evs) in part {
-                            for b in set.iter_mut() {
-                                b.add(id, evs);
+                        let mut set = builders();
+                        // The lock is held only to take the next chunk.
+                        while let Ok(chunk) = rx
+                            .lock()
+                            .map_err(|_| ())
+                            .and_then(|r| r.recv().map_err(|_| ()))
+                        {
+                            for (id, evs) in &chunk {
+                                for b in set.iter_mut() {
+                                    b.add(id, evs);
+                                }
                             }
                         }
-                    });
+                        set
+                    })
+                })
+                .collect();
+            let mut chunk: Chunk = Vec::with_capacity(CHUNK);
+            let read = self.store.for_each_ticket(&mut |id, evs| {
+                let evs = in_order(evs);
+                visit(id, &evs);
+                chunk.push((id.to_string(), evs));
+                if chunk.len() >= CHUNK {
+                    let _ = tx.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)));
                 }
+                Ok(())
             });
-            chunk.clear();
-        };
-        self.store.for_each_ticket(&mut |id, evs| {
-            let evs = in_order(evs);
-            visit(id, &evs);
-            chunk.push((id.to_string(), evs));
-            if chunk.len() >= CHUNK {
-                evaluate(&mut chunk, &mut sets);
-            }
-            Ok(())
-        })?;
-        evaluate(&mut chunk, &mut sets);
+            let _ = tx.send(chunk);
+            drop(tx);
+            let sets: Vec<Vec<ReportBuilder>> = workers
+                .into_iter()
+                .map(|w| w.join().expect("a report worker does not panic"))
+                .collect();
+            (read, sets)
+        });
+        read?;
         let mut sets = sets.into_iter();
         let mut all = sets.next().unwrap_or_else(builders);
         for other in sets {
