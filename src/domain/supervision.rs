@@ -33,7 +33,7 @@ impl Summons {
 /// One ticket's open summons: the departments of its latest whistle (before `cut`) without a
 /// response after it, while the ticket is not resolved. An earlier whistle's unanswered departments are misses of the figures,
 /// no longer open: a later whistle closes the window of the one before.
-pub fn open_summons(id: &str, events: &[Event], cut: DateTime<Utc>) -> Vec<Summons> {
+pub fn open_summons(id: &str, events: &[Event], tz: Tz, cut: DateTime<Utc>) -> Vec<Summons> {
     let events = &*super::void::effective(events);
     let events: Vec<&Event> = events.iter().filter(|e| e.instant() < cut).collect();
     let Some(w) = events
@@ -54,7 +54,7 @@ pub fn open_summons(id: &str, events: &[Event], cut: DateTime<Utc>) -> Vec<Summo
             _ => None,
         })
         .collect();
-    let ticket = Ticket::from_events(id, Tz::UTC, events.iter().copied());
+    let ticket = Ticket::from_events(id, tz, events.iter().copied());
     if ticket.state == Some(State::Resolved) {
         return Vec::new();
     }
@@ -90,7 +90,7 @@ pub struct Hotspot {
     pub tickets: Vec<String>,
     /// Tickets of the group that repeat an earlier complaint (figure 4's rule).
     pub repeats: usize,
-    /// Tickets of the group with an unsatisfied revisit (or an unsatisfied verdict on record).
+    /// Tickets of the group with an unsatisfied revisit.
     pub unsatisfied: usize,
 }
 
@@ -128,7 +128,9 @@ impl HotspotTicket {
                 r.address.as_deref(),
             ),
             community: trim_text(r.community.as_deref().unwrap_or("")).to_string(),
-            unsatisfied: revisit_unsatisfied || r.satisfaction == Some(Satisfaction::Unsatisfied),
+            // The hotline's own verdict is unsatisfied for nearly every ticket sent back: only
+            // a revisit after the second handling tells.
+            unsatisfied: revisit_unsatisfied,
         })
     }
 }
@@ -275,7 +277,8 @@ impl SupervisionBuilder {
     }
 
     pub fn add(&mut self, id: &str, events: &[Event]) {
-        self.summons.extend(open_summons(id, events, self.cut));
+        self.summons
+            .extend(open_summons(id, events, self.tz, self.cut));
         self.spots
             .extend(HotspotTicket::of(id, events, self.tz, self.cut));
         self.topics.add(id, events, self.tz, self.cut);
@@ -322,17 +325,17 @@ mod tests {
                 r#""type":"whistle_response","at":"2026-11-04T10:00:00+08:00","department":"城管""#,
             ],
         );
-        let open = open_summons("A", &events, t("2026-11-05T00:00:00+08:00"));
+        let open = open_summons("A", &events, DEFAULT_TZ, t("2026-11-05T00:00:00+08:00"));
         assert_eq!(open.len(), 1);
         assert_eq!(open[0].department, "住建");
         assert_eq!(open[0].answered, ["城管"]);
         assert_eq!(open[0].hours_waiting(t("2026-11-04T10:00:00+08:00")), 24);
         // Before the answer both were open; before the second whistle, the first.
         assert_eq!(
-            open_summons("A", &events, t("2026-11-04T09:00:00+08:00")).len(),
+            open_summons("A", &events, DEFAULT_TZ, t("2026-11-04T09:00:00+08:00")).len(),
             2
         );
-        let first = open_summons("A", &events, t("2026-11-03T09:00:00+08:00"));
+        let first = open_summons("A", &events, DEFAULT_TZ, t("2026-11-03T09:00:00+08:00"));
         assert_eq!(first[0].department, "水务");
     }
 

@@ -53,7 +53,7 @@ pub fn hotspot_lines(h: &[Hotspot], lang: Lang) -> Vec<String> {
         ),
         fit(lang.t("工单", "Tickets"), 8),
         fit(lang.t("重复", "Repeats"), 8),
-        lang.t("不满意", "Unsatisfied"),
+        lang.t("回访不满意", "Unsatisfied revisits"),
     )];
     for g in h {
         let key = if g.by_address {
