@@ -297,6 +297,11 @@ fn supervision_times(l: &Ledger, n: usize, today: chrono::NaiveDate) {
         cohort.len(),
         t.as_secs_f64()
     );
+    let (_, t) = time(|| l.board(today).unwrap());
+    println!(
+        "{n} tickets: the app's board (dashboard, summons, hotspots, topics in one pass) in {:.2} s",
+        t.as_secs_f64()
+    );
     let (s, t) = time(|| l.supervision(today).unwrap());
     println!(
         "{n} tickets: open summons {}, hotspots {}, topics {} in {:.2} s",

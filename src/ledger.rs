@@ -941,11 +941,37 @@ impl Ledger {
         &self,
         today: NaiveDate,
     ) -> Result<crate::domain::dashboard::Dashboard, StoreError> {
+        self.dashboard_visiting(today, &mut |_, _| {})
+    }
+
+    /// The dashboard and the open summons, hotspots and topics (the board), in one pass.
+    pub fn board(
+        &self,
+        today: NaiveDate,
+    ) -> Result<
+        (
+            crate::domain::dashboard::Dashboard,
+            crate::domain::supervision::Supervision,
+        ),
+        StoreError,
+    > {
+        let mut b = crate::domain::supervision::SupervisionBuilder::new(self.tz(), today);
+        let d = self.dashboard_visiting(today, &mut |id, evs| b.add(id, evs))?;
+        Ok((d, b.finish()))
+    }
+
+    /// The dashboard, `visit` seeing every ticket too.
+    fn dashboard_visiting(
+        &self,
+        today: NaiveDate,
+        visit: &mut dyn FnMut(&str, &[Event]),
+    ) -> Result<crate::domain::dashboard::Dashboard, StoreError> {
         use crate::domain::dashboard::{Dashboard, Tally};
         let tz = self.tz();
         let mut tally = Tally::default();
         let reports = self.reports(&Dashboard::periods(today), &mut |id, evs| {
-            tally.add(id, evs, tz, today)
+            tally.add(id, evs, tz, today);
+            visit(id, evs);
         })?;
         Ok(Dashboard::assemble(today, reports, tally))
     }

@@ -121,3 +121,21 @@ fn two_builders_absorbed_give_the_report_of_one() {
     a.absorb(b);
     assert_eq!(a.finish(), ledger.report(nov, date("2026-11-29")).unwrap());
 }
+
+#[test]
+fn the_boards_one_pass_equals_the_dashboard_and_the_supervision_lists_apart() {
+    let (_d, ledger) = ledger("2026-11-29");
+    import_file(&ledger, &sample("events.jsonl"), &ImportOptions::default()).unwrap();
+    let today = date("2026-11-29");
+    let (d, s) = ledger.board(today).unwrap();
+    let alone = ledger.dashboard(today).unwrap();
+    assert_eq!(d.tally, alone.tally);
+    for (a, b) in d.months.iter().zip(&alone.months) {
+        assert_eq!((&a.now, &a.year_ago), (&b.now, &b.year_ago));
+    }
+    let sup = ledger.supervision(today).unwrap();
+    assert_eq!(s.summons, sup.summons);
+    assert_eq!(s.hotspots, sup.hotspots);
+    assert_eq!(s.topics, sup.topics);
+    assert!(!s.hotspots.is_empty());
+}

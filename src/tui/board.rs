@@ -61,9 +61,9 @@ pub struct Board {
 }
 
 impl Board {
-    /// Reads everything the board shows as of `today` (two passes over the store).
+    /// Reads everything the board shows as of `today` (one pass over the store).
     pub fn load(ledger: &Ledger, today: NaiveDate, sort: LeagueSort) -> anyhow::Result<Board> {
-        let dashboard = ledger.dashboard(today)?;
+        let (dashboard, sup) = ledger.board(today)?;
         let mut league = dashboard.current().now.by_unit.clone();
         sort_league(&mut league, sort);
         Ok(Board {
@@ -72,7 +72,7 @@ impl Board {
             dashboard,
             league,
             sort,
-            sup: ledger.supervision(today)?,
+            sup,
             now: ledger.now(),
         })
     }
