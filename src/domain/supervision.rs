@@ -36,6 +36,12 @@ impl Summons {
 pub fn open_summons(id: &str, events: &[Event], tz: Tz, cut: DateTime<Utc>) -> Vec<Summons> {
     let events = &*super::void::effective(events);
     let events: Vec<&Event> = events.iter().filter(|e| e.instant() < cut).collect();
+    let ticket = Ticket::from_events(id, tz, events.iter().copied());
+    summons_of(&events, &ticket)
+}
+
+/// `open_summons` of a ticket's events as of the cut-off (voids taken out) and its state.
+fn summons_of(events: &[&Event], ticket: &Ticket) -> Vec<Summons> {
     let Some(w) = events
         .iter()
         .rposition(|e| matches!(e.kind, EventKind::Whistle { .. }))
@@ -45,6 +51,9 @@ pub fn open_summons(id: &str, events: &[Event], tz: Tz, cut: DateTime<Utc>) -> V
     let EventKind::Whistle { departments } = &events[w].kind else {
         return Vec::new();
     };
+    if ticket.state == Some(State::Resolved) {
+        return Vec::new();
+    }
     let whistled_at = events[w].instant();
     let answered: Vec<String> = events[w + 1..]
         .iter()
@@ -54,18 +63,14 @@ pub fn open_summons(id: &str, events: &[Event], tz: Tz, cut: DateTime<Utc>) -> V
             _ => None,
         })
         .collect();
-    let ticket = Ticket::from_events(id, tz, events.iter().copied());
-    if ticket.state == Some(State::Resolved) {
-        return Vec::new();
-    }
-    let title = ticket.record.title.unwrap_or_default();
+    let title = ticket.record.title.clone().unwrap_or_default();
     let mut seen = HashSet::new();
     departments
         .iter()
         .map(|d| d.trim().to_string())
         .filter(|d| seen.insert(d.clone()) && !answered.contains(d))
         .map(|department| Summons {
-            ticket: id.to_string(),
+            ticket: ticket.id.clone(),
             title: title.clone(),
             department,
             whistled_at,
@@ -108,6 +113,11 @@ impl HotspotTicket {
         let events = &*super::void::effective(events);
         let events: Vec<&Event> = events.iter().filter(|e| e.instant() < cut).collect();
         let t = Ticket::from_events(id, tz, events.iter().copied());
+        HotspotTicket::from_seen(&events, &t)
+    }
+
+    /// `of` a ticket's events as of the cut-off (voids taken out) and its state.
+    fn from_seen(events: &[&Event], t: &Ticket) -> Option<HotspotTicket> {
         let r = &t.record;
         let received = r.received_at?.with_timezone(&Utc);
         let revisit_unsatisfied = events.iter().any(|e| {
@@ -121,7 +131,7 @@ impl HotspotTicket {
         });
         Some(HotspotTicket {
             key: RepeatKey::new(
-                id,
+                &t.id,
                 received,
                 r.phone.as_deref(),
                 r.category.as_deref(),
@@ -203,6 +213,12 @@ impl TopicsBuilder {
     pub fn add(&mut self, id: &str, events: &[Event], tz: Tz, cut: DateTime<Utc>) {
         let events = &*super::void::effective(events);
         let events: Vec<&Event> = events.iter().filter(|e| e.instant() < cut).collect();
+        let t = Ticket::from_events(id, tz, events.iter().copied());
+        self.add_seen(&events, &t);
+    }
+
+    /// `add` of a ticket's events as of the cut-off (voids taken out) and its state.
+    fn add_seen(&mut self, events: &[&Event], t: &Ticket) {
         let topics: Vec<(&str, DateTime<Utc>)> = events
             .iter()
             .filter_map(|e| match &e.kind {
@@ -210,12 +226,9 @@ impl TopicsBuilder {
                 _ => None,
             })
             .collect();
-        if topics.is_empty() {
-            return;
-        }
-        let t = Ticket::from_events(id, tz, events.iter().copied());
         let resolved = t.state == Some(State::Resolved);
         let title = t.record.title.clone().unwrap_or_default();
+        let id = t.id.as_str();
         for (name, at) in topics {
             let topic = self.topics.entry(name.to_string()).or_insert(Topic {
                 name: name.to_string(),
@@ -276,12 +289,21 @@ impl SupervisionBuilder {
         }
     }
 
+    /// Adds one ticket: its events as of the cut-off and its state, worked out once for the
+    /// three lists.
     pub fn add(&mut self, id: &str, events: &[Event]) {
-        self.summons
-            .extend(open_summons(id, events, self.tz, self.cut));
-        self.spots
-            .extend(HotspotTicket::of(id, events, self.tz, self.cut));
-        self.topics.add(id, events, self.tz, self.cut);
+        let effective = super::void::effective(events);
+        let seen: Vec<&Event> = effective
+            .iter()
+            .filter(|e| e.instant() < self.cut)
+            .collect();
+        if seen.is_empty() {
+            return;
+        }
+        let t = Ticket::from_events(id, self.tz, seen.iter().copied());
+        self.summons.extend(summons_of(&seen, &t));
+        self.spots.extend(HotspotTicket::from_seen(&seen, &t));
+        self.topics.add_seen(&seen, &t);
     }
 
     pub fn finish(mut self) -> Supervision {

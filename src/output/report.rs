@@ -51,18 +51,22 @@ pub fn count_rows(lang: Lang, c: &Counts) -> Vec<(&'static str, u64)> {
     ]
 }
 
-/// A readable summary.
-pub fn text(r: &Report, lang: Lang) -> String {
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
+/// "统计期间 FROM — TO   截至 AS_OF".
+fn period_line(r: &Report, lang: Lang) -> String {
+    format!(
         "{} {} — {}   {} {}",
         lang.t("统计期间", "Period"),
         r.period.from,
         r.period.to,
         lang.t("截至", "as of"),
         r.as_of
-    );
+    )
+}
+
+/// A readable summary.
+pub fn text(r: &Report, lang: Lang) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", period_line(r, lang));
     let _ = writeln!(s);
     for (name, f) in figures(r, lang) {
         let _ = writeln!(s, "{}", figure_line(name, f));
@@ -118,15 +122,7 @@ pub fn explain_text(
     lang: Lang,
 ) -> String {
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "{} {} — {}   {} {}",
-        lang.t("统计期间", "Period"),
-        r.period.from,
-        r.period.to,
-        lang.t("截至", "as of"),
-        r.as_of
-    );
+    let _ = writeln!(s, "{}", period_line(r, lang));
     let name = crate::labels::figure(figure, lang);
     let _ = writeln!(s, "{}", figure_line(name, figure.of(r)));
     let good = figure.higher_is_better();
