@@ -9,7 +9,6 @@ use genban::domain::time::{Clock, Period, DEFAULT_TZ};
 use genban::i18n::Lang;
 use genban::import::{import_file, ImportOptions};
 use genban::ledger::Ledger;
-use genban::store::SledStore;
 use genban::tui::{app::App, keymap::KeyMap, ui};
 use ratatui::{backend::TestBackend, Terminal};
 use std::path::{Path, PathBuf};
@@ -18,7 +17,7 @@ use std::time::{Duration, Instant};
 fn open(db: &Path, today: &str) -> Ledger {
     let today = chrono::NaiveDate::parse_from_str(today, "%Y-%m-%d").unwrap();
     Ledger::new(
-        Box::new(SledStore::open(db).unwrap()),
+        genban::store::open(db, DEFAULT_TZ).unwrap(),
         Clock::fixed(DEFAULT_TZ, today),
     )
 }

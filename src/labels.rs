@@ -3,9 +3,9 @@
 
 use crate::domain::event::{Channel, Satisfaction, Source};
 use crate::domain::figures::FigureKind;
+use crate::domain::pane::Pane;
 use crate::domain::ticket::State;
 use crate::i18n::Lang;
-use crate::ledger::Pane;
 
 /// A ticket's state.
 pub fn state(s: State, lang: Lang) -> &'static str {

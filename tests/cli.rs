@@ -208,7 +208,7 @@ fn a_second_process_and_a_newer_store_get_clear_messages() {
     let d = tempfile::tempdir().unwrap();
     let db = d.path().join("db");
     {
-        let _held = genban::store::SledStore::open(&db).unwrap();
+        let _held = genban::store::open(&db, genban::domain::time::DEFAULT_TZ).unwrap();
         let e = err(&genban(&db, &["list", "overdue"]));
         assert!(e.contains("正被另一个 genban 进程使用"), "{e}");
         assert!(!e.contains("panicked"));

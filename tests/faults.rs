@@ -110,9 +110,9 @@ fn a_store_whose_holder_died_and_a_stale_socket_are_fine_next_time() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(genban(&db, &["verify"]).status.success());
     // The next app start takes the socket over.
-    let store = genban::store::SledStore::open(&db).unwrap();
+    let store = genban::store::open(&db, genban::domain::time::DEFAULT_TZ).unwrap();
     let l = genban::ledger::Ledger::new(
-        Box::new(store),
+        store,
         genban::domain::time::Clock::fixed(genban::domain::time::DEFAULT_TZ, date("2026-11-29")),
     );
     let _server = genban::serve::start(&l, &db).expect("a stale socket is replaced");

@@ -222,6 +222,6 @@ fn a_store_from_before_the_chain_gets_one_on_open() {
             .unwrap()
             .unwrap()
             .as_ref(),
-        b"2"
+        genban::store::SCHEMA_VERSION.to_string().as_bytes()
     );
 }

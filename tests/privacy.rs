@@ -208,9 +208,9 @@ fn a_backup_is_consistent_verified_and_restores_into_an_empty_store() {
     let d = tempfile::tempdir().unwrap();
     let db = sample_store(d.path());
     // The app holds the store and serves the command.
-    let store = genban::store::SledStore::open(&db).unwrap();
+    let store = genban::store::open(&db, genban::domain::time::DEFAULT_TZ).unwrap();
     let l = genban::ledger::Ledger::new(
-        Box::new(store),
+        store,
         genban::domain::time::Clock::fixed(genban::domain::time::DEFAULT_TZ, date("2026-11-29")),
     );
     let _server = genban::serve::start(&l, &db).unwrap();

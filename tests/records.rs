@@ -386,7 +386,10 @@ fn a_damaged_store_never_locks_the_user_out() {
     let (db, open, _) = sample_store(d.path());
     let n_before = export(&db).lines().count();
     damage(&db, &open);
-    let e = err(&genban(&db, &["list", "in-progress"]));
+    // The lists read the tickets' facts, which the damage did not touch: they still work.
+    ok(&genban(&db, &["list", "in-progress"]));
+    // Reading that ticket's log says what is wrong and what to run.
+    let e = err(&genban(&db, &["show", &open]));
     assert!(e.contains("genban verify"), "{e}");
     let e = err(&genban(&db, &["verify"]));
     let out = String::from_utf8_lossy(&genban(&db, &["verify"]).stdout).into_owned();
@@ -409,19 +412,25 @@ fn a_damaged_store_never_locks_the_user_out() {
     let side = std::fs::read_to_string(d.path().join("rescue.jsonl.unreadable.jsonl")).unwrap();
     assert!(side.contains("broken") && side.contains(&open), "{side}");
     // The app opens read-only over it, with a banner; saving is refused.
-    let store = genban::store::SledStore::open(&db).unwrap();
+    let store = genban::store::open(&db, genban::domain::time::DEFAULT_TZ).unwrap();
     let l = genban::ledger::Ledger::new(
-        Box::new(store),
+        store,
         genban::domain::time::Clock::fixed(genban::domain::time::DEFAULT_TZ, date("2026-11-29")),
     );
     let keys = genban::tui::keymap::KeyMap::defaults();
-    assert!(genban::tui::app::App::new(
-        l.sharing(l.clock, None),
-        genban::i18n::Lang::Zh,
-        keys.clone(),
-        false
-    )
-    .is_err());
+    // A write to the damaged ticket is refused, naming the damage.
+    let e = l
+        .record(
+            Event::from_json_str(&format!(
+                r#"{{"ticket":"{open}","type":"note","at":"2026-11-20T10:00:00+08:00","note":"x"}}"#
+            ))
+            .unwrap(),
+        )
+        .unwrap_err();
+    assert!(
+        e.message(genban::i18n::Lang::Zh).contains("genban verify"),
+        "{e}"
+    );
     l.set_read_only("损坏".into());
     let app = genban::tui::app::App::new(
         l.sharing(l.clock, None),
@@ -450,9 +459,9 @@ fn commands_run_while_the_app_holds_the_store() {
     let d = tempfile::tempdir().unwrap();
     let (db, open, _) = sample_store(d.path());
     // The app's side: the store held, the server started.
-    let store = genban::store::SledStore::open(&db).unwrap();
+    let store = genban::store::open(&db, genban::domain::time::DEFAULT_TZ).unwrap();
     let l = genban::ledger::Ledger::new(
-        Box::new(store),
+        store,
         genban::domain::time::Clock::fixed(genban::domain::time::DEFAULT_TZ, date("2026-11-29")),
     );
     let server = genban::serve::start(&l, &db).expect("the socket is made");

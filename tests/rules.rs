@@ -260,9 +260,9 @@ fn events_survive_closing_and_reopening_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     {
-        let store = genban::store::SledStore::open(&path).unwrap();
+        let store = genban::store::open(&path, genban::domain::time::DEFAULT_TZ).unwrap();
         let l = Ledger::new(
-            Box::new(store),
+            store,
             genban::domain::time::Clock::fixed(
                 genban::domain::time::DEFAULT_TZ,
                 date("2026-11-29"),
@@ -272,9 +272,9 @@ fn events_survive_closing_and_reopening_the_store() {
             rec(&l, e).unwrap();
         }
     }
-    let store = genban::store::SledStore::open(&path).unwrap();
+    let store = genban::store::open(&path, genban::domain::time::DEFAULT_TZ).unwrap();
     let l = Ledger::new(
-        Box::new(store),
+        store,
         genban::domain::time::Clock::fixed(genban::domain::time::DEFAULT_TZ, date("2026-11-29")),
     );
     assert_eq!(l.events("T1").unwrap().len(), 3);

@@ -5,7 +5,6 @@ use common::*;
 use genban::domain::event::Event;
 use genban::domain::time::{Clock, DEFAULT_TZ};
 use genban::ledger::{Ledger, Pane};
-use genban::store::SledStore;
 
 fn lines(n: usize) -> Vec<(usize, Event)> {
     let mut out = Vec::new();
@@ -55,7 +54,7 @@ fn a_commit_cut_short_is_rolled_back_on_the_next_open() {
     let today = date("2026-11-29");
     {
         let l = Ledger::new(
-            Box::new(SledStore::open(&path).unwrap()),
+            genban::store::open(&path, DEFAULT_TZ).unwrap(),
             Clock::fixed(DEFAULT_TZ, today),
         );
         l.apply(lines(1), false, false).unwrap();
@@ -66,8 +65,13 @@ fn a_commit_cut_short_is_rolled_back_on_the_next_open() {
         let raw = open_raw(&path);
         let journal = raw.open_tree("journal").unwrap();
         // The ticket's events did not exist before (0), nor did the ticket.
-        journal.insert(b"eB00000", &[0u8]).unwrap();
-        journal.insert(b"tB00000", &[]).unwrap();
+        for tree in [b'e', b't', b'f', b'x'] {
+            let mut k = vec![tree];
+            k.extend_from_slice(b"B00000");
+            journal.insert(k, &[0u8]).unwrap();
+        }
+        // The ticket count before: none.
+        journal.insert(b"n", &b"\x010"[..]).unwrap();
         raw.open_tree("meta")
             .unwrap()
             .insert("pending_commit", "1")
@@ -75,7 +79,7 @@ fn a_commit_cut_short_is_rolled_back_on_the_next_open() {
         raw.flush().unwrap();
     }
     let l = Ledger::new(
-        Box::new(SledStore::open(&path).unwrap()),
+        genban::store::open(&path, DEFAULT_TZ).unwrap(),
         Clock::fixed(DEFAULT_TZ, today),
     );
     assert_eq!(
@@ -90,31 +94,62 @@ fn a_commit_cut_short_is_rolled_back_on_the_next_open() {
 }
 
 #[test]
-fn indexes_follow_each_ticket_through_its_states() {
+fn lookups_follow_each_ticket_through_its_states() {
+    use genban::domain::ticket::State;
+    use genban::store::Find;
     let (_d, l) = ledger("2026-11-29");
     let today = date("2026-11-29");
     load(&l, &[
-        r#"{"ticket":"X","type":"ticket","at":"2026-10-01T09:00:00+08:00","unit":"新金社区"}"#.into(),
+        r#"{"ticket":"X","type":"ticket","at":"2026-10-01T09:00:00+08:00","unit":"新金社区","category":"路灯"}"#.into(),
         r#"{"ticket":"X","type":"dispatch","at":"2026-10-02T09:00:00+08:00","unit":"新金社区"}"#.into(),
     ]);
-    let ids = |p: &str| l.store().index(p, None, None).unwrap();
-    assert_eq!(ids("s/"), [("awaiting_sign".to_string(), "X".to_string())]);
+    let find = |f: Find| l.store().find(f).unwrap();
+    let count = |s: State| {
+        l.store()
+            .count_by_state()
+            .unwrap()
+            .into_iter()
+            .find(|(x, _)| *x == s)
+            .unwrap()
+            .1
+    };
+    assert_eq!(find(Find::InState(State::AwaitingSign)), ["X"]);
+    assert_eq!(count(State::AwaitingSign), 1);
     load(&l, &[r#"{"ticket":"X","type":"sign","at":"2026-10-03T09:00:00+08:00","unit":"新金社区","deadline":"2026-11-01"}"#.into()]);
-    assert_eq!(ids("s/"), [("in_progress".to_string(), "X".to_string())]);
-    assert_eq!(ids("d/"), [("2026-11-01".to_string(), "X".to_string())]);
+    assert!(find(Find::InState(State::AwaitingSign)).is_empty());
+    assert_eq!(find(Find::InState(State::InProgress)), ["X"]);
+    assert_eq!(find(Find::DueBefore(today)), ["X"]);
+    assert!(
+        find(Find::DueBefore(date("2026-11-01"))).is_empty(),
+        "due on the 1st: not overdue on it"
+    );
     assert_eq!(l.pane(Pane::Overdue, today).unwrap().len(), 1);
     load(
         &l,
         &[r#"{"ticket":"X","type":"resolve","at":"2026-11-05T09:00:00+08:00"}"#.into()],
     );
-    assert_eq!(ids("s/"), [("resolved".to_string(), "X".to_string())]);
+    assert_eq!(find(Find::InState(State::Resolved)), ["X"]);
+    assert_eq!(count(State::InProgress), 0);
     assert!(
-        ids("d/").is_empty(),
-        "a resolved ticket leaves the deadline index"
+        find(Find::DueBefore(today)).is_empty(),
+        "a resolved ticket is due no more"
     );
-    assert_eq!(ids("r/"), [("2026-11-05".to_string(), "X".to_string())]);
-    assert_eq!(ids("u/"), [("新金社区".to_string(), "X".to_string())]);
-    // A back-dated view (today before the resolve) reads every ticket instead of the indexes.
+    assert_eq!(
+        find(Find::NewestResolved {
+            offset: 0,
+            limit: 5
+        }),
+        ["X"]
+    );
+    assert!(find(Find::NewestResolved {
+        offset: 1,
+        limit: 5
+    })
+    .is_empty());
+    assert_eq!(l.units().unwrap(), ["新金社区"]);
+    assert_eq!(l.categories().unwrap(), ["路灯"]);
+    assert_eq!(l.store().ticket_count().unwrap(), 1);
+    // A back-dated view (today before the resolve) reads every ticket's facts instead.
     assert_eq!(l.pane(Pane::Overdue, date("2026-11-03")).unwrap().len(), 1);
     assert!(l.pane(Pane::Overdue, today).unwrap().is_empty());
 }

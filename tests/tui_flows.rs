@@ -42,9 +42,10 @@ fn the_month_tasks_show_once_a_month() {
     assert!(app.popups.is_empty());
     // Reopening the same store in the same month does not show it again.
     drop(app);
-    let store = genban::store::SledStore::open(&d.path().join("db")).unwrap();
+    let store =
+        genban::store::open(&d.path().join("db"), genban::domain::time::DEFAULT_TZ).unwrap();
     let l = genban::ledger::Ledger::new(
-        Box::new(store),
+        store,
         genban::domain::time::Clock::fixed(genban::domain::time::DEFAULT_TZ, today()),
     );
     let again =

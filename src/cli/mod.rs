@@ -10,7 +10,7 @@ use crate::config::{self, Config};
 use crate::domain::time::{Clock, Period};
 use crate::i18n::Lang;
 use crate::ledger::{Ledger, Pane};
-use crate::store::{SledStore, StoreError};
+use crate::store::StoreError;
 use anyhow::{anyhow, bail, Result};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -349,8 +349,8 @@ impl Context {
 
     /// Opens (or creates) the store: for `import`, `demo` and the app.
     pub fn open(&self) -> Result<Ledger, StoreError> {
-        let store = SledStore::open(&self.db)?;
-        let mut l = Ledger::new(Box::new(store), self.clock);
+        let store = crate::store::open(&self.db, self.clock.tz)?;
+        let mut l = Ledger::new(store, self.clock);
         l.operator = self.operator.clone();
         Ok(l)
     }
@@ -358,7 +358,7 @@ impl Context {
     /// Opens a store that must exist already (every other command: a mistyped `--db` must
     /// not leave an empty store behind).
     pub fn open_existing(&self) -> Result<Ledger, StoreError> {
-        if !crate::store::sled_store::is_store(&self.db) {
+        if !crate::store::exists(&self.db) {
             return Err(StoreError::Missing(self.db.clone()));
         }
         self.open()

@@ -348,29 +348,40 @@ impl ReviewBuilder {
         });
     }
 
-    /// `voided_record`: the ticket's voids dated in the period (and up to A).
+    /// `voided_record`: the ticket's voids dated in the period (and up to A). In a raw log a
+    /// void's target is the event it annuls; in a ticket's facts (voids applied) that event is
+    /// gone and the void names it with the event's own `at`.
     fn voids(&mut self, id: &str, events: &[Event], cut: DateTime<Utc>) {
         if !super::void::has_voids(events) {
             return;
         }
         let by = super::void::voided_by(events);
-        for (target, v) in events.iter().zip(&by) {
-            let Some(v) = v else { continue };
-            let void = &events[*v];
-            let EventKind::Void { reason, .. } = &void.kind else {
+        // The first voided event (in the log's order) names the ticket's flag.
+        let mut found = Vec::new();
+        for (i, void) in events.iter().enumerate() {
+            let EventKind::Void { reason, target } = &void.kind else {
                 continue;
             };
-            if void.instant() < cut && self.period.contains(local_date(self.tz, &void.at)) {
-                self.flag(
-                    "voided_record",
-                    id,
-                    Detail::Voided {
-                        event: target.kind.type_name().to_string(),
-                        at: target.at.to_rfc3339(),
-                        reason: reason.clone(),
-                    },
-                );
+            if void.instant() >= cut || !self.period.contains(local_date(self.tz, &void.at)) {
+                continue;
             }
+            let (event, at) = match by.iter().position(|v| *v == Some(i)) {
+                Some(j) => (events[j].kind.type_name().to_string(), events[j].at),
+                None => (target.event_type.clone(), target.at),
+            };
+            found.push((at.with_timezone(&Utc), i, event, at, reason.clone()));
+        }
+        found.sort_by_key(|f| (f.0, f.1));
+        if let Some((_, _, event, at, reason)) = found.into_iter().next() {
+            self.flag(
+                "voided_record",
+                id,
+                Detail::Voided {
+                    event,
+                    at: at.to_rfc3339(),
+                    reason,
+                },
+            );
         }
     }
 

@@ -50,7 +50,7 @@ pub fn has_voids<E: Borrow<Event>>(events: &[E]) -> bool {
 }
 
 /// Events a void may name: neither ticket records nor voids.
-fn voidable(e: &Event) -> bool {
+pub fn voidable(e: &Event) -> bool {
     !matches!(e.kind, EventKind::Ticket(_) | EventKind::Void { .. })
 }
 

@@ -36,7 +36,7 @@ pub fn jsonl(ledger: &Ledger, path: &Path) -> Result<(usize, usize)> {
     let mut bad: Vec<String> = Vec::new();
     write_atomically(path, |tmp| {
         let mut w = std::io::BufWriter::new(std::fs::File::create(tmp)?);
-        let io = |e: std::io::Error| crate::store::StoreError::Sled(sled::Error::Io(e));
+        let io = crate::store::StoreError::Io;
         ledger.for_each_raw(&mut |id, lines| {
             let mut events = Vec::with_capacity(lines.len());
             for line in lines {

@@ -1,21 +1,40 @@
-//! The event log's storage, behind a narrow trait so another backend can be added later.
+//! The event log's storage, behind a trait of questions the domain asks, so that a server
+//! database can answer them as well as the embedded one.
 //!
-//! A store keeps the events of each ticket in the order they were appended, a summary of
-//! each ticket, index keys for the panes (see `domain::summary`), and a few settings (`meta`).
-//! It checks nothing of the domain: `ledger` decides what is written.
+//! A store keeps each ticket's events in the order they were appended, and beside them what
+//! the domain derives from the log (`domain::summary::derive`): the ticket's summary, its
+//! compact facts and its search text, written in the same transaction. It checks nothing of
+//! the domain: `ledger` decides what is written. How it lays its keys out is its own business
+//! (`sled_store`).
 
 pub mod sled_store;
 
 use crate::domain::event::Event;
-use crate::domain::summary::Summary;
-use chrono::{DateTime, Utc};
-use std::path::PathBuf;
+use crate::domain::search::Query;
+use crate::domain::summary::{Derived, Summary};
+use crate::domain::ticket::State;
+use crate::domain::ticket_facts::TicketFacts;
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use std::path::{Path, PathBuf};
 
 pub use sled_store::SledStore;
 
 /// The schema this build writes; a store with a higher number is refused.
 /// 2: stored events carry the tamper-evident chain (`_chain`), with its head in `meta`.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: each ticket's facts and search text are stored beside its log.
+pub const SCHEMA_VERSION: u32 = 3;
+
+/// Opens (or creates) the store at `location` (a directory: the sled store). `tz` is the
+/// zone the derived summaries are dated in (an older store is upgraded on open).
+pub fn open(location: &Path, tz: Tz) -> Result<Box<dyn EventStore>, StoreError> {
+    Ok(Box::new(SledStore::open(location, tz)?))
+}
+
+/// Whether a store exists at `location`.
+pub fn exists(location: &Path) -> bool {
+    sled_store::is_store(location)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -31,8 +50,14 @@ pub enum StoreError {
         "the store {path} is damaged: {detail}. `genban verify` lists every damaged event; `genban export --format jsonl -o FILE` saves every readable one"
     )]
     Corrupt { path: PathBuf, detail: String },
-    #[error("{}", storage_text(.0, crate::i18n::Lang::En))]
-    Sled(#[from] sled::Error),
+    #[error("{}", io_text(.0, crate::i18n::Lang::En))]
+    Io(#[from] std::io::Error),
+    /// Another writer changed the ticket since it was read: nothing was written.
+    #[error("ticket {0} was changed by another writer meanwhile; nothing was written (try again)")]
+    Conflict(String),
+    /// The storage engine failed in a way that is none of the above.
+    #[error("storage error: {0}")]
+    Backend(String),
     #[error("there is no store at {0} (check --db; `genban import` or `genban demo` creates one)")]
     Missing(PathBuf),
     #[error("{0} holds other files and is not a genban store: choose an empty or new directory for --db")]
@@ -40,22 +65,18 @@ pub enum StoreError {
 }
 
 /// A storage failure as a person reads it: a full disk, a read-only place, no permission.
-fn storage_text(e: &sled::Error, lang: crate::i18n::Lang) -> String {
+fn io_text(e: &std::io::Error, lang: crate::i18n::Lang) -> String {
     use std::io::ErrorKind;
-    let kind = match e {
-        sled::Error::Io(io) => Some(io.kind()),
-        _ => None,
-    };
-    let (zh, en) = match kind {
-        Some(ErrorKind::StorageFull) => (
+    let (zh, en) = match e.kind() {
+        ErrorKind::StorageFull => (
             "磁盘已满:这次没有写入任何内容。请释放空间后重试",
             "the disk is full: nothing was written this time. Free some space and try again",
         ),
-        Some(ErrorKind::ReadOnlyFilesystem) => (
+        ErrorKind::ReadOnlyFilesystem => (
             "数据库所在的位置是只读的,不能打开写入。请换一个 --db,或让该位置可写",
             "the store is on a read-only file system and cannot be opened for writing. Use another --db or make it writable",
         ),
-        Some(ErrorKind::PermissionDenied) => (
+        ErrorKind::PermissionDenied => (
             "没有权限读写数据库目录。请检查它的属主和权限",
             "no permission to read and write the store directory. Check its owner and permissions",
         ),
@@ -75,7 +96,11 @@ impl StoreError {
     pub fn message(&self, lang: crate::i18n::Lang) -> String {
         use crate::i18n::Lang::Zh;
         match (self, lang) {
-            (StoreError::Sled(e), l) => storage_text(e, l),
+            (StoreError::Io(e), l) => io_text(e, l),
+            (StoreError::Conflict(id), Zh) => {
+                format!("工单 {id} 刚被另一处修改,这次没有写入任何内容;请重试")
+            }
+            (StoreError::Backend(e), Zh) => format!("存储错误:{e}"),
             (StoreError::Locked(p), Zh) => format!(
                 "数据库 {} 正被另一个 genban 进程使用,且它没有应答;请先关闭那个程序(或换一个 --db)",
                 p.display()
@@ -101,37 +126,61 @@ impl StoreError {
     }
 }
 
-/// Events to append to one ticket, and the ticket's summary after them.
+/// Events to append to one ticket, and what is derived from its log after them.
 #[derive(Debug, Clone)]
 pub struct TicketChange {
     pub id: String,
+    /// How many events the ticket held when the change was checked: the store refuses the
+    /// whole commit (`Conflict`) when another writer appended to the ticket since.
+    pub expected_events: usize,
     pub new_events: Vec<Event>,
-    pub summary: Summary,
+    pub derived: Derived,
 }
 
 /// A visitor of tickets: called with each id and its events.
 pub type TicketVisitor<'a> = dyn FnMut(&str, Vec<Event>) -> Result<(), StoreError> + 'a;
 
+/// A visitor of tickets' facts: called with each id and its facts.
+pub type FactsVisitor<'a> = dyn FnMut(&str, TicketFacts) -> Result<(), StoreError> + 'a;
+
 /// A visitor of tickets' stored lines, unparsed.
 pub type RawVisitor<'a> = dyn FnMut(&str, Vec<String>) -> Result<(), StoreError> + 'a;
 
-/// Storage of the event log and its indexes.
+/// Tickets found by their latest state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Find {
+    /// In a state.
+    InState(State),
+    /// In progress with the deadline before a date (overdue on it).
+    DueBefore(NaiveDate),
+    /// Resolved, the latest resolution first: `limit` of them after skipping `offset`.
+    NewestResolved { offset: usize, limit: usize },
+}
+
+/// Storage of the event log and what is derived from it.
 pub trait EventStore: Send + Sync {
     /// The events of one ticket, in the order they were appended.
     fn events(&self, id: &str) -> Result<Vec<Event>, StoreError>;
     /// Appends all changes as one transaction (or, for very large imports, as a journaled
     /// sequence that is rolled back on the next open if it was cut short) and flushes to disk.
+    /// Refused with `Conflict` when a ticket holds other than `expected_events` events.
     fn commit(&self, changes: &[TicketChange]) -> Result<(), StoreError>;
-    /// `(value, id)` pairs of one index kind (a `summary::prefix`), in key order, optionally
-    /// limited to values in `[from, to]`.
-    fn index(
-        &self,
-        prefix: &str,
-        from: Option<&str>,
-        to: Option<&str>,
-    ) -> Result<Vec<(String, String)>, StoreError>;
-    /// How many tickets the store holds.
+    /// The ids of the tickets found, in id order (`NewestResolved`: newest first).
+    fn find(&self, find: Find) -> Result<Vec<String>, StoreError>;
+    /// How many tickets are in each state (tickets not dispatched are not counted).
+    fn count_by_state(&self) -> Result<Vec<(State, usize)>, StoreError>;
+    /// The units tickets are with now (dispatched tickets), sorted.
+    fn units(&self) -> Result<Vec<String>, StoreError>;
+    /// The categories of the tickets' records, sorted.
+    fn categories(&self) -> Result<Vec<String>, StoreError>;
+    /// The ids of the tickets whose search text matches, in id order.
+    fn search(&self, query: &Query) -> Result<Vec<String>, StoreError>;
+    /// How many tickets the store holds (kept, not counted).
     fn ticket_count(&self) -> Result<usize, StoreError>;
+    /// Calls `f` with each ticket's id and facts, in id order.
+    fn for_each_facts(&self, f: &mut FactsVisitor) -> Result<(), StoreError>;
+    /// The facts of the tickets named (those that exist), in the order given.
+    fn facts_of(&self, ids: &[String]) -> Result<Vec<(String, TicketFacts)>, StoreError>;
     /// Calls `f` with each ticket id and its events, in id order.
     fn for_each_ticket(&self, f: &mut TicketVisitor) -> Result<(), StoreError>;
     /// The latest instant of any stored event.
@@ -155,9 +204,12 @@ pub trait EventStore: Send + Sync {
     fn audit_log(&self) -> Result<Vec<String>, StoreError>;
     /// The end of the tamper-evident chain, if the store has one.
     fn chain_head(&self) -> Result<Option<crate::domain::chain::Head>, StoreError>;
-    /// Compares the stored summaries and index keys with those `expected` from each
-    /// ticket's log; returns what differs.
-    fn check_indexes(
+    /// Compares what is stored beside each ticket's log with what is `expected` from it (a
+    /// batch of tickets); returns what differs.
+    fn check_derived(&self, expected: &[(String, Derived)]) -> Result<Vec<String>, StoreError>;
+    /// Compares the whole of the stored summaries and lookup keys with those of `expected`
+    /// (every ticket's summary): what is stored without a log behind it, or missing.
+    fn check_summaries(
         &self,
         expected: &std::collections::HashMap<String, Summary>,
     ) -> Result<Vec<String>, StoreError>;

@@ -4,7 +4,6 @@
 use chrono::NaiveDate;
 use genban::domain::time::{Clock, DEFAULT_TZ};
 use genban::ledger::Ledger;
-use genban::store::SledStore;
 use std::path::PathBuf;
 
 pub fn shared() -> PathBuf {
@@ -22,10 +21,11 @@ pub fn date(s: &str) -> NaiveDate {
 /// A ledger over a fresh sled store in a temp dir (kept alive by the returned guard).
 pub fn ledger(today: &str) -> (tempfile::TempDir, Ledger) {
     let dir = tempfile::tempdir().unwrap();
-    let store = SledStore::open(&dir.path().join("db")).unwrap();
+    let store =
+        genban::store::open(&dir.path().join("db"), genban::domain::time::DEFAULT_TZ).unwrap();
     (
         dir,
-        Ledger::new(Box::new(store), Clock::fixed(DEFAULT_TZ, date(today))),
+        Ledger::new(store, Clock::fixed(DEFAULT_TZ, date(today))),
     )
 }
 

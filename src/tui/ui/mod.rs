@@ -155,7 +155,12 @@ fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
     let lang = app.lang;
     let mut spans = Vec::new();
     for (i, p) in Pane::ALL.iter().enumerate() {
-        let label = format!(" {} {} {} ", i + 1, p.title(lang), app.count(*p));
+        let label = format!(
+            " {} {} {} ",
+            i + 1,
+            crate::labels::pane(*p, lang),
+            app.count(*p)
+        );
         let style = if *p == app.pane && app.filter.query.is_none() {
             theme::active_tab()
         } else if *p == Pane::Overdue && app.count(*p) > 0 {

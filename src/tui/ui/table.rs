@@ -209,7 +209,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         if search {
             lang.t("搜索结果", "Search results")
         } else {
-            app.pane.title(lang)
+            crate::labels::pane(app.pane, lang)
         },
         app.sort.name(lang)
     );

@@ -1,0 +1,185 @@
+//! The panes of the triage view: which tickets each holds on a date, a ticket as a pane
+//! shows it, the month's tasks, and the order of urgency.
+
+use super::event::{Event, EventKind};
+use super::figures::{cutoff, facts, Facts};
+use super::ticket::{State, Ticket};
+use super::time::{local_date, Period};
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+/// The panes of the triage view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    AwaitingSign,
+    InProgress,
+    AwaitingContact,
+    Overdue,
+    Resolved,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 5] = [
+        Pane::AwaitingSign,
+        Pane::InProgress,
+        Pane::AwaitingContact,
+        Pane::Overdue,
+        Pane::Resolved,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Pane::AwaitingSign => "awaiting-sign",
+            Pane::InProgress => "in-progress",
+            Pane::AwaitingContact => "awaiting-contact",
+            Pane::Overdue => "overdue",
+            Pane::Resolved => "resolved",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Pane> {
+        Pane::ALL.into_iter().find(|p| p.code() == s)
+    }
+    /// Whether a ticket evaluated on a date belongs in this pane.
+    pub fn holds(self, f: &Facts) -> bool {
+        match self {
+            Pane::AwaitingSign => matches!(
+                f.ticket.state,
+                Some(State::AwaitingSign) | Some(State::Returned)
+            ),
+            Pane::InProgress => f.ticket.state == Some(State::InProgress),
+            Pane::AwaitingContact => f.awaiting_contact,
+            Pane::Overdue => f.overdue,
+            Pane::Resolved => f.ticket.state == Some(State::Resolved),
+        }
+    }
+}
+
+/// One ticket as a pane shows it, evaluated on a date.
+#[derive(Debug, Clone)]
+pub struct TicketRow {
+    pub facts: Facts,
+    /// Reached and unreached contacts in the month of the date.
+    pub contacts_this_month: u32,
+    /// Days to the deadline (negative when overdue).
+    pub days_left: Option<i64>,
+    /// Days left in the month of the date (for contact urgency).
+    pub days_left_in_month: i64,
+}
+
+impl TicketRow {
+    pub fn ticket(&self) -> &Ticket {
+        &self.facts.ticket
+    }
+}
+
+/// The tasks of a month (本月任务): what the reminder on the 1st lists.
+#[derive(Debug, Clone)]
+pub struct MonthTasks {
+    pub month: Period,
+    pub as_of: NaiveDate,
+    /// Due a contact this month and not reached yet.
+    pub to_contact: Vec<TicketRow>,
+    /// In progress with the deadline falling in the month (not yet overdue).
+    pub deadlines: Vec<TicketRow>,
+    pub overdue: Vec<TicketRow>,
+    pub to_sign: Vec<TicketRow>,
+}
+
+impl MonthTasks {
+    /// Keeps one unit's tasks.
+    pub fn keep_unit(&mut self, unit: &str) {
+        for rows in [
+            &mut self.to_contact,
+            &mut self.deadlines,
+            &mut self.overdue,
+            &mut self.to_sign,
+        ] {
+            rows.retain(|r| r.ticket().unit() == unit);
+        }
+    }
+
+    /// The tasks, from panes evaluated on `as_of` (see `Ledger::panes`).
+    pub fn from_panes(
+        panes: &[(Pane, Vec<TicketRow>, usize)],
+        month: Period,
+        as_of: NaiveDate,
+    ) -> MonthTasks {
+        let rows = |p: Pane| -> Vec<TicketRow> {
+            panes
+                .iter()
+                .find(|(x, _, _)| *x == p)
+                .map(|(_, r, _)| r.clone())
+                .unwrap_or_default()
+        };
+        let mut deadlines = rows(Pane::InProgress);
+        deadlines
+            .retain(|r| r.ticket().deadline.is_some_and(|d| month.contains(d)) && !r.facts.overdue);
+        MonthTasks {
+            month,
+            as_of,
+            to_contact: rows(Pane::AwaitingContact),
+            deadlines,
+            overdue: rows(Pane::Overdue),
+            to_sign: rows(Pane::AwaitingSign),
+        }
+    }
+}
+
+impl TicketRow {
+    /// A ticket evaluated on `today` from its events (application order; its facts or its
+    /// whole log).
+    pub fn of(id: &str, events: &[Event], tz: Tz, today: NaiveDate) -> TicketRow {
+        let month = Period::month_of(today);
+        let f = facts(id, events, tz, month, today);
+        let cut = cutoff(tz, today);
+        let contacts_this_month = super::void::effective(events)
+            .iter()
+            .filter(|e| {
+                e.instant() < cut
+                    && matches!(e.kind, EventKind::Contact { .. })
+                    && month.contains(local_date(tz, &e.at))
+            })
+            .count() as u32;
+        let days_left = f.ticket.deadline.map(|d| (d - today).num_days());
+        TicketRow {
+            facts: f,
+            contacts_this_month,
+            days_left,
+            days_left_in_month: (month.to - today).num_days(),
+        }
+    }
+}
+
+/// Most urgent first: overdue by most days overdue, awaiting contact by fewest days left in the
+/// month then longest since the last contact, others by deadline; resolved newest first.
+pub fn sort_rows(pane: Pane, rows: &mut [TicketRow]) {
+    match pane {
+        Pane::Resolved => rows.sort_by(|a, b| {
+            b.ticket()
+                .resolved_at
+                .cmp(&a.ticket().resolved_at)
+                .then_with(|| a.ticket().id.cmp(&b.ticket().id))
+        }),
+        Pane::AwaitingContact => rows.sort_by(|a, b| {
+            a.days_left_in_month
+                .cmp(&b.days_left_in_month)
+                .then_with(|| a.ticket().last_contact.cmp(&b.ticket().last_contact))
+                .then_with(|| a.days_left.cmp(&b.days_left))
+                .then_with(|| a.ticket().id.cmp(&b.ticket().id))
+        }),
+        Pane::AwaitingSign => rows.sort_by(|a, b| {
+            let da = a.ticket().first_dispatch.as_ref().map(|d| d.0);
+            let db = b.ticket().first_dispatch.as_ref().map(|d| d.0);
+            // Returned ones first (they need re-dispatch), then oldest dispatch first.
+            (b.ticket().state == Some(State::Returned))
+                .cmp(&(a.ticket().state == Some(State::Returned)))
+                .then_with(|| da.cmp(&db))
+                .then_with(|| a.ticket().id.cmp(&b.ticket().id))
+        }),
+        Pane::Overdue | Pane::InProgress => rows.sort_by(|a, b| {
+            a.days_left
+                .unwrap_or(i64::MAX)
+                .cmp(&b.days_left.unwrap_or(i64::MAX))
+                .then_with(|| a.ticket().id.cmp(&b.ticket().id))
+        }),
+    }
+}

@@ -1,0 +1,312 @@
+//! Writing: each event is checked against the ticket's log (the one gate, duplicates, the
+//! rules, voids), then committed with what the log derives, as one transaction.
+
+use super::{ApplyOutcome, Ledger, LedgerError, RefusedLine};
+use crate::domain::event::{Event, EventKind};
+use crate::domain::summary::derive;
+use crate::domain::ticket::{Refusal, Ticket};
+
+use crate::store::TicketChange;
+use chrono_tz::Tz;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::Ordering;
+
+impl Ledger {
+    /// Records one event made in the program: stamps `recorded_at` and the operator, checks it,
+    /// commits it and flushes. Nothing is written when it is refused.
+    pub fn record(&self, e: Event) -> Result<(), LedgerError> {
+        self.record_all(vec![e])
+    }
+
+    /// Applies events (each with its line number) as one action. Duplicates of stored events
+    /// or of earlier lines are skipped. When any is refused, nothing is written unless
+    /// `skip_refused`. `dry_run` checks only.
+    pub fn apply(
+        &self,
+        lines: Vec<(usize, Event)>,
+        dry_run: bool,
+        skip_refused: bool,
+    ) -> Result<ApplyOutcome, LedgerError> {
+        self.apply_with(lines, dry_run, skip_refused, &mut |_, _| {})
+    }
+
+    /// As `apply`, reporting progress as (tickets checked, tickets in all).
+    pub fn apply_with(
+        &self,
+        lines: Vec<(usize, Event)>,
+        dry_run: bool,
+        skip_refused: bool,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ApplyOutcome, LedgerError> {
+        if !dry_run {
+            if let Some(why) = self.read_only() {
+                return Err(LedgerError::ReadOnly(why));
+            }
+        }
+        // One writer at a time: the check below and its commit see the same store.
+        let _writing = self.shared.write.lock().unwrap_or_else(|p| p.into_inner());
+        self.apply_held(lines, dry_run, skip_refused, progress)
+    }
+
+    /// `apply_with`, the write lock held by the caller.
+    fn apply_held(
+        &self,
+        lines: Vec<(usize, Event)>,
+        dry_run: bool,
+        skip_refused: bool,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ApplyOutcome, LedgerError> {
+        let tz = self.tz();
+        let mut out = ApplyOutcome::default();
+        let mut by_ticket: BTreeMap<String, Vec<(usize, Event)>> = BTreeMap::new();
+        let mut seen_keys: HashSet<String> = HashSet::new();
+        for (line, e) in lines {
+            // The one gate: an event is stored only in the form the reader reads back.
+            let e = match e.through_gate() {
+                Ok(e) => e,
+                Err(why) => {
+                    out.refused.push(RefusedLine {
+                        line,
+                        ticket: e.ticket.clone(),
+                        event_type: e.kind.type_name(),
+                        refusal: Refusal::Malformed(why.0),
+                    });
+                    continue;
+                }
+            };
+            if !seen_keys.insert(e.normalized_key()) {
+                out.duplicates += 1;
+                continue;
+            }
+            by_ticket
+                .entry(e.ticket.clone())
+                .or_default()
+                .push((line, e));
+        }
+        let total = by_ticket.len();
+        let mut changes = Vec::new();
+        for (n, (id, new)) in by_ticket.into_iter().enumerate() {
+            if n % 1000 == 0 {
+                progress(n, total);
+            }
+            let stored = self.store.events(&id)?;
+            let stored_keys: HashSet<String> = stored.iter().map(Event::normalized_key).collect();
+            let mut fresh: Vec<(usize, Event)> = Vec::new();
+            for (line, e) in new {
+                if stored_keys.contains(&e.normalized_key()) {
+                    out.duplicates += 1;
+                } else {
+                    fresh.push((line, e));
+                }
+            }
+            if fresh.is_empty() {
+                continue;
+            }
+            let (accepted, refused) = replay(&id, &stored, fresh, tz);
+            out.refused.extend(refused);
+            if accepted.is_empty() {
+                continue;
+            }
+            let expected_events = stored.len();
+            let mut all: Vec<Event> = stored;
+            all.extend(accepted.iter().cloned());
+            out.added += accepted.len();
+            changes.push(TicketChange {
+                derived: derive(&id, &all, tz),
+                id,
+                expected_events,
+                new_events: accepted,
+            });
+        }
+        progress(total, total);
+        out.tickets_touched = changes.len();
+        out.refused.sort_by_key(|r| r.line);
+        if dry_run || (!out.refused.is_empty() && !skip_refused) {
+            return Ok(out);
+        }
+        self.store.commit(&changes)?;
+        self.shared.generation.fetch_add(1, Ordering::SeqCst);
+        Ok(out)
+    }
+
+    /// Records several events of one action in one transaction (all or nothing).
+    pub fn record_all(&self, events: Vec<Event>) -> Result<(), LedgerError> {
+        let out = self.apply(self.stamped(events), false, false)?;
+        match out.refused.into_iter().next() {
+            Some(r) => Err(LedgerError::Refused(r.refusal)),
+            None => Ok(()),
+        }
+    }
+
+    /// Records a ticket that did not come through the hotline, under the first free id of
+    /// `prefix` + a three-digit sequence (`events` makes the ticket's events for an id). The
+    /// id is chosen and the events committed with every other writer held off, so two
+    /// tickets added at once never share an id. Returns the id.
+    pub fn record_new_ticket(
+        &self,
+        prefix: &str,
+        events: impl Fn(&str) -> Vec<Event>,
+    ) -> Result<String, LedgerError> {
+        if let Some(why) = self.read_only() {
+            return Err(LedgerError::ReadOnly(why));
+        }
+        let _writing = self.shared.write.lock().unwrap_or_else(|p| p.into_inner());
+        for seq in 1..=9999 {
+            let id = format!("{prefix}{seq:03}");
+            if !self.events(&id)?.is_empty() {
+                continue;
+            }
+            let out = self.apply_held(self.stamped(events(&id)), false, false, &mut |_, _| {})?;
+            return match out.refused.into_iter().next() {
+                Some(r) => Err(LedgerError::Refused(r.refusal)),
+                None => Ok(id),
+            };
+        }
+        Err(LedgerError::Refused(Refusal::Malformed(
+            crate::i18n::Msg::new(
+                format!("{prefix}:当天的编号已用完"),
+                format!("{prefix}: no free sequence number left"),
+            ),
+        )))
+    }
+
+    /// Events as entered here: `recorded_at` from the real clock (never the date evaluated
+    /// as of, `--today`) and the configured operator, numbered as lines.
+    fn stamped(&self, events: Vec<Event>) -> Vec<(usize, Event)> {
+        let stamp = crate::domain::time::now_millis()
+            .with_timezone(&self.tz())
+            .fixed_offset();
+        events
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut e)| {
+                e.recorded_at.get_or_insert(stamp);
+                if e.operator.is_none() {
+                    e.operator = self.operator.clone();
+                }
+                (i, e)
+            })
+            .collect()
+    }
+}
+
+/// Checks a ticket's log (application order, `Some(i)` marking the i-th new event): first
+/// its voids, then the log without the voided events. Returns the position of the first
+/// event refused and why.
+pub(super) fn check_log(
+    id: &str,
+    all: &[(Option<usize>, &Event)],
+    tz: Tz,
+) -> Result<(), (usize, Refusal)> {
+    let events: Vec<&Event> = all.iter().map(|(_, e)| *e).collect();
+    let voided = crate::domain::void::check_voids(&events)?;
+    let mut t = Ticket::new(id);
+    for (k, e) in events.iter().enumerate() {
+        if voided[k].is_none() {
+            t.apply(e, tz).map_err(|r| (k, r))?;
+        }
+    }
+    Ok(())
+}
+
+/// Stored events and new ones in application order; stored first at equal instants.
+fn merged<'a>(stored: &'a [Event], fresh: &'a [(usize, Event)]) -> Vec<(Option<usize>, &'a Event)> {
+    let mut all: Vec<(Option<usize>, &Event)> = stored.iter().map(|e| (None, e)).collect();
+    all.extend(fresh.iter().enumerate().map(|(i, (_, e))| (Some(i), e)));
+    all.sort_by_key(|(_, e)| e.instant());
+    all
+}
+
+/// Which new event to refuse when a stored one no longer fits, and why: a new void without
+/// which the stored event passes, else the latest new event before it.
+fn blame_stored(
+    id: &str,
+    stored: &[Event],
+    fresh: &[(usize, Event)],
+    failed: &Event,
+    why: Refusal,
+    tz: Tz,
+) -> (usize, Refusal) {
+    let leaves = Refusal::LeavesInvalid {
+        event: failed.kind.type_name(),
+        at: failed.at.to_rfc3339(),
+        why: Box::new(why),
+    };
+    let still_fails = |without: usize| {
+        let rest: Vec<(usize, Event)> = fresh
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != without)
+            .map(|(_, x)| x.clone())
+            .collect();
+        let all = merged(stored, &rest);
+        match check_log(id, &all, tz) {
+            Ok(()) => false,
+            Err((pos, _)) => std::ptr::eq(all[pos].1, failed) || all[pos].1 == failed,
+        }
+    };
+    let voids = fresh
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, (_, e))| matches!(e.kind, EventKind::Void { .. }));
+    for (i, _) in voids {
+        if !still_fails(i) {
+            return (i, leaves);
+        }
+    }
+    let before = fresh
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, e))| e.instant() <= failed.instant())
+        .max_by_key(|(_, (_, e))| e.instant())
+        .map_or(0, |(i, _)| i);
+    (before, leaves)
+}
+
+/// Replays a ticket's stored events with new ones in application order, checking each new one.
+/// Returns the accepted new events (file order) and the refused lines.
+fn replay(
+    id: &str,
+    stored: &[Event],
+    mut fresh: Vec<(usize, Event)>,
+    tz: Tz,
+) -> (Vec<Event>, Vec<RefusedLine>) {
+    let mut refused = Vec::new();
+    loop {
+        let all = merged(stored, &fresh);
+        let (i, refusal) = match check_log(id, &all, tz) {
+            Ok(()) => return (fresh.into_iter().map(|(_, e)| e).collect(), refused),
+            Err((pos, r)) => match all[pos] {
+                (Some(i), e) => (i, before_history(r, e, &all)),
+                (None, e) => blame_stored(id, stored, &fresh, e, r, tz),
+            },
+        };
+        let (line, e) = fresh.remove(i);
+        refused.push(RefusedLine {
+            line,
+            ticket: e.ticket.clone(),
+            event_type: e.kind.type_name(),
+            refusal,
+        });
+        if fresh.is_empty() {
+            return (Vec::new(), refused);
+        }
+    }
+}
+
+/// "No record" for an event dated before the ticket's first record says so.
+fn before_history(r: Refusal, e: &Event, all: &[(Option<usize>, &Event)]) -> Refusal {
+    if r != Refusal::NoRecord {
+        return r;
+    }
+    match all
+        .iter()
+        .find(|(_, x)| matches!(x.kind, EventKind::Ticket(_)) && x.instant() > e.instant())
+    {
+        Some((_, first)) => Refusal::BeforeHistory {
+            first: first.at.to_rfc3339(),
+        },
+        None => r,
+    }
+}

@@ -1,0 +1,239 @@
+//! Writing to the sled backend: a commit's chunk in one transaction over every tree, and the
+//! journal that lets a large import that was cut short be rolled back on the next open.
+
+use super::{keys, SledStore, StoredTicket, CHAIN_HEAD, LATEST_AT, PENDING, TICKET_COUNT};
+use crate::domain::chain;
+use crate::store::{StoreError, TicketChange};
+use chrono::{DateTime, Utc};
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree as Tx};
+use sled::Transactional;
+
+/// Why a transaction gave up.
+enum Abort {
+    Corrupt(String),
+    Conflict(String),
+}
+
+type TxResult<T> = Result<T, ConflictableTransactionError<Abort>>;
+
+/// A journal value: what a key held before (1 + bytes), or that it was absent (0).
+fn journal_value(old: Option<&[u8]>) -> Vec<u8> {
+    match old {
+        Some(v) => {
+            let mut out = vec![1];
+            out.extend_from_slice(v);
+            out
+        }
+        None => vec![0],
+    }
+}
+
+/// What a journal value says a key held. Also reads the journal of a store of schema 2, which
+/// noted summaries and settings as they were (empty: absent); neither starts with byte 0 or 1.
+fn journal_old(v: &[u8]) -> Option<&[u8]> {
+    match v.first() {
+        None | Some(0) => None,
+        Some(1) => Some(&v[1..]),
+        Some(_) => Some(v),
+    }
+}
+
+/// Notes what `key` of the tree named by `tag` held before this import touched it.
+fn journal(jr: &Tx, tag: u8, key: &[u8], old: Option<&[u8]>) -> TxResult<()> {
+    let mut jk = vec![tag];
+    jk.extend_from_slice(key);
+    if jr.get(&jk)?.is_none() {
+        jr.insert(jk, journal_value(old))?;
+    }
+    Ok(())
+}
+
+/// How many events a ticket's stored lines hold.
+fn lines_in(v: &[u8]) -> usize {
+    v.split(|b| *b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .count()
+}
+
+impl SledStore {
+    /// Rolls back a large commit that was cut short, or clears a finished one's journal.
+    pub(super) fn recover(&self) -> Result<(), StoreError> {
+        if self.meta.get(PENDING)?.is_some() {
+            for item in self.journal.iter() {
+                let (k, v) = item?;
+                self.undo(&k, &v)?;
+            }
+            self.meta.remove(PENDING)?;
+            self.db.flush()?;
+        }
+        if !self.journal.is_empty() {
+            self.journal.clear()?;
+            self.db.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Puts back what one journal entry says a key held.
+    fn undo(&self, k: &[u8], v: &[u8]) -> Result<(), StoreError> {
+        let Some((&tag, key)) = k.split_first() else {
+            return Ok(());
+        };
+        let restore = |tree: &sled::Tree, old: Option<&[u8]>| -> Result<(), StoreError> {
+            match old {
+                Some(o) => tree.insert(key, o).map(drop)?,
+                None => tree.remove(key).map(drop)?,
+            }
+            Ok(())
+        };
+        match tag {
+            b't' => {
+                let id = std::str::from_utf8(key).map_err(|_| self.corrupt("journal"))?;
+                if let Some(cur) = self.stored_ticket(self.tickets.get(id)?)? {
+                    for key in keys::of(&cur.summary, id) {
+                        self.idx.remove(key)?;
+                    }
+                }
+                if let Some(old) = journal_old(v) {
+                    let o: StoredTicket =
+                        serde_json::from_slice(old).map_err(|_| self.corrupt("journal"))?;
+                    for key in keys::of(&o.summary, id) {
+                        self.idx.insert(key, &[])?;
+                    }
+                }
+                restore(&self.tickets, journal_old(v))
+            }
+            b'e' => restore(&self.events, journal_old(v)),
+            b'f' => restore(&self.facts, journal_old(v)),
+            b'x' => restore(&self.text, journal_old(v)),
+            b'm' | b'c' | b'n' => {
+                let name = match tag {
+                    b'm' => LATEST_AT,
+                    b'c' => CHAIN_HEAD,
+                    _ => TICKET_COUNT,
+                };
+                match journal_old(v) {
+                    Some(o) => self.meta.insert(name, o).map(drop)?,
+                    None => self.meta.remove(name).map(drop)?,
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Writes one chunk of a commit in one transaction; `journaled` notes every old value.
+    pub(super) fn write_chunk(
+        &self,
+        changes: &[TicketChange],
+        journaled: bool,
+        latest: &mut Option<DateTime<Utc>>,
+    ) -> Result<(), StoreError> {
+        let mut new_latest = *latest;
+        for e in changes.iter().flat_map(|c| &c.new_events) {
+            let t = e.instant();
+            if new_latest.is_none_or(|l| t > l) {
+                new_latest = Some(t);
+            }
+        }
+        let trees = (
+            &self.events,
+            &self.tickets,
+            &self.idx,
+            &self.meta,
+            &self.journal,
+            &self.facts,
+            &self.text,
+        );
+        let res = trees.transaction(|(ev, tk, idx, meta, jr, fa, tx)| {
+            let old_head = meta.get(CHAIN_HEAD)?;
+            let old_count = meta.get(TICKET_COUNT)?;
+            if journaled {
+                for (tag, name) in [(b'c', CHAIN_HEAD), (b'n', TICKET_COUNT), (b'm', LATEST_AT)] {
+                    journal(jr, tag, b"", meta.get(name)?.as_deref())?;
+                }
+            }
+            let mut head = SledStore::head_of(old_head.as_deref());
+            let mut count = SledStore::count_of(old_count.as_deref());
+            for c in changes {
+                let trees = [(b'e', ev), (b't', tk), (b'f', fa), (b'x', tx)];
+                if journaled {
+                    for (tag, tree) in trees {
+                        journal(
+                            jr,
+                            tag,
+                            c.id.as_bytes(),
+                            tree.get(c.id.as_bytes())?.as_deref(),
+                        )?;
+                    }
+                }
+                if write_ticket(c, ev, tk, idx, &mut head)? {
+                    count += 1;
+                }
+                fa.insert(c.id.as_bytes(), c.derived.facts.encode())?;
+                tx.insert(c.id.as_bytes(), c.derived.search.as_bytes())?;
+            }
+            meta.insert(CHAIN_HEAD, serde_json::to_vec(&head).expect("json"))?;
+            meta.insert(TICKET_COUNT, count.to_string().as_bytes())?;
+            if new_latest != *latest {
+                if let Some(t) = new_latest {
+                    meta.insert(LATEST_AT, t.to_rfc3339().into_bytes())?;
+                }
+            }
+            Ok(())
+        });
+        match res {
+            Ok(()) => {
+                *latest = new_latest;
+                Ok(())
+            }
+            Err(TransactionError::Abort(Abort::Corrupt(msg))) => Err(self.corrupt(msg)),
+            Err(TransactionError::Abort(Abort::Conflict(id))) => Err(StoreError::Conflict(id)),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
+    }
+}
+
+/// Appends one ticket's events (chained) and replaces its summary and lookup keys. Returns
+/// whether the ticket is new.
+fn write_ticket(
+    c: &TicketChange,
+    ev: &Tx,
+    tk: &Tx,
+    idx: &Tx,
+    head: &mut chain::Head,
+) -> TxResult<bool> {
+    let old_raw = tk.get(c.id.as_bytes())?;
+    if let Some(v) = &old_raw {
+        let old: StoredTicket = serde_json::from_slice(v).map_err(|e| {
+            ConflictableTransactionError::Abort(Abort::Corrupt(format!("ticket {}: {e}", c.id)))
+        })?;
+        for key in keys::of(&old.summary, &c.id) {
+            idx.remove(key)?;
+        }
+    }
+    let old_events = ev.get(c.id.as_bytes())?;
+    let held = old_events.as_deref().map_or(0, lines_in);
+    if held != c.expected_events {
+        return Err(ConflictableTransactionError::Abort(Abort::Conflict(
+            c.id.clone(),
+        )));
+    }
+    let mut lines = old_events.map(|v| v.to_vec()).unwrap_or_default();
+    if !lines.is_empty() && lines.last() != Some(&b'\n') {
+        lines.push(b'\n');
+    }
+    for e in &c.new_events {
+        let link = head.append(e);
+        lines.extend_from_slice(chain::line_with(e, &link).as_bytes());
+        lines.push(b'\n');
+    }
+    ev.insert(c.id.as_bytes(), lines)?;
+    for key in keys::of(&c.derived.summary, &c.id) {
+        idx.insert(key, &[])?;
+    }
+    let st = StoredTicket {
+        summary: c.derived.summary.clone(),
+    };
+    tk.insert(c.id.as_bytes(), serde_json::to_vec(&st).expect("json"))?;
+    Ok(old_raw.is_none())
+}
