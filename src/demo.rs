@@ -122,7 +122,15 @@ pub fn generate(ledger: &Ledger, n: usize, seed: u64) -> Result<ApplyOutcome, Le
         events: Vec::new(),
     };
     let mut earlier: Vec<(String, String, String)> = Vec::new(); // phone, category, address
+    let mut out = ApplyOutcome::default();
     for i in 0..n {
+        // Written a batch of tickets at a time: memory bounded by the batch, not by `n`.
+        if i > 0 && i % BATCH == 0 {
+            merge(
+                &mut out,
+                ledger.apply(std::mem::take(&mut g.events), false, true)?,
+            );
+        }
         let cat = g.rng.pick(&w.categories);
         // Most within the last eight months (the open work), the rest back to thirteen.
         let age = if g.rng.chance(75) {
@@ -195,7 +203,19 @@ pub fn generate(ledger: &Ledger, n: usize, seed: u64) -> Result<ApplyOutcome, Le
         }
     }
     let events = std::mem::take(&mut g.events);
-    ledger.apply(events, false, true)
+    merge(&mut out, ledger.apply(events, false, true)?);
+    Ok(out)
+}
+
+/// Tickets generated and written together.
+const BATCH: usize = 20_000;
+
+/// Adds one batch's outcome to the whole.
+fn merge(all: &mut ApplyOutcome, batch: ApplyOutcome) {
+    all.added += batch.added;
+    all.duplicates += batch.duplicates;
+    all.refused.extend(batch.refused);
+    all.tickets_touched += batch.tickets_touched;
 }
 
 /// Whether ticket `i` came through the hotline, and its id (an `L` id when not), from a side

@@ -98,8 +98,8 @@ impl MonthTasks {
     }
 
     /// The tasks, from panes evaluated on `as_of` (see `Ledger::panes`).
-    pub fn from_panes(
-        panes: &[(Pane, Vec<TicketRow>, usize)],
+    pub fn from_panes<R: std::borrow::Borrow<TicketRow>>(
+        panes: &[(Pane, Vec<R>, usize)],
         month: Period,
         as_of: NaiveDate,
     ) -> MonthTasks {
@@ -107,7 +107,7 @@ impl MonthTasks {
             panes
                 .iter()
                 .find(|(x, _, _)| *x == p)
-                .map(|(_, r, _)| r.clone())
+                .map(|(_, r, _)| r.iter().map(|x| x.borrow().clone()).collect())
                 .unwrap_or_default()
         };
         let mut deadlines = rows(Pane::InProgress);
@@ -151,22 +151,25 @@ impl TicketRow {
 
 /// Most urgent first: overdue by most days overdue, awaiting contact by fewest days left in the
 /// month then longest since the last contact, others by deadline; resolved newest first.
-pub fn sort_rows(pane: Pane, rows: &mut [TicketRow]) {
+pub fn sort_rows<R: std::borrow::Borrow<TicketRow>>(pane: Pane, rows: &mut [R]) {
+    rows.sort_by(|a, b| urgency(pane, a.borrow(), b.borrow()));
+}
+
+/// The order of `sort_rows`: `Less` when `a` is the more urgent.
+fn urgency(pane: Pane, a: &TicketRow, b: &TicketRow) -> std::cmp::Ordering {
     match pane {
-        Pane::Resolved => rows.sort_by(|a, b| {
-            b.ticket()
-                .resolved_at
-                .cmp(&a.ticket().resolved_at)
-                .then_with(|| a.ticket().id.cmp(&b.ticket().id))
-        }),
-        Pane::AwaitingContact => rows.sort_by(|a, b| {
-            a.days_left_in_month
-                .cmp(&b.days_left_in_month)
-                .then_with(|| a.ticket().last_contact.cmp(&b.ticket().last_contact))
-                .then_with(|| a.days_left.cmp(&b.days_left))
-                .then_with(|| a.ticket().id.cmp(&b.ticket().id))
-        }),
-        Pane::AwaitingSign => rows.sort_by(|a, b| {
+        Pane::Resolved => b
+            .ticket()
+            .resolved_at
+            .cmp(&a.ticket().resolved_at)
+            .then_with(|| a.ticket().id.cmp(&b.ticket().id)),
+        Pane::AwaitingContact => a
+            .days_left_in_month
+            .cmp(&b.days_left_in_month)
+            .then_with(|| a.ticket().last_contact.cmp(&b.ticket().last_contact))
+            .then_with(|| a.days_left.cmp(&b.days_left))
+            .then_with(|| a.ticket().id.cmp(&b.ticket().id)),
+        Pane::AwaitingSign => {
             let da = a.ticket().first_dispatch.as_ref().map(|d| d.0);
             let db = b.ticket().first_dispatch.as_ref().map(|d| d.0);
             // Returned ones first (they need re-dispatch), then oldest dispatch first.
@@ -174,12 +177,11 @@ pub fn sort_rows(pane: Pane, rows: &mut [TicketRow]) {
                 .cmp(&(a.ticket().state == Some(State::Returned)))
                 .then_with(|| da.cmp(&db))
                 .then_with(|| a.ticket().id.cmp(&b.ticket().id))
-        }),
-        Pane::Overdue | Pane::InProgress => rows.sort_by(|a, b| {
-            a.days_left
-                .unwrap_or(i64::MAX)
-                .cmp(&b.days_left.unwrap_or(i64::MAX))
-                .then_with(|| a.ticket().id.cmp(&b.ticket().id))
-        }),
+        }
+        Pane::Overdue | Pane::InProgress => a
+            .days_left
+            .unwrap_or(i64::MAX)
+            .cmp(&b.days_left.unwrap_or(i64::MAX))
+            .then_with(|| a.ticket().id.cmp(&b.ticket().id)),
     }
 }

@@ -21,15 +21,13 @@ impl Ledger {
         as_of: NaiveDate,
         tick: &mut dyn FnMut(usize),
     ) -> Result<Report, StoreError> {
-        let mut b = ReportBuilder::new(self.tz(), period, as_of);
+        // Read on this thread, evaluated on every core (see `reports`).
         let mut n = 0;
-        self.store.for_each_facts(&mut |id, f| {
-            b.add(id, &f.events);
+        let mut reports = self.reports(&[(period, as_of)], &mut |_, _| {
             n += 1;
             tick(n);
-            Ok(())
         })?;
-        Ok(b.finish())
+        Ok(reports.pop().expect("one report per period"))
     }
 
     /// The report and the cohort of one figure: every item it counts, misses first.

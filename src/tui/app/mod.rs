@@ -125,7 +125,7 @@ impl SortOrder {
         SortOrder::ALL[(i + 1) % SortOrder::ALL.len()]
     }
     /// Orders rows already in urgency order (a stable sort keeps urgency among equals).
-    fn apply(self, rows: &mut [TicketRow]) {
+    fn apply(self, rows: &mut [Arc<TicketRow>]) {
         match self {
             SortOrder::Urgency => {}
             SortOrder::Deadline => {
@@ -190,11 +190,12 @@ pub struct App {
     pub today: NaiveDate,
     pub pane: Pane,
     /// Rows of the current pane (or of the search), filtered: what the table shows.
-    pub rows: Vec<TicketRow>,
+    /// Shared with the panes they come from: a save re-evaluates one ticket, copies no row.
+    pub rows: Vec<Arc<TicketRow>>,
     /// Every pane's rows and its count (all its tickets, before filters).
-    panes: Vec<(Pane, Vec<TicketRow>, usize)>,
+    panes: Vec<(Pane, Vec<Arc<TicketRow>>, usize)>,
     /// The rows of the active search, if any.
-    search: Option<Vec<TicketRow>>,
+    search: Option<Vec<Arc<TicketRow>>>,
     pub selected: usize,
     pub view: View,
     pub popups: Vec<Popup>,
@@ -273,9 +274,14 @@ impl App {
     /// Re-reads every pane, the open ticket and (on a thread) the figures.
     pub fn refresh(&mut self) -> anyhow::Result<()> {
         self.seen_generation = self.ledger.generation();
-        self.panes = self.ledger.panes(self.today, PANE_LIMIT)?;
+        self.panes = self
+            .ledger
+            .panes(self.today, PANE_LIMIT)?
+            .into_iter()
+            .map(|(p, rows, n)| (p, rows.into_iter().map(Arc::new).collect(), n))
+            .collect();
         self.search = match &self.filter.query {
-            Some(q) => Some(self.ledger.search(q, self.today)?),
+            Some(q) => Some(shared(self.ledger.search(q, self.today)?)),
             None => None,
         };
         self.units = self.ledger.units()?;
@@ -300,20 +306,23 @@ impl App {
     /// search), the open ticket, and the figures.
     pub fn refresh_ticket(&mut self, id: &str) -> anyhow::Result<()> {
         self.seen_generation = self.ledger.generation();
-        let row = self.ledger.ticket(id, self.today)?.map(|(r, _)| r);
+        let row = self
+            .ledger
+            .ticket(id, self.today)?
+            .map(|(r, _)| Arc::new(r));
         for (pane, rows, total) in &mut self.panes {
             let before = rows.len();
             rows.retain(|r| r.ticket().id != id);
             *total -= before - rows.len();
             if let Some(r) = row.as_ref().filter(|r| pane.holds(&r.facts)) {
-                rows.push(r.clone());
+                rows.push(Arc::clone(r));
                 *total += 1;
                 crate::ledger::sort_rows(*pane, rows);
             }
         }
         if let (Some(found), Some(r)) = (&mut self.search, &row) {
             for x in found.iter_mut().filter(|x| x.ticket().id == id) {
-                *x = r.clone();
+                *x = Arc::clone(r);
             }
         }
         self.reload_detail()?;
@@ -497,7 +506,7 @@ impl App {
     fn current_ticket(&self) -> Option<&crate::domain::ticket::Ticket> {
         match &self.view {
             View::Detail { .. } => self.detail.as_ref().map(|(r, _)| r.ticket()),
-            View::List => self.rows.get(self.selected).map(TicketRow::ticket),
+            View::List => self.rows.get(self.selected).map(|r| r.ticket()),
             View::Board => None,
         }
     }
@@ -1236,7 +1245,7 @@ impl App {
                 self.offset = 0;
                 if kind == PromptKind::Search {
                     self.search = match &self.filter.query {
-                        Some(q) => Some(self.ledger.search(q, self.today)?),
+                        Some(q) => Some(shared(self.ledger.search(q, self.today)?)),
                         None => None,
                     };
                 }
@@ -1319,4 +1328,9 @@ fn edit_key(field: &mut Field, key: KeyEvent) {
             _ => {}
         },
     }
+}
+
+/// Rows to be shared between a pane, the search and the table.
+fn shared(rows: Vec<TicketRow>) -> Vec<Arc<TicketRow>> {
+    rows.into_iter().map(Arc::new).collect()
 }
