@@ -68,6 +68,11 @@ fn run(args: Cli) -> anyhow::Result<()> {
         }
         Command::Profiles => cli::run_on_without_store(cmd, &ctx, &mut io),
         cmd => {
+            // An app of this user that holds the store answers at once (opening a held store
+            // first waits a second for the lock).
+            if let Some(done) = genban::serve::try_forward(&ctx.db, &ctx, &mut io) {
+                return done;
+            }
             let opened = if cmd.creates_store() {
                 ctx.open()
             } else {
