@@ -77,7 +77,12 @@ fn the_dashboards_reports_in_one_parallel_pass_equal_each_report_alone() {
     import_file(&ledger, &sample("events.jsonl"), &ImportOptions::default()).unwrap();
     let periods = genban::domain::dashboard::Dashboard::periods(date("2026-11-29"));
     let mut seen = 0;
-    let all = ledger.reports(&periods, &mut |_, _| seen += 1).unwrap();
+    let all = ledger
+        .reports(
+            &periods,
+            genban::ledger::Visit::Events(&mut |_, _| seen += 1),
+        )
+        .unwrap();
     assert_eq!(seen, ledger.ticket_count().unwrap());
     assert_eq!(all.len(), periods.len());
     let mut nonempty = 0;

@@ -9,6 +9,7 @@ mod verify;
 mod write;
 
 pub use crate::domain::pane::{sort_rows, MonthTasks, Pane, TicketRow};
+pub use reports::Visit;
 pub use verify::{Finding, Problem};
 
 use crate::domain::event::Event;

@@ -4,6 +4,7 @@
 use super::Ledger;
 use crate::domain::event::Event;
 use crate::domain::figures::{Report, ReportBuilder};
+use crate::domain::ticket_facts::TicketFacts;
 use crate::domain::time::Period;
 use crate::store::StoreError;
 use chrono::NaiveDate;
@@ -22,11 +23,7 @@ impl Ledger {
         tick: &mut dyn FnMut(usize),
     ) -> Result<Report, StoreError> {
         // Read on this thread, evaluated on every core (see `reports`).
-        let mut n = 0;
-        let mut reports = self.reports(&[(period, as_of)], &mut |_, _| {
-            n += 1;
-            tick(n);
-        })?;
+        let mut reports = self.reports(&[(period, as_of)], Visit::Count(tick))?;
         Ok(reports.pop().expect("one report per period"))
     }
 
@@ -48,14 +45,13 @@ impl Ledger {
     /// Several reports in one pass over the store (the dashboard's months), in the order of
     /// `periods`; `visit` also sees every ticket's events (application order). This thread
     /// reads the store and hands chunks of tickets to a worker per core, each with its own
-    /// builders (merged at the end), so that reading and evaluating overlap.
+    /// builders (merged at the end), so that reading and evaluating overlap. With
+    /// `Visit::Count` the workers also decode the facts.
     pub fn reports(
         &self,
         periods: &[(Period, NaiveDate)],
-        visit: &mut dyn FnMut(&str, &[Event]),
+        visit: Visit,
     ) -> Result<Vec<Report>, StoreError> {
-        type Chunk = Vec<(String, Vec<Event>)>;
-        const CHUNK: usize = 1_024;
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 8);
@@ -68,56 +64,64 @@ impl Ledger {
         };
         let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(threads);
         let rx = std::sync::Mutex::new(rx);
+        let location = &self.location();
         let (read, sets) = std::thread::scope(|s| {
-            let tx = tx;
             let workers: Vec<_> = (0..threads)
                 .map(|_| {
                     let (rx, builders) = (&rx, &builders);
-                    s.spawn(move || {
-                        let mut set = builders();
-                        // The lock is held only to take the next chunk.
-                        while let Ok(chunk) = rx
-                            .lock()
-                            .map_err(|_| ())
-                            .and_then(|r| r.recv().map_err(|_| ()))
-                        {
-                            for (id, evs) in &chunk {
-                                for b in set.iter_mut() {
-                                    b.add(id, evs);
-                                }
-                            }
-                        }
-                        set
-                    })
+                    s.spawn(move || evaluate(rx, builders(), location))
                 })
                 .collect();
-            let mut chunk: Chunk = Vec::with_capacity(CHUNK);
-            let read = self.store.for_each_facts(&mut |id, f| {
-                let evs = f.events;
-                visit(id, &evs);
-                chunk.push((id.to_string(), evs));
-                if chunk.len() >= CHUNK {
-                    let _ = tx.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)));
-                }
-                Ok(())
-            });
-            let _ = tx.send(chunk);
-            drop(tx);
-            let sets: Vec<Vec<ReportBuilder>> = workers
+            let read = self.read_chunks(visit, tx);
+            let sets: Vec<Result<Vec<ReportBuilder>, StoreError>> = workers
                 .into_iter()
                 .map(|w| w.join().expect("a report worker does not panic"))
                 .collect();
             (read, sets)
         });
         read?;
-        let mut sets = sets.into_iter();
-        let mut all = sets.next().unwrap_or_else(builders);
+        let mut all = builders();
         for other in sets {
-            for (a, b) in all.iter_mut().zip(other) {
+            for (a, b) in all.iter_mut().zip(other?) {
                 a.absorb(b);
             }
         }
         Ok(all.into_iter().map(ReportBuilder::finish).collect())
+    }
+
+    /// Reads every ticket's facts into chunks for the workers.
+    fn read_chunks(
+        &self,
+        visit: Visit,
+        tx: std::sync::mpsc::SyncSender<Chunk>,
+    ) -> Result<(), StoreError> {
+        let mut chunk: Chunk = Vec::with_capacity(CHUNK);
+        let mut send = |chunk: &mut Chunk, item| {
+            chunk.push(item);
+            if chunk.len() >= CHUNK {
+                let _ = tx.send(std::mem::replace(chunk, Vec::with_capacity(CHUNK)));
+            }
+        };
+        match visit {
+            Visit::Count(tick) => {
+                let mut n = 0;
+                self.store.for_each_facts_encoded(&mut |id, bytes| {
+                    n += 1;
+                    tick(n);
+                    send(&mut chunk, (id.to_string(), Facts::Encoded(bytes.to_vec())));
+                    Ok(())
+                })?;
+            }
+            Visit::Events(visit) => {
+                self.store.for_each_facts(&mut |id, f| {
+                    visit(id, &f.events);
+                    send(&mut chunk, (id.to_string(), Facts::Decoded(f.events)));
+                    Ok(())
+                })?;
+            }
+        }
+        let _ = tx.send(chunk);
+        Ok(())
     }
 
     /// The dashboard as of `today`, in one pass over the store.
@@ -153,10 +157,13 @@ impl Ledger {
         use crate::domain::dashboard::{Dashboard, Tally};
         let tz = self.tz();
         let mut tally = Tally::default();
-        let reports = self.reports(&Dashboard::periods(today), &mut |id, evs| {
-            tally.add(id, evs, tz, today);
-            visit(id, evs);
-        })?;
+        let reports = self.reports(
+            &Dashboard::periods(today),
+            Visit::Events(&mut |id, evs| {
+                tally.add(id, evs, tz, today);
+                visit(id, evs);
+            }),
+        )?;
         Ok(Dashboard::assemble(today, reports, tally))
     }
 
@@ -197,4 +204,60 @@ impl Ledger {
     pub fn categories(&self) -> Result<Vec<String>, StoreError> {
         self.store.categories()
     }
+}
+
+/// What the reading thread does besides reading, in `Ledger::reports`.
+pub enum Visit<'a> {
+    /// Counts the tickets read (the workers decode their facts).
+    Count(&'a mut dyn FnMut(usize)),
+    /// Sees every ticket's events.
+    Events(&'a mut dyn FnMut(&str, &[Event])),
+}
+
+/// A ticket's facts as the reader hands them over.
+enum Facts {
+    Encoded(Vec<u8>),
+    Decoded(Vec<Event>),
+}
+
+type Chunk = Vec<(String, Facts)>;
+const CHUNK: usize = 1_024;
+
+/// A worker: takes chunks until the reader is done, adding each ticket to its builders.
+/// After an unreadable record it only drains the channel, so the reader never waits on it.
+fn evaluate(
+    rx: &std::sync::Mutex<std::sync::mpsc::Receiver<Chunk>>,
+    mut set: Vec<ReportBuilder>,
+    location: &str,
+) -> Result<Vec<ReportBuilder>, StoreError> {
+    let mut failed = None;
+    // The lock is held only to take the next chunk.
+    while let Ok(chunk) = rx
+        .lock()
+        .map_err(|_| ())
+        .and_then(|r| r.recv().map_err(|_| ()))
+    {
+        for (id, f) in chunk {
+            if failed.is_some() {
+                break;
+            }
+            let events = match f {
+                Facts::Decoded(e) => e,
+                Facts::Encoded(bytes) => match TicketFacts::decode(&id, &bytes) {
+                    Ok(f) => f.events,
+                    Err(e) => {
+                        failed = Some(StoreError::Corrupt {
+                            path: location.into(),
+                            detail: format!("ticket {id}: {e}"),
+                        });
+                        break;
+                    }
+                },
+            };
+            for b in set.iter_mut() {
+                b.add(&id, &events);
+            }
+        }
+    }
+    failed.map_or(Ok(set), Err)
 }

@@ -179,6 +179,12 @@ pub trait EventStore: Send + Sync {
     fn ticket_count(&self) -> Result<usize, StoreError>;
     /// Calls `f` with each ticket's id and facts, in id order.
     fn for_each_facts(&self, f: &mut FactsVisitor) -> Result<(), StoreError>;
+    /// Calls `f` with each ticket's id and its facts as stored (`TicketFacts::encode`), in id
+    /// order, for readers that decode on other threads.
+    fn for_each_facts_encoded(
+        &self,
+        f: &mut dyn FnMut(&str, &[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
     /// The facts of the tickets named (those that exist), in the order given.
     fn facts_of(&self, ids: &[String]) -> Result<Vec<(String, TicketFacts)>, StoreError>;
     /// Calls `f` with each ticket id and its events, in id order.

@@ -158,6 +158,17 @@ impl EventStore for SledStore {
         Ok(())
     }
 
+    fn for_each_facts_encoded(
+        &self,
+        f: &mut dyn FnMut(&str, &[u8]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        for item in self.facts.iter() {
+            let (k, v) = item?;
+            f(self.id_of(&k)?, &v)?;
+        }
+        Ok(())
+    }
+
     fn facts_of(&self, ids: &[String]) -> Result<Vec<(String, TicketFacts)>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
