@@ -96,7 +96,7 @@ impl Ledger {
         tx: std::sync::mpsc::SyncSender<Chunk>,
     ) -> Result<(), StoreError> {
         let mut chunk: Chunk = Vec::with_capacity(CHUNK);
-        let mut send = |chunk: &mut Chunk, item| {
+        let send = |chunk: &mut Chunk, item| {
             chunk.push(item);
             if chunk.len() >= CHUNK {
                 let _ = tx.send(std::mem::replace(chunk, Vec::with_capacity(CHUNK)));

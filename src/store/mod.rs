@@ -143,6 +143,9 @@ pub type TicketVisitor<'a> = dyn FnMut(&str, Vec<Event>) -> Result<(), StoreErro
 /// A visitor of tickets' facts: called with each id and its facts.
 pub type FactsVisitor<'a> = dyn FnMut(&str, TicketFacts) -> Result<(), StoreError> + 'a;
 
+/// A visitor of tickets' facts as stored (`TicketFacts::encode`).
+pub type EncodedVisitor<'a> = dyn FnMut(&str, &[u8]) -> Result<(), StoreError> + 'a;
+
 /// A visitor of tickets' stored lines, unparsed.
 pub type RawVisitor<'a> = dyn FnMut(&str, Vec<String>) -> Result<(), StoreError> + 'a;
 
@@ -181,10 +184,7 @@ pub trait EventStore: Send + Sync {
     fn for_each_facts(&self, f: &mut FactsVisitor) -> Result<(), StoreError>;
     /// Calls `f` with each ticket's id and its facts as stored (`TicketFacts::encode`), in id
     /// order, for readers that decode on other threads.
-    fn for_each_facts_encoded(
-        &self,
-        f: &mut dyn FnMut(&str, &[u8]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
+    fn for_each_facts_encoded(&self, f: &mut EncodedVisitor) -> Result<(), StoreError>;
     /// The facts of the tickets named (those that exist), in the order given.
     fn facts_of(&self, ids: &[String]) -> Result<Vec<(String, TicketFacts)>, StoreError>;
     /// Calls `f` with each ticket id and its events, in id order.

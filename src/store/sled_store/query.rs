@@ -8,7 +8,8 @@ use crate::domain::summary::{Derived, Summary};
 use crate::domain::ticket::State;
 use crate::domain::ticket_facts::TicketFacts;
 use crate::store::{
-    EventStore, FactsVisitor, Find, RawVisitor, StoreError, TicketChange, TicketVisitor,
+    EncodedVisitor, EventStore, FactsVisitor, Find, RawVisitor, StoreError, TicketChange,
+    TicketVisitor,
 };
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -158,10 +159,7 @@ impl EventStore for SledStore {
         Ok(())
     }
 
-    fn for_each_facts_encoded(
-        &self,
-        f: &mut dyn FnMut(&str, &[u8]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
+    fn for_each_facts_encoded(&self, f: &mut EncodedVisitor) -> Result<(), StoreError> {
         for item in self.facts.iter() {
             let (k, v) = item?;
             f(self.id_of(&k)?, &v)?;
