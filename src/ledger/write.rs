@@ -58,8 +58,8 @@ impl Ledger {
     ) -> Result<ApplyOutcome, LedgerError> {
         let tz = self.tz();
         let mut out = ApplyOutcome::default();
-        let mut by_ticket: BTreeMap<String, Vec<(usize, Event)>> = BTreeMap::new();
-        let mut seen_keys: HashSet<String> = HashSet::new();
+        let mut by_ticket: BTreeMap<String, Vec<(usize, Event, u128)>> = BTreeMap::new();
+        let mut seen_keys: HashSet<u128> = HashSet::new();
         for (line, e) in lines {
             // The one gate: an event is stored only in the form the reader reads back.
             let e = match e.through_gate() {
@@ -74,14 +74,15 @@ impl Ledger {
                     continue;
                 }
             };
-            if !seen_keys.insert(e.normalized_key()) {
+            let key = key_hash(&e);
+            if !seen_keys.insert(key) {
                 out.duplicates += 1;
                 continue;
             }
             by_ticket
                 .entry(e.ticket.clone())
                 .or_default()
-                .push((line, e));
+                .push((line, e, key));
         }
         let total = by_ticket.len();
         let mut changes = Vec::new();
@@ -90,10 +91,10 @@ impl Ledger {
                 progress(n, total);
             }
             let stored = self.store.events(&id)?;
-            let stored_keys: HashSet<String> = stored.iter().map(Event::normalized_key).collect();
+            let stored_keys: HashSet<u128> = stored.iter().map(key_hash).collect();
             let mut fresh: Vec<(usize, Event)> = Vec::new();
-            for (line, e) in new {
-                if stored_keys.contains(&e.normalized_key()) {
+            for (line, e, key) in new {
+                if stored_keys.contains(&key) {
                     out.duplicates += 1;
                 } else {
                     fresh.push((line, e));
@@ -309,4 +310,18 @@ fn before_history(r: Refusal, e: &Event, all: &[(Option<usize>, &Event)]) -> Ref
         },
         None => r,
     }
+}
+
+/// A 128-bit hash of an event's normalised form (`Event::normalized_key`): duplicates are
+/// found by it, so a large import keeps 16 bytes per event instead of its text.
+fn key_hash(e: &Event) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let key = e.normalized_key();
+    let half = |salt: u8| {
+        let mut h = std::hash::DefaultHasher::new();
+        salt.hash(&mut h);
+        key.hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(0)) << 64) | u128::from(half(1))
 }
