@@ -35,7 +35,8 @@ impl Default for Head {
 }
 
 impl Head {
-    /// Appends `e`: returns its link and moves the head past it.
+    /// Appends `e`: returns its link and moves the head past it. To store the event, prefer
+    /// `append_line`, which also writes the line.
     pub fn append(&mut self, e: &Event) -> Link {
         let link = Link {
             seq: self.seq + 1,
@@ -45,15 +46,68 @@ impl Head {
         self.seq = link.seq;
         link
     }
+
+    /// Appends `e` and returns its stored line (without a newline): byte for byte
+    /// `line_with(e, &head.append(e))`, for writers that store what they append. Each form
+    /// of the event is built once: the canonical form (UTC times, `recorded_at` filled in)
+    /// only for the hash, the event's own JSON (times as given) only for the line, and the
+    /// link written onto it as text, not through a JSON tree. The two forms are different
+    /// texts, so neither can stand in for the other.
+    pub fn append_line(&mut self, e: &Event) -> String {
+        let seq = self.seq + 1;
+        let after = to_hex(&digest_after(&self.hash, e));
+        let mut line = e.to_json_line();
+        push_link(&mut line, seq, &self.hash);
+        self.hash = after;
+        self.seq = seq;
+        line
+    }
+}
+
+/// Lower-case hexadecimal of `bytes`, as the chain writes its hashes.
+pub fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(DIGITS[usize::from(b >> 4)] as char);
+        s.push(DIGITS[usize::from(b & 0xf)] as char);
+    }
+    s
+}
+
+/// The 32 bytes a hash as the chain writes it (64 lower-case digits) stands for; None if it
+/// is not one. Lower case only, so that two hashes are equal exactly when their bytes are.
+pub fn from_hex32(s: &str) -> Option<[u8; 32]> {
+    fn digit(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            _ => None,
+        }
+    }
+    let s = s.as_bytes();
+    if s.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (o, pair) in out.iter_mut().zip(s.chunks_exact(2)) {
+        *o = digit(pair[0])? << 4 | digit(pair[1])?;
+    }
+    Some(out)
 }
 
 /// The chain's hash after `e`, given the hash before it.
 pub fn hash_after(prev: &str, e: &Event) -> String {
+    to_hex(&digest_after(prev, e))
+}
+
+/// `hash_after` as its 32 bytes.
+pub fn digest_after(prev: &str, e: &Event) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(prev.as_bytes());
     h.update(b"\n");
     h.update(e.normalized_key().as_bytes());
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    h.finalize().into()
 }
 
 /// The `_chain` field of a stored or exported line, if it has one. The program writes it last
@@ -77,14 +131,30 @@ pub fn link_of(line: &str) -> Option<Link> {
 
 /// A line with its `_chain` field (the event's own JSON, then the link).
 pub fn line_with(e: &Event, link: &Link) -> String {
-    let mut v = e.to_value();
-    if let serde_json::Value::Object(m) = &mut v {
-        m.insert(
-            "_chain".into(),
-            serde_json::to_value(link).expect("a link is JSON"),
-        );
+    let mut line = e.to_json_line();
+    push_link(&mut line, link.seq, &link.prev);
+    line
+}
+
+/// Writes `"_chain":{"seq":…,"prev":…}` as the last field of the JSON object `line`, byte for
+/// byte as serde_json writes the field inserted into the object.
+fn push_link(line: &mut String, seq: u64, prev: &str) {
+    debug_assert!(line.ends_with('}'), "an event is a JSON object");
+    line.pop();
+    if !line.ends_with('{') {
+        line.push(',');
     }
-    v.to_string()
+    line.push_str("\"_chain\":{\"seq\":");
+    line.push_str(&seq.to_string());
+    line.push_str(",\"prev\":");
+    if prev.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        line.push('"');
+        line.push_str(prev);
+        line.push('"');
+    } else {
+        line.push_str(&serde_json::to_string(prev).expect("a string is JSON"));
+    }
+    line.push_str("}}");
 }
 
 /// What is wrong with a chain at one event.
@@ -225,5 +295,48 @@ mod tests {
         )
         .unwrap();
         assert_eq!(hash_after(GENESIS, &a), hash_after(GENESIS, &b));
+    }
+
+    /// Hashes and lines written by the code before `append_line` and the table hex (pinned
+    /// from it): stores written then must still verify.
+    #[test]
+    fn hashes_and_lines_are_those_of_earlier_versions() {
+        let lines = [
+            r#"{"ticket":"2025110200650","type":"ticket","at":"2025-11-02T16:32:00+08:00","received_at":"2025-11-02T16:32:00+08:00","complainant":"何先生","phone":"15041962478","street":"江浦街道","community":"园林社区","address":"南京市浦口区江浦街道园林家园6幢2单元803室","category":"房屋质量","title":"园林家园地下室渗水","content":"顶楼\"漏水\"\\n要求维修","unit":"区住建局","closed_at":"2025-11-06T09:32:00+08:00","reply":"已转相关部门处理","satisfaction":"unsatisfied","reasonable":true,"operator":"王雨婷"}"#,
+            r#"{"ticket":"T1","type":"void","at":"2026-10-03T11:00:00+08:00","reason":"填错","target":{"type":"contact","at":"2026-10-03T02:00:00Z","recorded_at":"2026-10-03T10:00:05+08:00"}}"#,
+        ];
+        let hashes = [
+            "e696f56577bfd17754210847d6ec76a5fd7389a27e5a044756d65583ea05bdce",
+            "7e14347cbf0667d5603fa7aa3da164b32dec31c5667bbf7c0b28443608b6e468",
+        ];
+        let stored = [
+            r#"{"ticket":"2025110200650","type":"ticket","at":"2025-11-02T16:32:00+08:00","received_at":"2025-11-02T16:32:00+08:00","complainant":"何先生","phone":"15041962478","street":"江浦街道","community":"园林社区","address":"南京市浦口区江浦街道园林家园6幢2单元803室","category":"房屋质量","title":"园林家园地下室渗水","content":"顶楼\"漏水\"\\n要求维修","unit":"区住建局","closed_at":"2025-11-06T09:32:00+08:00","reply":"已转相关部门处理","satisfaction":"unsatisfied","reasonable":true,"operator":"王雨婷","_chain":{"seq":1,"prev":"0000000000000000000000000000000000000000000000000000000000000000"}}"#,
+            r#"{"ticket":"T1","type":"void","at":"2026-10-03T11:00:00+08:00","target":{"type":"contact","at":"2026-10-03T02:00:00+00:00","recorded_at":"2026-10-03T10:00:05+08:00"},"reason":"填错","_chain":{"seq":2,"prev":"e696f56577bfd17754210847d6ec76a5fd7389a27e5a044756d65583ea05bdce"}}"#,
+        ];
+        let (mut old, mut new) = (Head::default(), Head::default());
+        for ((l, hash), want) in lines.iter().zip(hashes).zip(stored) {
+            let e = Event::from_json_str(l).unwrap();
+            assert_eq!(hash_after(&old.hash, &e), hash);
+            assert_eq!(from_hex32(hash).map(|b| to_hex(&b)).as_deref(), Some(hash));
+            let link = old.append(&e);
+            assert_eq!(line_with(&e, &link), want);
+            assert_eq!(new.append_line(&e), want);
+            assert_eq!(new, old);
+            assert_eq!(link_of(want), Some(link));
+        }
+        assert_eq!(old.hash, hashes[1]);
+        // A link read from a file may hold anything: it is escaped as before.
+        let e = Event::from_json_str(lines[1]).unwrap();
+        let odd = Link {
+            seq: 9,
+            prev: "a\"b\\c".into(),
+        };
+        assert_eq!(
+            line_with(&e, &odd),
+            r#"{"ticket":"T1","type":"void","at":"2026-10-03T11:00:00+08:00","target":{"type":"contact","at":"2026-10-03T02:00:00+00:00","recorded_at":"2026-10-03T10:00:05+08:00"},"reason":"填错","_chain":{"seq":9,"prev":"a\"b\\c"}}"#
+        );
+        assert_eq!(from_hex32("xy"), None);
+        assert_eq!(from_hex32(&"g".repeat(64)), None);
+        assert_eq!(from_hex32(&hashes[0].to_uppercase()), None);
     }
 }
