@@ -823,3 +823,51 @@ fn the_board_is_read_on_a_thread_and_the_app_keeps_answering() {
     assert!(!app.board.as_ref().unwrap().league.is_empty());
     assert!(!app.board_loading());
 }
+
+#[test]
+fn another_process_writes_and_the_app_re_reads_only_what_it_touched() {
+    let (_d, mut app) = demo_app(300, Lang::Zh);
+    let other = app.ledger.sharing(app.ledger.clock, Some("街道".into()));
+    let g = app.ledger.generation();
+    assert_eq!(app.ledger.touched_since(g), Some(Vec::new()));
+    // A ticket still to be signed, signed by another genban process (the socket's ledger).
+    let before = app.count(Pane::AwaitingSign);
+    let id = app
+        .ledger
+        .pane(Pane::AwaitingSign, today())
+        .unwrap()
+        .into_iter()
+        .find(|r| r.ticket().state == Some(State::AwaitingSign))
+        .expect("a ticket awaiting its sign")
+        .ticket()
+        .id
+        .clone();
+    let unit = app
+        .ledger
+        .ticket(&id, today())
+        .unwrap()
+        .unwrap()
+        .0
+        .ticket()
+        .unit()
+        .to_string();
+    let sign = genban::domain::event::Event::from_json_str(&format!(
+        r#"{{"ticket":"{id}","type":"sign","at":"{TUI_DAY}T09:00:00+08:00","unit":"{unit}","deadline":"2026-12-31"}}"#
+    ))
+    .unwrap();
+    other.record(sign).unwrap();
+    assert_eq!(app.ledger.touched_since(g), Some(vec![id.clone()]));
+    assert!(app.poll(), "the app sees the write");
+    assert_eq!(app.count(Pane::AwaitingSign), before - 1);
+    assert_eq!(state_of(&app, &id), Some(State::InProgress));
+    // The same counts as reading every pane again.
+    let counts: Vec<usize> = Pane::ALL.iter().map(|p| app.count(*p)).collect();
+    app.refresh().unwrap();
+    let again: Vec<usize> = Pane::ALL.iter().map(|p| app.count(*p)).collect();
+    assert_eq!(counts, again);
+    // A commit of many tickets is not remembered ticket by ticket: everything is read again.
+    let g = app.ledger.generation();
+    let out = genban::demo::generate(&other, 1_200, 3).unwrap();
+    assert!(out.tickets_touched > 1_000);
+    assert_eq!(app.ledger.touched_since(g), None);
+}

@@ -99,6 +99,8 @@ pub struct Ledger {
 struct Shared {
     write: Mutex<()>,
     generation: AtomicU64,
+    /// The tickets each recent commit touched (generation after it, ids), oldest first.
+    touched: Mutex<std::collections::VecDeque<(u64, Option<Vec<String>>)>>,
     /// Why the store may only be read (a damaged event was found), when it may not be written.
     read_only: Mutex<Option<String>>,
 }
@@ -132,6 +134,48 @@ impl Ledger {
     /// Counts the commits made through any ledger over this store (readers refresh on change).
     pub fn generation(&self) -> u64 {
         self.shared.generation.load(Ordering::SeqCst)
+    }
+
+    /// The tickets written since generation `since`, when the ledger still remembers them all
+    /// (None: too many commits ago, or a large import: read everything again).
+    pub fn touched_since(&self, since: u64) -> Option<Vec<String>> {
+        let log = self
+            .shared
+            .touched
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let now = self.generation();
+        if since >= now {
+            return Some(Vec::new());
+        }
+        if log.front().is_none_or(|(g, _)| *g > since + 1) {
+            return None;
+        }
+        let mut ids = Vec::new();
+        for (_, touched) in log.iter().filter(|(g, _)| *g > since) {
+            ids.extend(touched.as_ref()?.iter().cloned());
+        }
+        ids.sort();
+        ids.dedup();
+        Some(ids)
+    }
+
+    /// Counts a commit and notes the tickets it touched.
+    fn committed(&self, ids: Vec<String>) {
+        /// Commits remembered; a reader further behind reads everything again.
+        const KEEP: usize = 64;
+        /// More tickets than this in one commit are remembered as "everything".
+        const MANY: usize = 1_000;
+        let mut log = self
+            .shared
+            .touched
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let g = self.shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        log.push_back((g, (ids.len() <= MANY).then_some(ids)));
+        while log.len() > KEEP {
+            log.pop_front();
+        }
     }
 
     /// From now on the store is only read: unreadable events are skipped, writes refused.

@@ -9,7 +9,6 @@ use crate::domain::ticket::{Refusal, Ticket};
 use crate::store::TicketChange;
 use chrono_tz::Tz;
 use std::collections::{BTreeMap, HashSet};
-use std::sync::atomic::Ordering;
 
 impl Ledger {
     /// Records one event made in the program: stamps `recorded_at` and the operator, checks it,
@@ -126,7 +125,7 @@ impl Ledger {
             return Ok(out);
         }
         self.store.commit(&changes)?;
-        self.shared.generation.fetch_add(1, Ordering::SeqCst);
+        self.committed(changes.into_iter().map(|c| c.id).collect());
         Ok(out)
     }
 

@@ -305,11 +305,33 @@ impl App {
     /// After an action on one ticket: re-evaluates just that ticket in every pane (and in the
     /// search), the open ticket, and the figures.
     pub fn refresh_ticket(&mut self, id: &str) -> anyhow::Result<()> {
+        self.refresh_tickets(&[id.to_string()])
+    }
+
+    /// After writes to a few tickets (here or by another genban process): re-evaluates just
+    /// those from their facts, the open ticket, the unit list and the figures.
+    pub fn refresh_tickets(&mut self, ids: &[String]) -> anyhow::Result<()> {
         self.seen_generation = self.ledger.generation();
-        let row = self
-            .ledger
-            .ticket(id, self.today)?
-            .map(|(r, _)| Arc::new(r));
+        for id in ids {
+            let row = self
+                .ledger
+                .facts(id)?
+                .map(|f| Arc::new(TicketRow::of(id, &f.events, self.ledger.tz(), self.today)));
+            self.replace_row(id, row);
+        }
+        if !ids.is_empty() {
+            self.units = self.ledger.units()?;
+            // Tickets arrived (e.g. a CLI import): the store is no longer empty.
+            self.popups.retain(|p| !matches!(p, Popup::Welcome));
+        }
+        self.reload_detail()?;
+        self.rebuild_rows();
+        self.start_figures();
+        Ok(())
+    }
+
+    /// Puts a ticket's new row in the panes that hold it now (and the search), out of the rest.
+    fn replace_row(&mut self, id: &str, row: Option<Arc<TicketRow>>) {
         for (pane, rows, total) in &mut self.panes {
             let before = rows.len();
             rows.retain(|r| r.ticket().id != id);
@@ -325,10 +347,6 @@ impl App {
                 *x = Arc::clone(r);
             }
         }
-        self.reload_detail()?;
-        self.rebuild_rows();
-        self.start_figures();
-        Ok(())
     }
 
     fn reload_detail(&mut self) -> anyhow::Result<()> {
@@ -392,8 +410,13 @@ impl App {
             return true;
         }
         if self.ledger.generation() != self.seen_generation {
-            // Another genban process wrote through the app (see `serve`): show it.
-            if let Err(e) = self.refresh() {
+            // Another genban process wrote through the app (see `serve`): show it, re-reading
+            // only the tickets it touched when the ledger remembers them.
+            let done = match self.ledger.touched_since(self.seen_generation) {
+                Some(ids) => self.refresh_tickets(&ids),
+                None => self.refresh(),
+            };
+            if let Err(e) = done {
                 self.say(e.to_string(), true);
             }
             return true;
