@@ -164,3 +164,41 @@ fn open_raw(path: &std::path::Path) -> sled::Db {
     }
     sled::open(path).unwrap()
 }
+
+#[test]
+fn a_large_import_into_an_empty_store_cut_short_leaves_it_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let today = date("2026-11-29");
+    {
+        let l = Ledger::new(
+            genban::store::open(&path, DEFAULT_TZ).unwrap(),
+            Clock::fixed(DEFAULT_TZ, today),
+        );
+        l.set_setting("seen", "2026-11").unwrap();
+        // More tickets than one transaction holds: written in chunks, nothing journaled.
+        let out = genban::demo::generate(&l, 2_500, 5).unwrap();
+        assert!(out.tickets_touched > 2_000);
+    }
+    // What the process leaves when it dies before the commit point: the marker.
+    {
+        let raw = open_raw(&path);
+        let meta = raw.open_tree("meta").unwrap();
+        assert!(meta.get("pending_commit").unwrap().is_none());
+        meta.insert("pending_commit", "into_empty").unwrap();
+        assert!(raw.open_tree("journal").unwrap().is_empty());
+        raw.flush().unwrap();
+    }
+    let l = Ledger::new(
+        genban::store::open(&path, DEFAULT_TZ).unwrap(),
+        Clock::fixed(DEFAULT_TZ, today),
+    );
+    assert_eq!(l.ticket_count().unwrap(), 0);
+    assert!(l.units().unwrap().is_empty());
+    assert!(l.pane(Pane::InProgress, today).unwrap().is_empty());
+    assert_eq!(l.chain_head().unwrap(), None);
+    assert_eq!(l.setting("seen").unwrap().as_deref(), Some("2026-11"));
+    assert!(l.verify().unwrap().is_empty());
+    // And the store works on.
+    assert_eq!(l.apply(lines(1), false, false).unwrap().added, 2);
+}

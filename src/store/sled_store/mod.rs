@@ -21,6 +21,8 @@ use std::path::{Path, PathBuf};
 /// Tickets per transaction in a large import.
 const CHUNK: usize = 2_000;
 const PENDING: &str = "pending_commit";
+/// `PENDING`'s value when the commit began on an empty store (nothing journaled).
+const PENDING_EMPTY: &str = "into_empty";
 const LATEST_AT: &str = "latest_at";
 /// The end of the tamper-evident chain (`domain::chain::Head` as JSON).
 const CHAIN_HEAD: &str = "chain_head";

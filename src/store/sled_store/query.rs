@@ -1,6 +1,9 @@
 //! The sled backend's answers to the store's questions.
 
-use super::{keys, SledStore, StoredTicket, CHAIN_HEAD, CHUNK, LATEST_AT, PENDING, TICKET_COUNT};
+use super::{
+    keys, SledStore, StoredTicket, CHAIN_HEAD, CHUNK, LATEST_AT, PENDING, PENDING_EMPTY,
+    TICKET_COUNT,
+};
 use crate::domain::chain::Head;
 use crate::domain::event::Event;
 use crate::domain::search::Query;
@@ -76,10 +79,13 @@ impl EventStore for SledStore {
         if changes.len() <= CHUNK {
             self.write_chunk(changes, false, &mut latest)?;
         } else {
-            self.meta.insert(PENDING, "1")?;
+            // Into an empty store, nothing old needs noting: cut short, the store is emptied.
+            let empty = self.events.is_empty();
+            self.meta
+                .insert(PENDING, if empty { PENDING_EMPTY } else { "1" })?;
             self.db.flush()?;
             for chunk in changes.chunks(CHUNK) {
-                self.write_chunk(chunk, true, &mut latest)?;
+                self.write_chunk(chunk, !empty, &mut latest)?;
             }
             self.db.flush()?;
             // The commit point: once the marker is gone, the import stands.

@@ -1,7 +1,9 @@
 //! Writing to the sled backend: a commit's chunk in one transaction over every tree, and the
 //! journal that lets a large import that was cut short be rolled back on the next open.
 
-use super::{keys, SledStore, StoredTicket, CHAIN_HEAD, LATEST_AT, PENDING, TICKET_COUNT};
+use super::{
+    keys, SledStore, StoredTicket, CHAIN_HEAD, LATEST_AT, PENDING, PENDING_EMPTY, TICKET_COUNT,
+};
 use crate::domain::chain;
 use crate::store::{StoreError, TicketChange};
 use chrono::{DateTime, Utc};
@@ -58,13 +60,32 @@ fn lines_in(v: &[u8]) -> usize {
 impl SledStore {
     /// Rolls back a large commit that was cut short, or clears a finished one's journal.
     pub(super) fn recover(&self) -> Result<(), StoreError> {
-        if self.meta.get(PENDING)?.is_some() {
-            for item in self.journal.iter() {
-                let (k, v) = item?;
-                self.undo(&k, &v)?;
+        match self.meta.get(PENDING)? {
+            None => {}
+            Some(v) if v.as_ref() == PENDING_EMPTY.as_bytes() => {
+                // Begun on an empty store: empty it again (settings and the audit trail stay).
+                for tree in [
+                    &self.events,
+                    &self.tickets,
+                    &self.idx,
+                    &self.facts,
+                    &self.text,
+                ] {
+                    tree.clear()?;
+                }
+                for key in [CHAIN_HEAD, LATEST_AT, TICKET_COUNT, PENDING] {
+                    self.meta.remove(key)?;
+                }
+                self.db.flush()?;
             }
-            self.meta.remove(PENDING)?;
-            self.db.flush()?;
+            Some(_) => {
+                for item in self.journal.iter() {
+                    let (k, v) = item?;
+                    self.undo(&k, &v)?;
+                }
+                self.meta.remove(PENDING)?;
+                self.db.flush()?;
+            }
         }
         if !self.journal.is_empty() {
             self.journal.clear()?;
