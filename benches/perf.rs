@@ -3,6 +3,10 @@
 //!
 //! Run: `cargo bench --bench perf` (add `-- --tickets N` for another size). Prints one line per
 //! measurement; times are wall-clock on whatever else the machine is doing.
+//!
+//! `cargo bench --bench perf -- --db DIR [--today YYYY-MM-DD]` measures only the app on an
+//! existing store and prints `METRIC name value` lines for `benches/table.sh`. Its saves write
+//! contacts into that store: give it a copy.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use genban::domain::time::{Clock, Period, DEFAULT_TZ};
@@ -33,22 +37,6 @@ fn time<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     (r, t.elapsed())
 }
 
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .map(|l| l.to_string())
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|k| k.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
-}
-
 fn dir_mib(p: &Path) -> f64 {
     fn walk(p: &Path) -> u64 {
         std::fs::read_dir(p)
@@ -77,6 +65,112 @@ fn report_times(l: &Ledger, period: Period, as_of: chrono::NaiveDate, runs: usiz
     )
 }
 
+type Screen = Terminal<TestBackend>;
+
+/// One key press: the app's update and the redraw, timed.
+fn press(app: &mut App, t: &mut Screen, code: KeyCode) -> Duration {
+    time(|| {
+        app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+        t.draw(|f| ui::render(f, app)).unwrap();
+    })
+    .1
+}
+
+/// Polls the app (as its event loop does) until a thread of it reports (the figures, the
+/// board), then redraws; the time from `since`, or None after `limit`.
+fn settle(app: &mut App, t: &mut Screen, since: Instant, limit: Duration) -> Option<Duration> {
+    while !app.poll() {
+        if since.elapsed() > limit {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    t.draw(|f| ui::render(f, app)).unwrap();
+    Some(since.elapsed())
+}
+
+fn vm_status_mib(field: &str) -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with(field))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// One `METRIC name value` line for benches/table.sh (`none` when it could not be measured).
+fn metric(name: &str, value: Option<f64>) {
+    match value {
+        Some(v) => println!("METRIC {name} {v:.2}"),
+        None => println!("METRIC {name} none"),
+    }
+}
+
+fn median_ms(v: Vec<Duration>) -> Option<f64> {
+    (!v.is_empty()).then(|| ms(median(v)))
+}
+
+/// The app-side aims of benches/table.sh on an existing store: first frame, header figures,
+/// pane switch, a contact saved through the dialog and the figures after it, the board (`D`)
+/// and the memory with it open. In-process, drawn on a 120x40 TestBackend, polled every 1 ms.
+fn app_metrics(db: &Path, today: &str) {
+    let limit = Duration::from_secs(300);
+    let start = Instant::now();
+    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let (app, first) = time(|| {
+        let app = App::new(open(db, today), Lang::Zh, KeyMap::defaults(), true).unwrap();
+        t.draw(|f| ui::render(f, &app)).unwrap();
+        app
+    });
+    let mut app = app;
+    metric("first_frame_ms", Some(ms(first)));
+    metric("figures_ms", settle(&mut app, &mut t, start, limit).map(ms));
+    press(&mut app, &mut t, KeyCode::Esc); // the month's tasks, shown once a month
+    let mut panes = Vec::new();
+    for _ in 0..3 {
+        for k in ['1', '2', '4', '5', '3'] {
+            panes.push(press(&mut app, &mut t, KeyCode::Char(k)));
+        }
+    }
+    metric("pane_switch_ms", median_ms(panes));
+    let (saves, figures) = app_saves(&mut app, &mut t, limit);
+    metric("save_ms", median_ms(saves));
+    metric("figures_after_save_ms", median_ms(figures));
+    let since = Instant::now();
+    app.on_key(KeyEvent::new(KeyCode::Char('D'), KeyModifiers::NONE));
+    t.draw(|f| ui::render(f, &app)).unwrap();
+    let board = settle(&mut app, &mut t, since, limit).filter(|_| app.board.is_some());
+    metric("board_ms", board.map(ms));
+    metric("rss_after_board_mib", vm_status_mib("VmRSS"));
+    metric("peak_rss_mib", vm_status_mib("VmHWM"));
+}
+
+/// Five contacts recorded through the dialog (`c`, then `Enter` saves: check, commit, flush,
+/// update the panes, redraw), each followed by the figures recomputed on their thread: the
+/// save's time, and the time from the key to the figures drawn. A save that wrote nothing (the
+/// dialog refused it) is left out and said.
+fn app_saves(app: &mut App, t: &mut Screen, limit: Duration) -> (Vec<Duration>, Vec<Duration>) {
+    let (mut saves, mut figures) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        press(app, t, KeyCode::Char('c'));
+        let generation = app.ledger.generation();
+        let since = Instant::now();
+        let saved = press(app, t, KeyCode::Enter);
+        if app.ledger.generation() == generation {
+            eprintln!("perf: a save wrote nothing: {:?}", app.message);
+            press(app, t, KeyCode::Esc);
+            press(app, t, KeyCode::Esc);
+        } else {
+            saves.push(saved);
+            figures.extend(settle(app, t, since, limit));
+        }
+        press(app, t, KeyCode::Char('j'));
+    }
+    (saves, figures)
+}
+
 /// First screen (App::new + one draw) and the median of each key's update + redraw.
 fn tui(label: &str, db: &Path, today: &str) {
     let start = Instant::now();
@@ -100,13 +194,7 @@ fn tui(label: &str, db: &Path, today: &str) {
         start.elapsed().as_secs_f64() * 1e3
     );
     let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    let mut press = |app: &mut App, code: KeyCode| {
-        let (_, d) = time(|| {
-            app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
-            t.draw(|f| ui::render(f, app)).unwrap();
-        });
-        d
-    };
+    let mut press = |app: &mut App, code: KeyCode| press(app, &mut t, code);
     press(&mut app, KeyCode::Esc);
     let mut moves = Vec::new();
     for _ in 0..50 {
@@ -145,10 +233,18 @@ fn tui(label: &str, db: &Path, today: &str) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let n: usize = args
-        .iter()
-        .position(|a| a == "--tickets")
-        .and_then(|i| args.get(i + 1))
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    if let Some(db) = arg("--db") {
+        let today = arg("--today").unwrap_or_else(|| "2026-11-29".into());
+        app_metrics(Path::new(&db), &today);
+        return;
+    }
+    let n: usize = arg("--tickets")
         .and_then(|s| s.parse().ok())
         .unwrap_or(100_000);
     let work = tempfile::tempdir().unwrap();
@@ -185,7 +281,7 @@ fn main() {
     tui(&format!("{n} tickets"), &big, "2026-11-29");
     println!(
         "peak resident memory of this process: {:.0} MiB",
-        peak_rss_mib()
+        vm_status_mib("VmHWM").unwrap_or(0.0)
     );
     if keep {
         let kept = work.keep();
