@@ -9,12 +9,7 @@ use crate::i18n::Lang;
 
 /// A ticket's state.
 pub fn state(s: State, lang: Lang) -> &'static str {
-    match s {
-        State::AwaitingSign => lang.t("待签收", "to sign"),
-        State::Returned => lang.t("已退回", "returned"),
-        State::InProgress => lang.t("办理中", "in progress"),
-        State::Resolved => lang.t("已解决", "resolved"),
-    }
+    s.name(lang)
 }
 
 /// A pane's title (the same words as the state or flag it lists, capitalised in English).
@@ -30,24 +25,7 @@ pub fn pane(p: Pane, lang: Lang) -> &'static str {
 
 /// An event type.
 pub fn event(ty: &str, lang: Lang) -> &'static str {
-    let (zh, en) = match ty {
-        "ticket" => ("工单记录", "ticket record"),
-        "dispatch" => ("派发", "dispatch"),
-        "return" => ("退回", "return"),
-        "sign" => ("签收", "sign"),
-        "contact" => ("联系", "contact"),
-        "extend" => ("延期", "extend"),
-        "resolve" => ("解决", "resolve"),
-        "revisit" => ("回访评价", "revisit"),
-        "reopen" => ("重新办理", "reopen"),
-        "whistle" => ("吹哨", "whistle"),
-        "whistle_response" => ("吹哨响应", "whistle response"),
-        "escalate" => ("每月一办", "monthly case"),
-        "note" => ("备注", "note"),
-        "void" => ("撤销", "void"),
-        _ => ("事件", "event"),
-    };
-    lang.t(zh, en)
+    crate::domain::event::type_name_in(ty, lang)
 }
 
 /// A look-back rule.

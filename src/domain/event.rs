@@ -381,6 +381,28 @@ pub const EVENT_TYPES: [&str; 14] = [
     "void",
 ];
 
+/// An event type's name in a language (the domain's own words; `labels` shows them).
+pub fn type_name_in(ty: &str, lang: crate::i18n::Lang) -> &'static str {
+    let (zh, en) = match ty {
+        "ticket" => ("工单记录", "ticket record"),
+        "dispatch" => ("派发", "dispatch"),
+        "return" => ("退回", "return"),
+        "sign" => ("签收", "sign"),
+        "contact" => ("联系", "contact"),
+        "extend" => ("延期", "extend"),
+        "resolve" => ("解决", "resolve"),
+        "revisit" => ("回访评价", "revisit"),
+        "reopen" => ("重新办理", "reopen"),
+        "whistle" => ("吹哨", "whistle"),
+        "whistle_response" => ("吹哨响应", "whistle response"),
+        "escalate" => ("每月一办", "monthly case"),
+        "note" => ("备注", "note"),
+        "void" => ("撤销", "void"),
+        _ => ("事件", "event"),
+    };
+    lang.t(zh, en)
+}
+
 impl EventKind {
     pub fn type_name(&self) -> &'static str {
         match self {

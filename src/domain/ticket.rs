@@ -31,8 +31,14 @@ impl State {
             State::Resolved => "resolved",
         }
     }
+    /// The state's name (the domain's own words, DOMAIN.md; `labels` shows them).
     pub fn name(self, lang: Lang) -> &'static str {
-        crate::labels::state(self, lang)
+        match self {
+            State::AwaitingSign => lang.t("待签收", "to sign"),
+            State::Returned => lang.t("已退回", "returned"),
+            State::InProgress => lang.t("办理中", "in progress"),
+            State::Resolved => lang.t("已解决", "resolved"),
+        }
     }
     pub fn parse(s: &str) -> Option<State> {
         State::ALL.into_iter().find(|x| x.code() == s)
@@ -267,7 +273,7 @@ impl fmt::Display for Refusal {
 
 /// The Chinese name of an event type.
 pub fn event_zh(ty: &str) -> &'static str {
-    crate::labels::event(ty, Lang::Zh)
+    super::event::type_name_in(ty, Lang::Zh)
 }
 
 /// The first answer of a unit after the first dispatch.
