@@ -26,7 +26,7 @@ fn lines(n: usize) -> Vec<(usize, Event)> {
 #[test]
 fn a_large_import_lands_whole_and_leaves_no_journal() {
     let (d, l) = ledger("2026-11-29");
-    // More tickets than one transaction takes: written as a journaled sequence.
+    // More tickets than one transaction takes, into an empty store: plain ordered writes.
     let out = l.apply(lines(4_500), false, false).unwrap();
     assert_eq!(out.added, 9_000);
     assert_eq!(l.store().ticket_count().unwrap(), 4_500);
@@ -36,6 +36,12 @@ fn a_large_import_lands_whole_and_leaves_no_journal() {
             .len(),
         4_500
     );
+    assert_eq!(l.verify().unwrap(), Vec::new());
+    // Into a store that holds tickets: a journaled sequence of transactions.
+    let more: Vec<(usize, Event)> = lines(9_000).into_iter().skip(9_000).collect();
+    assert_eq!(l.apply(more, false, false).unwrap().added, 9_000);
+    assert_eq!(l.store().ticket_count().unwrap(), 9_000);
+    assert_eq!(l.verify().unwrap(), Vec::new());
     drop(l);
     let raw = open_raw(&d.path().join("db"));
     assert!(raw.open_tree("journal").unwrap().is_empty());

@@ -84,8 +84,12 @@ impl EventStore for SledStore {
             self.meta
                 .insert(PENDING, if empty { PENDING_EMPTY } else { "1" })?;
             self.db.flush()?;
-            for chunk in changes.chunks(CHUNK) {
-                self.write_chunk(chunk, !empty, &mut latest)?;
+            if empty {
+                self.write_plain(changes)?;
+            } else {
+                for chunk in changes.chunks(CHUNK) {
+                    self.write_chunk(chunk, true, &mut latest)?;
+                }
             }
             self.db.flush()?;
             // The commit point: once the marker is gone, the import stands.

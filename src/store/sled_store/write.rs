@@ -142,6 +142,42 @@ impl SledStore {
         }
     }
 
+    /// Writes a whole commit into an empty store with plain ordered inserts: no transaction and
+    /// nothing read back (the commit's marker says to empty the store if it is cut short).
+    pub(super) fn write_plain(&self, changes: &[TicketChange]) -> Result<(), StoreError> {
+        let mut head = chain::Head::default();
+        let mut latest: Option<DateTime<Utc>> = None;
+        let mut line = Vec::new();
+        for c in changes {
+            line.clear();
+            for e in &c.new_events {
+                line.extend_from_slice(head.append_line(e).as_bytes());
+                line.push(b'\n');
+                latest = latest.max(Some(e.instant()));
+            }
+            let id = c.id.as_bytes();
+            self.events.insert(id, line.as_slice())?;
+            for key in keys::of(&c.derived.summary, &c.id) {
+                self.idx.insert(key, &[])?;
+            }
+            let st = StoredTicket {
+                summary: c.derived.summary.clone(),
+            };
+            self.tickets
+                .insert(id, serde_json::to_vec(&st).expect("json"))?;
+            self.facts.insert(id, c.derived.facts.encode())?;
+            self.text.insert(id, c.derived.search.as_bytes())?;
+        }
+        self.meta
+            .insert(CHAIN_HEAD, serde_json::to_vec(&head).expect("json"))?;
+        self.meta
+            .insert(TICKET_COUNT, changes.len().to_string().as_bytes())?;
+        if let Some(t) = latest {
+            self.meta.insert(LATEST_AT, t.to_rfc3339().into_bytes())?;
+        }
+        Ok(())
+    }
+
     /// Writes one chunk of a commit in one transaction; `journaled` notes every old value.
     pub(super) fn write_chunk(
         &self,
