@@ -135,11 +135,20 @@ impl Ledger {
         }
         let (sign, sign_total) = self.pane_page(Pane::AwaitingSign, today, usize::MAX)?;
         out.push((Pane::AwaitingSign, sign, sign_total));
+        // The in-progress pane as read; the two drawn from it, copied out of it.
         let open = self.pane(Pane::InProgress, today)?;
-        for p in [Pane::InProgress, Pane::AwaitingContact, Pane::Overdue] {
-            let mut rows: Vec<TicketRow> =
-                open.iter().filter(|r| p.holds(&r.facts)).cloned().collect();
-            sort_rows(p, &mut rows);
+        let drawn: Vec<(Pane, Vec<TicketRow>)> = [Pane::AwaitingContact, Pane::Overdue]
+            .into_iter()
+            .map(|p| {
+                let mut rows: Vec<TicketRow> =
+                    open.iter().filter(|r| p.holds(&r.facts)).cloned().collect();
+                sort_rows(p, &mut rows);
+                (p, rows)
+            })
+            .collect();
+        let n = open.len();
+        out.push((Pane::InProgress, open, n));
+        for (p, rows) in drawn {
             let n = rows.len();
             out.push((p, rows, n));
         }

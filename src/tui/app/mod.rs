@@ -208,6 +208,8 @@ pub struct App {
     /// The board being read on a thread (the app's figures over a large store take seconds).
     board_rx: Option<Receiver<Result<super::board::Board, String>>>,
     background: bool,
+    /// The figures wait for the first poll (on a thread they would slow the first screen).
+    figures_waiting: bool,
     pub detail: Option<(TicketRow, Vec<Event>)>,
     pub units: Vec<String>,
     pub categories: Vec<String>,
@@ -248,6 +250,7 @@ impl App {
             figures_rx: None,
             board_rx: None,
             background,
+            figures_waiting: background,
             detail: None,
             units: Vec::new(),
             categories: Vec::new(),
@@ -382,6 +385,9 @@ impl App {
     }
 
     fn start_figures(&mut self) {
+        if self.figures_waiting {
+            return;
+        }
         let ledger = Arc::clone(&self.ledger);
         let today = self.today;
         let run = move || ledger.report(Period::month_of(today), today);
@@ -401,6 +407,11 @@ impl App {
     /// Takes figures a thread has finished, and moves to the new day when the date changed
     /// while the app was open. Returns whether anything changed.
     pub fn poll(&mut self) -> bool {
+        if self.figures_waiting {
+            // The first screen is read: now the header's figures, on their thread.
+            self.figures_waiting = false;
+            self.start_figures();
+        }
         let today = self.ledger.clock.today();
         if today != self.today {
             self.today = today;
