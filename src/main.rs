@@ -73,7 +73,24 @@ fn run(args: Cli) -> anyhow::Result<()> {
             if let Some(done) = genban::serve::try_forward(&ctx.db, &ctx, &mut io) {
                 return done;
             }
-            let opened = if cmd.creates_store() {
+            // What would leave a store behind for nothing is refused or done aside first.
+            if let Command::Restore { dir } = &cmd {
+                genban::output::backup::check_each(dir, ctx.lang, &mut |_| {})?;
+            }
+            let _scratch;
+            let opened = if matches!(cmd, Command::Import { dry_run: true, .. })
+                && !genban::store::exists(&ctx.db)
+            {
+                // A dry run on a store not made yet checks against an empty one, in a private
+                // temporary directory removed afterwards: nothing is made at --db.
+                let dir = tempfile::tempdir()?;
+                let scratch = Context {
+                    db: dir.path().join("db"),
+                    ..ctx.clone()
+                };
+                _scratch = dir;
+                scratch.open()
+            } else if cmd.creates_store() {
                 ctx.open()
             } else {
                 ctx.open_existing()
