@@ -66,6 +66,9 @@ impl SledStore {
     /// Opens (or creates) the store in `dir`; a store of an older schema is upgraded (its
     /// summaries dated in `tz`).
     pub fn open(dir: &Path, tz: Tz) -> Result<SledStore, StoreError> {
+        // sled makes files of its own later, on its threads (snapshots: `snap.*`): from now on
+        // everything this process makes is its owner's only.
+        private_from_now_on();
         prepare_dir(dir)?;
         // Told only of a store that existed: a new one in a fresh directory is simply made private.
         let existed = is_store(dir);
@@ -183,6 +186,14 @@ impl SledStore {
             serde_json::from_slice(&v).map_err(|e| self.corrupt(format!("ticket entry: {e}")))
         })
         .transpose()
+    }
+}
+
+/// Sets the process's file-creation mask so that files are made 0600 and directories 0700.
+fn private_from_now_on() {
+    // SAFETY: umask only sets the calling process's mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
     }
 }
 
