@@ -37,28 +37,27 @@ pub fn jsonl(ledger: &Ledger, path: &Path) -> Result<(usize, usize)> {
     write_atomically(path, |tmp| {
         let mut w = std::io::BufWriter::new(std::fs::File::create(tmp)?);
         let io = crate::store::StoreError::Io;
-        ledger.for_each_raw(&mut |id, lines| {
-            let mut events = Vec::with_capacity(lines.len());
-            for line in lines {
-                match Event::from_json_str(&line) {
-                    Ok(e) => events.push((e, crate::domain::chain::link_of(&line))),
-                    Err(e) => bad.push(
-                        serde_json::json!({"ticket": id, "stored": line, "error": e.0.en})
-                            .to_string(),
-                    ),
+        let mut batch: Vec<(String, Vec<String>)> = Vec::new();
+        let mut write = |batch: Vec<(String, Vec<String>)>,
+                         w: &mut std::io::BufWriter<std::fs::File>|
+         -> std::io::Result<()> {
+            for t in export_batch(batch) {
+                for line in &t.lines {
+                    writeln!(w, "{line}")?;
                 }
+                n += t.lines.len();
+                bad.extend(t.bad);
             }
-            events.sort_by_key(|(e, _)| e.instant());
-            for (e, link) in events {
-                let line = match &link {
-                    Some(l) => crate::domain::chain::line_with(&e, l),
-                    None => e.to_json_line(),
-                };
-                writeln!(w, "{line}").map_err(io)?;
-                n += 1;
+            Ok(())
+        };
+        ledger.for_each_raw(&mut |id, lines| {
+            batch.push((id.to_string(), lines));
+            if batch.len() >= EXPORT_BATCH {
+                write(std::mem::take(&mut batch), &mut w).map_err(io)?;
             }
             Ok(())
         })?;
+        write(batch, &mut w)?;
         w.flush()?;
         drop(w);
         if !bad.is_empty() {
@@ -74,6 +73,65 @@ pub fn jsonl(ledger: &Ledger, path: &Path) -> Result<(usize, usize)> {
         })?;
     }
     Ok((n, bad.len()))
+}
+
+/// Tickets converted together, on every core.
+const EXPORT_BATCH: usize = 2_048;
+
+/// One ticket's export: its lines in application order, and its stored lines that cannot be
+/// read (as the side file keeps them).
+struct Exported {
+    lines: Vec<String>,
+    bad: Vec<String>,
+}
+
+/// Converts a batch of tickets' stored lines on every core, keeping their order.
+fn export_batch(batch: Vec<(String, Vec<String>)>) -> Vec<Exported> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || batch.len() < 64 {
+        return batch.iter().map(|(id, l)| export_ticket(id, l)).collect();
+    }
+    std::thread::scope(|s| {
+        let workers: Vec<_> = batch
+            .chunks(batch.len().div_ceil(threads))
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(id, l)| export_ticket(id, l))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("an export worker does not panic"))
+            .collect()
+    })
+}
+
+/// One ticket's stored lines as exported: each event with its place in the chain.
+fn export_ticket(id: &str, lines: &[String]) -> Exported {
+    let mut out = Exported {
+        lines: Vec::with_capacity(lines.len()),
+        bad: Vec::new(),
+    };
+    let mut events = Vec::with_capacity(lines.len());
+    for line in lines {
+        match Event::from_json_str(line) {
+            Ok(e) => events.push((e, crate::domain::chain::link_of(line))),
+            Err(e) => out.bad.push(
+                serde_json::json!({"ticket": id, "stored": line, "error": e.0.en}).to_string(),
+            ),
+        }
+    }
+    events.sort_by_key(|(e, _)| e.instant());
+    for (e, link) in events {
+        out.lines.push(match &link {
+            Some(l) => crate::domain::chain::line_with(&e, l),
+            None => e.to_json_line(),
+        });
+    }
+    out
 }
 
 /// Rewrites a JSONL file without its `_chain` fields.
