@@ -115,6 +115,7 @@ pub fn figure(f: FigureKind, lang: Lang) -> &'static str {
         FigureKind::RevisitSatisfactionRate => lang.t("回访满意率", "Revisit satisfaction rate"),
         FigureKind::WhistleResponseRate => lang.t("吹哨按时响应率", "Whistle response rate"),
         FigureKind::WhistleResolutionRate => lang.t("吹哨解决率", "Whistle resolution rate"),
+        FigureKind::WhistleSatisfactionRate => lang.t("吹哨满意率", "Whistle satisfaction rate"),
     }
 }
 
@@ -145,5 +146,11 @@ pub fn cohort_outcome(f: FigureKind, hit: bool, lang: Lang) -> &'static str {
         }
         (FigureKind::WhistleResolutionRate, true) => lang.t("已解决其部分", "resolved its part"),
         (FigureKind::WhistleResolutionRate, false) => lang.t("未解决", "not resolved"),
+        (FigureKind::WhistleSatisfactionRate, true) => {
+            lang.t("吹哨后回访满意", "satisfied at the revisit after it")
+        }
+        (FigureKind::WhistleSatisfactionRate, false) => {
+            lang.t("吹哨后回访不满意", "unsatisfied at the revisit after it")
+        }
     }
 }

@@ -377,6 +377,10 @@ fn rates_are_null_for_empty_cohorts() {
         "monthly_contact_rate",
         "on_time_resolution_rate",
         "repeat_complaint_rate",
+        "revisit_satisfaction_rate",
+        "whistle_response_rate",
+        "whistle_resolution_rate",
+        "whistle_satisfaction_rate",
     ] {
         assert!(v[k]["rate"].is_null(), "{k}");
     }

@@ -63,10 +63,11 @@ pub enum FigureKind {
     RevisitSatisfactionRate,
     WhistleResponseRate,
     WhistleResolutionRate,
+    WhistleSatisfactionRate,
 }
 
 impl FigureKind {
-    pub const ALL: [FigureKind; 7] = [
+    pub const ALL: [FigureKind; 8] = [
         FigureKind::SigningAccuracy,
         FigureKind::MonthlyContactRate,
         FigureKind::OnTimeResolutionRate,
@@ -74,6 +75,7 @@ impl FigureKind {
         FigureKind::RevisitSatisfactionRate,
         FigureKind::WhistleResponseRate,
         FigureKind::WhistleResolutionRate,
+        FigureKind::WhistleSatisfactionRate,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -84,10 +86,11 @@ impl FigureKind {
             FigureKind::RevisitSatisfactionRate => "revisit_satisfaction_rate",
             FigureKind::WhistleResponseRate => "whistle_response_rate",
             FigureKind::WhistleResolutionRate => "whistle_resolution_rate",
+            FigureKind::WhistleSatisfactionRate => "whistle_satisfaction_rate",
         }
     }
     /// The key, or a short form (`signing`, `contact`, `on_time`, `repeat`, `revisit`,
-    /// `whistle_response`, `whistle_resolution`).
+    /// `whistle_response`, `whistle_resolution`, `whistle_satisfaction`).
     pub fn parse(s: &str) -> Option<FigureKind> {
         let s = s.trim().replace('-', "_");
         FigureKind::ALL
@@ -104,6 +107,7 @@ impl FigureKind {
             FigureKind::RevisitSatisfactionRate => "revisit",
             FigureKind::WhistleResponseRate => "whistle_response",
             FigureKind::WhistleResolutionRate => "whistle_resolution",
+            FigureKind::WhistleSatisfactionRate => "whistle_satisfaction",
         }
     }
     /// Whether a hit is good (all but the repeat complaint rate).
@@ -120,6 +124,7 @@ impl FigureKind {
             FigureKind::RevisitSatisfactionRate => &r.revisit_satisfaction_rate,
             FigureKind::WhistleResponseRate => &r.whistle_response_rate,
             FigureKind::WhistleResolutionRate => &r.whistle_resolution_rate,
+            FigureKind::WhistleSatisfactionRate => &r.whistle_satisfaction_rate,
         }
     }
     /// This figure for one unit (None: the figure is street-wide only).
@@ -178,16 +183,48 @@ impl std::ops::Deref for TotalCounts {
     }
 }
 
-/// Figure 6 of one ticket: its whistles in the period and their summons.
+/// Figures 6 and 7 of one ticket: its whistles in the period, their summons, and the
+/// whistles judged by a revisit after them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Whistles {
     pub whistles: u64,
     pub summons: u64,
     pub responded_in_time: u64,
     pub resolved: u64,
+    /// Figure 7's cohort: whistles with a revisit strictly after them (by A).
+    pub revisited: u64,
+    /// Of those, the whistles whose first revisit after them was satisfied or basically so.
+    pub satisfied: u64,
 }
 
-/// 一哨联办 (figure 6) on one ticket's events (application order, voids applied, cut at A).
+impl Whistles {
+    fn absorb(&mut self, o: &Whistles) {
+        self.whistles += o.whistles;
+        self.summons += o.summons;
+        self.responded_in_time += o.responded_in_time;
+        self.resolved += o.resolved;
+        self.revisited += o.revisited;
+        self.satisfied += o.satisfied;
+    }
+}
+
+/// Figure 7 of one whistle (`events[i]`, events in application order, cut at A): whether the
+/// first revisit of the ticket strictly after the whistle's instant was satisfied or basically
+/// satisfied; None without one.
+fn revisit_after(events: &[Event], i: usize) -> Option<bool> {
+    let at = events[i].instant();
+    events[i + 1..]
+        .iter()
+        .filter(|r| r.instant() > at)
+        .find_map(|r| match &r.kind {
+            EventKind::Revisit { satisfaction, .. } => {
+                Some(*satisfaction != super::event::Satisfaction::Unsatisfied)
+            }
+            _ => None,
+        })
+}
+
+/// 一哨联办 (figures 6 and 7) on one ticket's events (application order, voids applied, cut at A).
 pub fn whistles(events: &[Event], tz: Tz, period: Period) -> Whistles {
     let mut w = Whistles::default();
     for (i, e) in events.iter().enumerate() {
@@ -198,6 +235,10 @@ pub fn whistles(events: &[Event], tz: Tz, period: Period) -> Whistles {
             continue;
         }
         w.whistles += 1;
+        if let Some(satisfied) = revisit_after(events, i) {
+            w.revisited += 1;
+            w.satisfied += u64::from(satisfied);
+        }
         let mut summoned: Vec<&str> = departments.iter().map(|d| d.trim()).collect();
         summoned.sort_unstable();
         summoned.dedup();
@@ -289,6 +330,7 @@ pub struct Report {
     pub revisit_satisfaction_rate: Figure,
     pub whistle_response_rate: Figure,
     pub whistle_resolution_rate: Figure,
+    pub whistle_satisfaction_rate: Figure,
     pub counts: TotalCounts,
     pub by_unit: Vec<UnitReport>,
 }
@@ -328,7 +370,7 @@ pub struct Facts {
     pub extensions_in_period: u64,
     /// Figure 5: the latest revisit in the period was satisfied (None: no revisit in it).
     pub revisit_satisfied: Option<bool>,
-    /// Figure 6: the ticket's whistles in the period.
+    /// Figures 6 and 7: the ticket's whistles in the period.
     pub whistles: Whistles,
 }
 
@@ -447,19 +489,24 @@ impl ReportBuilder {
             ));
         }
         // Whistles count street-wide, dispatched or not.
-        let w = &mut self.whistles;
-        w.whistles += f.whistles.whistles;
-        w.summons += f.whistles.summons;
-        w.responded_in_time += f.whistles.responded_in_time;
-        w.resolved += f.whistles.resolved;
-        let (summons, answered, resolved) = (
-            f.whistles.summons,
-            f.whistles.responded_in_time,
-            f.whistles.resolved,
-        );
-        for i in 0..summons {
-            self.note(FigureKind::WhistleResponseRate, &t.id, "", i < answered);
-            self.note(FigureKind::WhistleResolutionRate, &t.id, "", i < resolved);
+        self.whistles.absorb(&f.whistles);
+        let w = f.whistles;
+        for i in 0..w.summons {
+            self.note(
+                FigureKind::WhistleResponseRate,
+                &t.id,
+                "",
+                i < w.responded_in_time,
+            );
+            self.note(FigureKind::WhistleResolutionRate, &t.id, "", i < w.resolved);
+        }
+        for i in 0..w.revisited {
+            self.note(
+                FigureKind::WhistleSatisfactionRate,
+                &t.id,
+                "",
+                i < w.satisfied,
+            );
         }
         let Some(state) = t.state else { return };
         // Signing accuracy, counted for the unit of the first dispatch.
@@ -534,11 +581,7 @@ impl ReportBuilder {
             add(&mut mine.signing_accuracy, &u.signing_accuracy);
         }
         self.repeat_keys.extend(other.repeat_keys);
-        let (w, o) = (&mut self.whistles, other.whistles);
-        w.whistles += o.whistles;
-        w.summons += o.summons;
-        w.responded_in_time += o.responded_in_time;
-        w.resolved += o.resolved;
+        self.whistles.absorb(&other.whistles);
         self.cohort.extend(other.cohort);
     }
 
@@ -590,6 +633,10 @@ impl ReportBuilder {
                 self.whistles.summons,
             ),
             whistle_resolution_rate: Figure::new(self.whistles.resolved, self.whistles.summons),
+            whistle_satisfaction_rate: Figure::new(
+                self.whistles.satisfied,
+                self.whistles.revisited,
+            ),
             counts: TotalCounts {
                 counts: self.total.counts,
                 whistles_in_period: self.whistles.whistles,

@@ -94,22 +94,20 @@ pub fn header_lines(d: &Dashboard, lang: Lang) -> Vec<String> {
     ]
 }
 
-/// This month's whistles and their two figures.
+/// This month's whistles and their three figures (一哨一考核: response, resolution,
+/// satisfaction).
 fn whistle_line(d: &Dashboard, lang: Lang) -> String {
     let r = &d.current().now;
-    let (resp, res) = (&r.whistle_response_rate, &r.whistle_resolution_rate);
     format!(
-        "{} {} · {} {} ({}/{}) · {} {} ({}/{})",
+        "{} {} · {} {} · {} {} · {} {}",
         lang.t("本月吹哨", "Whistles this month"),
         r.counts.whistles_in_period,
         lang.t("按时响应", "answered in time"),
-        resp.percent(),
-        resp.numerator,
-        resp.denominator,
+        with_counts(&r.whistle_response_rate),
         lang.t("解决", "resolved"),
-        res.percent(),
-        res.numerator,
-        res.denominator
+        with_counts(&r.whistle_resolution_rate),
+        lang.t("满意", "satisfied"),
+        with_counts(&r.whistle_satisfaction_rate),
     )
 }
 
