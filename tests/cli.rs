@@ -34,9 +34,9 @@ fn the_binary_reproduces_the_sample_reports() {
             ],
         ));
         let got: serde_json::Value = serde_json::from_str(&out).unwrap();
-        // The v2 file holds every key (figures 5 and 6 too): equal exactly, in key order.
-        let v2 = sample(&file.replace(".json", ".v2.json"));
-        let want = std::fs::read_to_string(v2).unwrap();
+        // The v3 file holds every key (figures 5, 6 and 7 too): equal exactly, in key order.
+        let v3 = sample(&file.replace(".json", ".v3.json"));
+        let want = std::fs::read_to_string(v3).unwrap();
         let want: serde_json::Value = serde_json::from_str(&want).unwrap();
         assert_eq!(
             serde_json::to_string_pretty(&got).unwrap(),
@@ -277,4 +277,73 @@ fn the_config_file_sets_language_operator_and_zone() {
     std::fs::write(config.join("config.toml"), "lang = \"fr\"\n").unwrap();
     let e = err(&genban(&db, &["report"]));
     assert!(e.contains("config.toml"), "{e}");
+}
+
+/// The number of events of ticket `id`.
+fn event_count(db: &Path, id: &str) -> usize {
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&genban(db, &["show", id, "--format", "json"]))).unwrap();
+    v["events"].as_array().unwrap().len()
+}
+
+#[test]
+fn a_contact_needs_a_time_of_day_and_a_reached_one_what_was_said() {
+    let d = tempfile::tempdir().unwrap();
+    let db = sample_store(d.path());
+    let id = "2026110400114";
+    let n = event_count(&db, id);
+    for args in [
+        vec!["contact", id, "--note", "告知进度", "--at", "2026-11-28"],
+        vec!["resolve", id, "--at", "2026/11/28"],
+    ] {
+        let e = err(&genban(&db, &args));
+        assert!(e.contains("--at") && e.contains("时刻"), "{args:?}: {e}");
+    }
+    let e = err(&genban(&db, &["contact", id, "--at", "2026-11-28 10:00"]));
+    assert!(e.contains("--note") && e.contains("沟通内容"), "{e}");
+    assert_eq!(event_count(&db, id), n, "nothing was written");
+    ok(&genban(
+        &db,
+        &["contact", id, "--unreached", "--at", "2026-11-28 10:00"],
+    ));
+    ok(&genban(
+        &db,
+        &[
+            "contact",
+            id,
+            "--note",
+            "告知进度",
+            "--at",
+            "2026-11-28 10:05",
+        ],
+    ));
+    assert_eq!(event_count(&db, id), n + 2);
+}
+
+#[test]
+fn an_answer_in_the_whistles_second_is_refused_with_its_time() {
+    let d = tempfile::tempdir().unwrap();
+    let db = sample_store(d.path());
+    let id = "2026110400114";
+    // The binary's clock is fixed (GENBAN_TODAY): "now" is the same instant for both.
+    ok(&genban(&db, &["whistle", id, "--department", "区水务局"]));
+    let n = event_count(&db, id);
+    let e = err(&genban(&db, &["respond", id, "--department", "区水务局"]));
+    assert!(
+        e.contains("区水务局") && e.contains("2026-11-29 12:00:00"),
+        "{e}"
+    );
+    assert_eq!(event_count(&db, id), n, "nothing was written");
+    ok(&genban(
+        &db,
+        &[
+            "respond",
+            id,
+            "--department",
+            "区水务局",
+            "--at",
+            "2026-11-29 12:00:01",
+        ],
+    ));
+    assert_eq!(event_count(&db, id), n + 1);
 }

@@ -227,7 +227,17 @@ fn commands_from_the_shell_while_the_app_is_open() {
     ))
     .unwrap();
     let id = list[0]["id"].as_str().unwrap().to_string();
-    genban(&db, &["contact", &id, "--at", "2026-11-20 09:30"]);
+    genban(
+        &db,
+        &[
+            "contact",
+            &id,
+            "--at",
+            "2026-11-20 09:30",
+            "--note",
+            "告知进度",
+        ],
+    );
     t.wait_for(&format!("3 待联系 {}", to_contact - 1));
     let report = genban(&db, &["report", "--format", "json"]);
     assert!(report.contains("monthly_contact_rate"));

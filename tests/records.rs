@@ -43,7 +43,7 @@ fn actions(open: &str, done: &str) -> Vec<Vec<String>> {
         v(&["dispatch", open, "--unit", "{V}"]),
         v(&["sign", open, "--deadline", "2027-06-30", "--unit", "{V}"]),
         v(&["return", open, "--reason", "{V}"]),
-        v(&["contact", open, "--person", "{V}"]),
+        v(&["contact", open, "--note", "告知进度", "--person", "{V}"]),
         v(&["contact", open, "--note", "{V}"]),
         v(&[
             "extend",
@@ -82,7 +82,7 @@ fn actions(open: &str, done: &str) -> Vec<Vec<String>> {
             "{V}",
         ]),
         v(&["contact", "{V}"]),
-        v(&["contact", open, "--at", "{V}"]),
+        v(&["contact", open, "--note", "告知进度", "--at", "{V}"]),
         v(&["extend", open, "--reason", "材料", "--deadline", "{V}"]),
     ]
 }
@@ -258,7 +258,10 @@ fn a_void_on_the_command_line_annuls_a_contact_and_it_can_be_recorded_again() {
             "联系结果填错",
         ],
     ));
-    ok(&genban(&db, &["contact", "V1", at[0], at[1]]));
+    ok(&genban(
+        &db,
+        &["contact", "V1", "--note", "告知办理进度", at[0], at[1]],
+    ));
     assert!(!awaiting(&db).contains("V1"));
     let e = err(&genban(
         &db,

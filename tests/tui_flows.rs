@@ -679,10 +679,14 @@ fn whistle_answer_and_monthly_topic_from_the_keys() {
     assert_eq!(w.len(), before + 1);
     assert!(matches!(&w.last().unwrap().kind,
         genban::domain::event::EventKind::Whistle { departments } if departments.contains(&"区水务局".to_string()) && departments.contains(&"燃气公司".to_string())));
-    // The answer of the first one, its part resolved.
+    // The answer of the first one, its part resolved, half a minute after the whistle (the
+    // fixed clock gives both noon; an answer at the whistle's second would be refused).
     keys(&mut app, "W");
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, ":30");
     press(&mut app, KeyCode::Enter);
     assert!(app.popups.is_empty(), "{:?}", app.message);
     let r = events_of_type(&app, &id, "whistle_response");
@@ -870,4 +874,206 @@ fn another_process_writes_and_the_app_re_reads_only_what_it_touched() {
     let out = genban::demo::generate(&other, 1_200, 3).unwrap();
     assert!(out.tickets_touched > 1_000);
     assert_eq!(app.ledger.touched_since(g), None);
+}
+
+/// The id of the first in-progress ticket, its detail open.
+fn open_first_in_progress(app: &mut genban::tui::app::App) -> String {
+    press(app, KeyCode::Esc);
+    keys(app, "2");
+    let id = app.rows[0].ticket().id.clone();
+    press(app, KeyCode::Enter);
+    assert!(matches!(&app.view, View::Detail { id: shown, .. } if *shown == id));
+    id
+}
+
+/// The open dialog's error and the key of its focused field.
+fn dialog_state(app: &genban::tui::app::App) -> (Option<String>, &'static str) {
+    match app.popups.last() {
+        Some(Popup::Dialog(d)) => (d.error.clone(), d.form.fields[d.form.focus].key),
+        other => panic!("no dialog open: {other:?}"),
+    }
+}
+
+#[test]
+fn a_reached_contact_needs_what_was_said_and_a_time_of_day() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    let id = open_first_in_progress(&mut app);
+    let n = event_count(&app, &id);
+    // c then Enter: reached (the default) with no 沟通内容 is refused, the field focused.
+    keys(&mut app, "c");
+    press(&mut app, KeyCode::Enter);
+    let (error, focus) = dialog_state(&app);
+    assert!(
+        error.as_deref().is_some_and(|e| e.contains("沟通内容")),
+        "{error:?}"
+    );
+    assert_eq!(focus, "note");
+    assert_eq!(event_count(&app, &id), n, "nothing was written");
+    keys(&mut app, "告知办理进度");
+    // A date alone is refused with a hint; the time field is focused.
+    press(&mut app, KeyCode::Tab);
+    for _ in 0.." 12:00".chars().count() {
+        press(&mut app, KeyCode::Backspace);
+    }
+    press(&mut app, KeyCode::Enter);
+    let (error, focus) = dialog_state(&app);
+    assert!(
+        error
+            .as_deref()
+            .is_some_and(|e| e.contains("2026-11-20") && e.contains("时刻")),
+        "{error:?}"
+    );
+    assert_eq!(focus, "at");
+    assert_eq!(event_count(&app, &id), n, "nothing was written");
+    // With its time of day it is saved at that time.
+    keys(&mut app, " 09:30");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.message);
+    let c = events_of_type(&app, &id, "contact");
+    let c = c.iter().max_by_key(|e| e.recorded_at).unwrap().to_value();
+    assert_eq!(c["at"], "2026-11-20T09:30:00+08:00");
+    assert_eq!(c["note"], "告知办理进度");
+    // An unreached contact needs nothing more.
+    keys(&mut app, "c");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.message);
+    assert_eq!(event_count(&app, &id), n + 2);
+}
+
+#[test]
+fn a_whistle_answer_left_at_now_in_the_same_minute_counts() {
+    use chrono::Timelike;
+    use genban::domain::time::{Clock, Period, DEFAULT_TZ};
+    // The real clock (seconds and all); both entries in one minute.
+    let s = chrono::Utc::now().second();
+    if s >= 50 {
+        std::thread::sleep(std::time::Duration::from_secs(u64::from(61 - s)));
+    }
+    let day = chrono::Utc::now().with_timezone(&DEFAULT_TZ).date_naive();
+    let dir = tempfile::tempdir().unwrap();
+    let store = genban::store::open(&dir.path().join("db"), DEFAULT_TZ).unwrap();
+    let l = genban::ledger::Ledger::new(store, Clock::fixed(DEFAULT_TZ, day));
+    assert!(genban::demo::generate(&l, 120, 7)
+        .unwrap()
+        .refused
+        .is_empty());
+    let mut app =
+        genban::tui::app::App::new(l, Lang::Zh, genban::tui::keymap::KeyMap::defaults(), false)
+            .unwrap();
+    let id = open_first_in_progress(&mut app);
+    let period = Period::month_of(day);
+    let before = app
+        .ledger
+        .report(period, day)
+        .unwrap()
+        .whistle_response_rate;
+    keys(&mut app, "w区水务");
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.message);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    keys(&mut app, "W");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.message);
+    let w = events_of_type(&app, &id, "whistle").pop().unwrap();
+    let r = events_of_type(&app, &id, "whistle_response").pop().unwrap();
+    assert_eq!(w.at.timestamp() / 60, r.at.timestamp() / 60, "one minute");
+    assert!(r.at > w.at, "{} then {}", w.at, r.at);
+    let after = app
+        .ledger
+        .report(period, day)
+        .unwrap()
+        .whistle_response_rate;
+    assert_eq!(
+        (after.numerator, after.denominator),
+        (before.numerator + 1, before.denominator + 1),
+        "the answer counts for figure 6"
+    );
+}
+
+#[test]
+fn an_answer_at_or_before_its_whistle_is_refused_with_the_whistles_second() {
+    use genban::tui::dialog::{Dialog, DialogKind};
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    let id = open_first_in_progress(&mut app);
+    keys(&mut app, "w区水务");
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.message);
+    let (row, log) = app.ledger.ticket(&id, today()).unwrap().unwrap();
+    let tz = app.ledger.tz();
+    let whistled = events_of_type(&app, &id, "whistle").pop().unwrap().at;
+    let answer = |now: chrono::DateTime<chrono::FixedOffset>, lang: Lang| {
+        let mut d = Dialog::new(
+            DialogKind::Respond,
+            row.ticket(),
+            &[],
+            now.with_timezone(&chrono::Utc),
+            tz,
+            lang,
+        )
+        .with_log(&log);
+        d.events(tz, lang)
+    };
+    // The same second: refused, the whistle's time given to the second.
+    let e = answer(whistled, Lang::Zh).unwrap_err();
+    assert!(
+        e.contains("区水务局") && e.contains("2026-11-20 12:00:00"),
+        "{e}"
+    );
+    let e = answer(whistled - chrono::Duration::minutes(5), Lang::En).unwrap_err();
+    assert!(
+        e.contains("after the whistle at 2026-11-20 12:00:00"),
+        "{e}"
+    );
+    // A second later: accepted, at that second.
+    let later = whistled + chrono::Duration::seconds(1);
+    let ev = answer(later, Lang::Zh).unwrap();
+    assert_eq!(ev[0].at, later);
+}
+
+#[test]
+fn a_time_left_as_shown_is_the_real_instant_and_an_edited_one_what_was_typed() {
+    use genban::tui::dialog::{Dialog, DialogKind};
+    let (_d, app) = demo_app(120, Lang::Zh);
+    let tz = app.ledger.tz();
+    let id = app.rows[0].ticket().id.clone();
+    let (row, _) = app.ledger.ticket(&id, today()).unwrap().unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-20T12:34:56+08:00")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let mut d = Dialog::new(DialogKind::Note, row.ticket(), &[], now, tz, Lang::Zh);
+    assert_eq!(d.form.get("at"), "2026-11-20 12:34", "shown to the minute");
+    d.form.field_mut("note").unwrap().set("备注");
+    assert_eq!(d.events(tz, Lang::Zh).unwrap()[0].instant(), now);
+    d.form.field_mut("at").unwrap().set("2026-11-20 12:35");
+    assert_eq!(
+        d.events(tz, Lang::Zh).unwrap()[0].at.to_rfc3339(),
+        "2026-11-20T12:35:00+08:00"
+    );
+}
+
+#[test]
+fn an_answer_in_the_whistles_second_is_refused_from_the_keys() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    let id = open_first_in_progress(&mut app);
+    keys(&mut app, "w区水务");
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.message);
+    let n = event_count(&app, &id);
+    // The fixed clock gives both noon: the answer left at now is at the whistle's second.
+    keys(&mut app, "W");
+    press(&mut app, KeyCode::Enter);
+    let (error, focus) = dialog_state(&app);
+    assert!(
+        error
+            .as_deref()
+            .is_some_and(|e| e.contains("区水务局") && e.contains("2026-11-20 12:00:00")),
+        "{error:?}"
+    );
+    assert_eq!(focus, "department");
+    assert_eq!(event_count(&app, &id), n, "nothing was written");
 }

@@ -107,6 +107,24 @@ pub fn time(s: &str, flag: &str, tz: Tz, lang: Lang) -> Result<DateTime<FixedOff
     })
 }
 
+/// The moment of something that happened at a time of day (a contact, a resolution, a
+/// revisit): as `time`, but a date alone is refused with a hint, not read as midnight.
+pub fn moment(s: &str, flag: &str, tz: Tz, lang: Lang) -> Result<DateTime<FixedOffset>> {
+    if crate::domain::time::is_date_only(s) {
+        let d = crate::text::sanitize(s.trim());
+        bail!(
+            "{flag}: `{d}` {}",
+            match lang {
+                Lang::Zh => format!("只有日期,请写明时刻,如 `{d} 09:30`(YYYY-MM-DD HH:MM)"),
+                Lang::En => format!(
+                    "is a date alone: give the time of day too, e.g. `{d} 09:30` (YYYY-MM-DD HH:MM)"
+                ),
+            }
+        );
+    }
+    time(s, flag, tz, lang)
+}
+
 /// A month `YYYY-MM`.
 pub fn month(s: &str, lang: Lang) -> Result<Period> {
     Period::parse_month(s).ok_or_else(|| {
@@ -194,5 +212,14 @@ mod tests {
         }
         assert!(optional(Some("  "), "--plan", 10, Lang::En).is_err());
         assert_eq!(optional(None, "--plan", 10, Lang::En).unwrap(), None);
+    }
+
+    #[test]
+    fn a_moment_needs_its_time_of_day() {
+        let tz = crate::domain::time::DEFAULT_TZ;
+        let e = moment("2026-12-02", "--at", tz, Lang::En).unwrap_err();
+        assert!(e.to_string().contains("time of day"), "{e}");
+        assert!(moment("2026-12-02 09:30", "--at", tz, Lang::En).is_ok());
+        assert!(time("2026-12-02", "--at", tz, Lang::En).is_ok());
     }
 }

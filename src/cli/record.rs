@@ -30,7 +30,8 @@ pub enum ChannelArg {
 /// When it happened and a note, for every recording subcommand.
 #[derive(Args, Debug, Clone)]
 pub struct EventArgs {
-    /// When it happened (RFC 3339, or YYYY-MM-DD HH:MM in the local zone) [default: now]
+    /// When it happened (RFC 3339, or YYYY-MM-DD HH:MM in the local zone; a contact, resolve or
+    /// revisit needs the time of day, not a date alone) [default: now]
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     #[arg(long)]
@@ -71,7 +72,7 @@ pub enum RecordCmd {
         #[command(flatten)]
         common: EventArgs,
     },
-    /// A call, visit, SMS or chat with the citizen
+    /// A call, visit, SMS or chat with the citizen (reached: --note says what they were told)
     Contact {
         id: String,
         #[arg(long, value_enum, default_value = "phone")]
@@ -289,7 +290,7 @@ impl RecordCmd {
                 common,
                 ..
             } => (
-                c.at(&common.at)?,
+                c.contact_moment(*unreached, common)?,
                 &common.note,
                 EventKind::Contact {
                     channel: channel_of(*channel),
@@ -335,14 +336,17 @@ impl RecordCmd {
                 resolved,
                 common,
                 ..
-            } => (
-                c.at(&common.at)?,
-                &common.note,
-                EventKind::WhistleResponse {
-                    department: c.name(department, "--department")?,
-                    resolved: Some(*resolved),
-                },
-            ),
+            } => {
+                let department = c.name(department, "--department")?;
+                (
+                    c.answer_time(&department, &common.at)?,
+                    &common.note,
+                    EventKind::WhistleResponse {
+                        department,
+                        resolved: Some(*resolved),
+                    },
+                )
+            }
             RecordCmd::Escalate { topic, common, .. } => (
                 c.at(&common.at)?,
                 &common.note,
@@ -374,7 +378,7 @@ impl RecordCmd {
                 },
             ),
             RecordCmd::Resolve { common, .. } => {
-                (c.at(&common.at)?, &common.note, EventKind::Resolve)
+                (c.moment(&common.at)?, &common.note, EventKind::Resolve)
             }
             RecordCmd::Revisit {
                 satisfaction,
@@ -382,7 +386,7 @@ impl RecordCmd {
                 common,
                 ..
             } => (
-                c.at(&common.at)?,
+                c.moment(&common.at)?,
                 &common.note,
                 EventKind::Revisit {
                     satisfaction: satisfaction_of(*satisfaction),
@@ -428,6 +432,40 @@ impl Checker<'_> {
         match when {
             Some(s) => args::time(s, "--at", self.ctx.clock.tz, self.ctx.lang),
             None => Ok(self.now()),
+        }
+    }
+    /// `--at` of something that happened at a time of day (a date alone refused), or now.
+    fn moment(&self, when: &Option<String>) -> Result<DateTime<FixedOffset>> {
+        match when {
+            Some(s) => args::moment(s, "--at", self.ctx.clock.tz, self.ctx.lang),
+            None => Ok(self.now()),
+        }
+    }
+    /// A contact's moment; a reached one must say what the citizen was told (`--note`).
+    fn contact_moment(&self, unreached: bool, common: &EventArgs) -> Result<DateTime<FixedOffset>> {
+        let at = self.moment(&common.at)?;
+        if !unreached && common.note.is_none() {
+            bail!(
+                "--note: {}",
+                self.ctx.lang.t(
+                    "已联系上的联系须写明沟通内容(告诉诉求人什么);没联系上请加 --unreached",
+                    "a reached contact needs what the citizen was told; add --unreached if they were not reached"
+                )
+            );
+        }
+        Ok(at)
+    }
+    /// An answer's `--at` (or now), refused at or before the whistle it answers.
+    fn answer_time(
+        &self,
+        department: &str,
+        when: &Option<String>,
+    ) -> Result<DateTime<FixedOffset>> {
+        let at = self.at(when)?;
+        let log = self.ledger.events(self.id)?;
+        match crate::tui::dialogs::respond::too_early(&log, department, at, self.ctx.lang) {
+            Some(msg) => bail!("{msg}"),
+            None => Ok(at),
         }
     }
     fn name(&self, v: &str, flag: &str) -> Result<String> {

@@ -137,6 +137,37 @@ pub fn parse_local_with(
     Some(local_instant(tz, naive).with_timezone(&tz).fixed_offset())
 }
 
+/// Why a time a person typed for something that happened at a moment was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MomentError {
+    /// Not a time in any accepted form.
+    Unreadable,
+    /// A date alone (`2026-12-02`): the time of day is missing.
+    DateOnly,
+}
+
+/// A date alone, with no time of day (read by `parse_local` as its midnight).
+pub fn is_date_only(s: &str) -> bool {
+    let s = s.trim();
+    DateTime::parse_from_rfc3339(s).is_err()
+        && !TIME_FORMATS
+            .iter()
+            .any(|f| NaiveDateTime::parse_from_str(s, f).is_ok())
+        && DATE_FORMATS
+            .iter()
+            .any(|f| NaiveDate::parse_from_str(s, f).is_ok())
+}
+
+/// As `parse_local`, for the moment of something that happened at a time of day (a contact,
+/// a resolution, a revisit) entered by a person: a date alone is refused, not read as midnight.
+/// (Events in imported files keep `parse_local`'s reading.)
+pub fn parse_moment(s: &str, tz: Tz) -> Result<DateTime<chrono::FixedOffset>, MomentError> {
+    if is_date_only(s) {
+        return Err(MomentError::DateOnly);
+    }
+    parse_local(s, tz).ok_or(MomentError::Unreadable)
+}
+
 /// The first instant of a local date.
 pub fn day_start(tz: Tz, d: NaiveDate) -> DateTime<Utc> {
     local_instant(tz, d.and_hms_opt(0, 0, 0).expect("midnight"))
@@ -213,6 +244,26 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 2, 28).unwrap()
         );
         assert!(Period::parse_month("2026-13").is_none());
+    }
+
+    #[test]
+    fn a_moment_needs_a_time_of_day() {
+        let tz = DEFAULT_TZ;
+        for bare in ["2026-12-02", " 2026/12/2 ", "2026年12月2日", "20261202"] {
+            assert!(is_date_only(bare), "{bare}");
+            assert_eq!(parse_moment(bare, tz), Err(MomentError::DateOnly), "{bare}");
+            assert!(parse_local(bare, tz).is_some(), "files still read {bare}");
+        }
+        for full in [
+            "2026-12-02 09:30",
+            "2026-12-02 09:30:15",
+            "2026-12-02T09:30:00+08:00",
+            "2026/12/2 9:30",
+        ] {
+            assert!(!is_date_only(full), "{full}");
+            assert!(parse_moment(full, tz).is_ok(), "{full}");
+        }
+        assert_eq!(parse_moment("12/02", tz), Err(MomentError::Unreadable));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use super::form::{Field, Form};
 use crate::domain::event::{Event, EventKind, VoidTarget};
 use crate::domain::ticket::Ticket;
 use crate::i18n::Lang;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use chrono_tz::Tz;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +72,11 @@ pub struct Dialog {
     pub confirm_new: Option<String>,
     /// The event a void dialog annuls.
     pub target: Option<Event>,
+    /// The instant the time field was pre-filled with (shown to the minute): left as shown,
+    /// the events are dated this real instant, seconds and all.
+    pub opened_at: Option<DateTime<Utc>>,
+    /// The ticket's events as the dialog opened (see `with_log`), for checks that need them.
+    pub log: Vec<Event>,
 }
 
 fn time_text(t: DateTime<Utc>, tz: Tz) -> String {
@@ -104,7 +109,16 @@ impl Dialog {
             confirm_discard: false,
             confirm_new: None,
             target: None,
+            opened_at: Some(now),
+            log: Vec::new(),
         }
+    }
+
+    /// The dialog knowing the ticket's events (an answer to a whistle is then refused at or
+    /// before the whistle it answers).
+    pub fn with_log(mut self, events: &[Event]) -> Dialog {
+        self.log = events.to_vec();
+        self
     }
 
     /// Asks why `target` is voided; the void is dated now and names the target exactly.
@@ -128,6 +142,8 @@ impl Dialog {
             confirm_discard: false,
             confirm_new: None,
             target: Some(target.clone()),
+            opened_at: None,
+            log: Vec::new(),
         }
     }
 
@@ -138,32 +154,84 @@ impl Dialog {
         }
     }
 
-    /// The events the dialog records, or why its input cannot be read.
-    pub fn events(&self, tz: Tz, lang: Lang) -> Result<Vec<Event>, String> {
-        let f = &self.form;
-        for field in &f.fields {
-            if field.required && field.is_blank() {
-                return Err(match lang {
-                    Lang::Zh => format!("请填写「{}」", field.label),
-                    Lang::En => format!("{} is required", field.label),
-                });
-            }
-        }
+    /// The events the dialog records, or why its input cannot be read (the field at fault,
+    /// when there is one, is then focused).
+    pub fn events(&mut self, tz: Tz, lang: Lang) -> Result<Vec<Event>, String> {
         let Some(spec) = self.kind.spec() else {
+            if let Some(msg) = self.missing(None, lang) {
+                return Err(msg);
+            }
             return self.void_events(tz, lang);
         };
-        let at = crate::domain::time::parse_local(&f.get("at"), tz).ok_or_else(|| {
-            lang.t(
-                "时间格式应为 YYYY-MM-DD HH:MM",
-                "the time must be YYYY-MM-DD HH:MM",
-            )
-            .to_string()
-        })?;
+        if let Some(msg) = self.missing(Some(spec), lang) {
+            return Err(msg);
+        }
+        let at = match self.time(spec, tz, lang) {
+            Ok(at) => at,
+            Err(msg) => {
+                self.focus("at");
+                return Err(msg);
+            }
+        };
         (spec.events)(&Reading {
-            form: f,
+            form: &self.form,
             id: &self.ticket,
             at,
             lang,
+            log: &self.log,
+        })
+    }
+
+    /// The first field to fill (a required one, or one the others make needed), focused, and
+    /// what to tell the user.
+    fn missing(&mut self, spec: Option<&Spec>, lang: Lang) -> Option<String> {
+        let f = &self.form;
+        let key = f
+            .fields
+            .iter()
+            .find(|field| field.required && field.is_blank())
+            .map(|field| field.key)
+            .or_else(|| spec.and_then(|s| (s.needs)(f)))?;
+        let label = f.field(key).map_or(String::new(), |x| x.label.clone());
+        self.focus(key);
+        Some(match lang {
+            Lang::Zh => format!("请填写「{label}」"),
+            Lang::En => format!("{label} is required"),
+        })
+    }
+
+    fn focus(&mut self, key: &str) {
+        if let Some(i) = self.form.fields.iter().position(|x| x.key == key) {
+            self.form.focus = i;
+        }
+    }
+
+    /// The dialog's time: the instant it was pre-filled with when left as shown, else what
+    /// was typed (a date alone refused where a time of day is needed).
+    fn time(&self, spec: &Spec, tz: Tz, lang: Lang) -> Result<DateTime<FixedOffset>, String> {
+        use crate::domain::time::{parse_local, parse_moment, MomentError};
+        let typed = self.form.get("at");
+        if let Some(now) = self.opened_at.filter(|n| typed == time_text(*n, tz)) {
+            return Ok(now.with_timezone(&tz).fixed_offset());
+        }
+        let read = if spec.time_of_day {
+            parse_moment(&typed, tz)
+        } else {
+            parse_local(&typed, tz).ok_or(MomentError::Unreadable)
+        };
+        read.map_err(|e| match (e, lang) {
+            (MomentError::DateOnly, Lang::Zh) => format!(
+                "「{typed}」只有日期,请写明时刻,如 {typed} 09:30(YYYY-MM-DD HH:MM)"
+            ),
+            (MomentError::DateOnly, Lang::En) => format!(
+                "`{typed}` is a date alone: give the time of day too, e.g. {typed} 09:30 (YYYY-MM-DD HH:MM)"
+            ),
+            (MomentError::Unreadable, _) => lang
+                .t(
+                    "时间格式应为 YYYY-MM-DD HH:MM",
+                    "the time must be YYYY-MM-DD HH:MM",
+                )
+                .to_string(),
         })
     }
 

@@ -1154,7 +1154,7 @@ impl App {
             self.say(self.lang.t("没有选中的工单", "no ticket selected"), true);
             return Ok(());
         };
-        let Some((row, _)) = self.ledger.ticket(&id, self.today)? else {
+        let Some((row, events)) = self.ledger.ticket(&id, self.today)? else {
             return Ok(());
         };
         let d = Dialog::new(
@@ -1164,7 +1164,8 @@ impl App {
             self.ledger.now(),
             self.ledger.tz(),
             self.lang,
-        );
+        )
+        .with_log(&events);
         self.popups.push(Popup::Dialog(Box::new(d)));
         Ok(())
     }

@@ -2,12 +2,14 @@
 
 use super::{Ctx, Reading, Spec};
 use crate::domain::event::{Channel, Event, EventKind, Outcome};
-use crate::tui::form::Field;
+use crate::tui::form::{Field, Form};
 
 pub const SPEC: Spec = Spec {
     title: ("记录联系", "Record a contact"),
     fields,
     events,
+    time_of_day: true,
+    needs,
 };
 
 fn fields(c: &Ctx) -> Vec<Field> {
@@ -23,6 +25,12 @@ fn fields(c: &Ctx) -> Vec<Field> {
         Field::text("note", &c.l("沟通内容", "Note"), "").long(3),
         c.when.clone(),
     ]
+}
+
+/// A reached contact says what the citizen was told; an unreached one needs nothing more.
+fn needs(f: &Form) -> Option<&'static str> {
+    let reached = f.field("outcome").map_or(0, Field::selected) == 0;
+    (reached && f.get("note").is_empty()).then_some("note")
 }
 
 fn events(r: &Reading) -> Result<Vec<Event>, String> {

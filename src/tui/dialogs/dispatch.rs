@@ -8,6 +8,8 @@ pub const SPEC: Spec = Spec {
     title: ("派发", "Dispatch"),
     fields,
     events,
+    time_of_day: false,
+    needs: super::nothing_more,
 };
 
 fn fields(c: &Ctx) -> Vec<Field> {

@@ -8,6 +8,8 @@ pub const SPEC: Spec = Spec {
     title: ("每月一办", "Monthly topic"),
     fields,
     events,
+    time_of_day: false,
+    needs: super::nothing_more,
 };
 
 fn fields(c: &Ctx) -> Vec<Field> {

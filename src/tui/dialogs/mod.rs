@@ -9,7 +9,7 @@ mod new_ticket;
 mod note;
 mod reopen;
 mod resolve;
-mod respond;
+pub mod respond;
 mod return_;
 mod revisit;
 pub mod sign;
@@ -43,6 +43,8 @@ pub struct Reading<'a> {
     pub id: &'a str,
     pub at: DateTime<FixedOffset>,
     pub lang: Lang,
+    /// The ticket's events as the dialog opened (empty when the opener gave none).
+    pub log: &'a [Event],
 }
 
 impl Reading<'_> {
@@ -100,6 +102,16 @@ pub struct Spec {
     pub title: (&'static str, &'static str),
     pub fields: fn(&Ctx) -> Vec<Field>,
     pub events: fn(&Reading) -> Result<Vec<Event>, String>,
+    /// Its time says when something happened at a time of day (a contact, a resolution, a
+    /// revisit): a date alone is refused, not read as midnight.
+    pub time_of_day: bool,
+    /// A field that must be filled given the others (a reached contact's 沟通内容), if any.
+    pub needs: fn(&Form) -> Option<&'static str>,
+}
+
+/// For `Spec::needs`: the required fields are all there is.
+pub fn nothing_more(_: &Form) -> Option<&'static str> {
+    None
 }
 
 pub use contact::SPEC as CONTACT;

@@ -11,6 +11,8 @@ pub const SPEC: Spec = Spec {
     title: ("新增工单", "New ticket"),
     fields,
     events,
+    time_of_day: false,
+    needs: super::nothing_more,
 };
 
 /// The sources a hand-added ticket may have, in the choice's order.

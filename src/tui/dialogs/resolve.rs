@@ -8,6 +8,8 @@ pub const SPEC: Spec = Spec {
     title: ("解决", "Resolve"),
     fields,
     events,
+    time_of_day: true,
+    needs: super::nothing_more,
 };
 
 fn fields(c: &Ctx) -> Vec<Field> {

@@ -1,13 +1,17 @@
 //! 吹哨响应: a summoned department answers, and says whether its part is resolved.
 
 use super::{Ctx, Reading, Spec};
-use crate::domain::event::{Event, EventKind};
+use crate::domain::event::{Event, EventKind, VoidTarget};
+use crate::i18n::Lang;
 use crate::tui::form::Field;
+use chrono::{DateTime, FixedOffset};
 
 pub const SPEC: Spec = Spec {
     title: ("部门响应", "Department's answer"),
     fields,
     events,
+    time_of_day: false,
+    needs: super::nothing_more,
 };
 
 fn fields(c: &Ctx) -> Vec<Field> {
@@ -30,10 +34,57 @@ fn fields(c: &Ctx) -> Vec<Field> {
 }
 
 fn events(r: &Reading) -> Result<Vec<Event>, String> {
+    let department = r.get("department");
+    if let Some(msg) = too_early(r.log, &department, r.at, r.lang) {
+        return Err(msg);
+    }
     Ok(vec![r
         .event(EventKind::WhistleResponse {
-            department: r.get("department"),
+            department,
             resolved: Some(r.choice("resolved") == 1),
         })
         .with_note(r.text("note"))])
+}
+
+/// Why an answer of `department` entered at `at` is refused: no whistle of `log` (voided ones
+/// left out) summons the department strictly before `at`, though one does at or after it. The
+/// message gives that whistle's time to the second, in the zone of `at`. Entry only: the log's
+/// rules (DOMAIN.md) are unchanged, so old logs still import.
+pub fn too_early(
+    log: &[Event],
+    department: &str,
+    at: DateTime<FixedOffset>,
+    lang: Lang,
+) -> Option<String> {
+    let voids: Vec<&VoidTarget> = log
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Void { target, .. } => Some(target),
+            _ => None,
+        })
+        .collect();
+    let summons: Vec<&Event> = log
+        .iter()
+        .filter(|e| match &e.kind {
+            EventKind::Whistle { departments } => {
+                departments.iter().any(|d| d.trim() == department.trim())
+                    && !voids.iter().any(|v| v.matches(e))
+            }
+            _ => false,
+        })
+        .collect();
+    if summons.iter().any(|w| w.at < at) {
+        return None;
+    }
+    let first = summons.iter().map(|w| w.at).min()?;
+    let when = first.with_timezone(at.offset()).format("%Y-%m-%d %H:%M:%S");
+    let department = department.trim();
+    Some(match lang {
+        Lang::Zh => format!(
+            "「{department}」的响应时间须晚于吹哨时间 {when}(同一秒也不行),请改时间或稍后再记"
+        ),
+        Lang::En => format!(
+            "{department}'s answer must come after the whistle at {when} (the same second is too early): change the time or enter it a moment later"
+        ),
+    })
 }

@@ -11,6 +11,8 @@ pub const SPEC: Spec = Spec {
     title: ("签收", "Sign"),
     fields,
     events,
+    time_of_day: false,
+    needs: super::nothing_more,
 };
 
 const PRESETS: [(&str, &str); 6] = [

@@ -9,6 +9,8 @@ pub const SPEC: Spec = Spec {
     title: ("吹哨 · 一哨联办", "Whistle"),
     fields,
     events,
+    time_of_day: false,
+    needs: super::nothing_more,
 };
 
 fn fields(c: &Ctx) -> Vec<Field> {
