@@ -137,7 +137,7 @@ pub fn month(s: &str, lang: Lang) -> Result<Period> {
 }
 
 /// A figure's key or short name (`signing`, `contact`, `on_time`, `repeat`, `revisit`,
-/// `whistle_response`, `whistle_resolution`).
+/// `whistle_response`, `whistle_resolution`, `whistle_satisfaction`).
 pub fn figure(s: &str, flag: &str, lang: Lang) -> Result<crate::domain::figures::FigureKind> {
     use crate::domain::figures::FigureKind;
     FigureKind::parse(s).ok_or_else(|| {
