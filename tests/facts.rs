@@ -176,6 +176,35 @@ fn figures_from_the_facts_equal_figures_from_the_full_logs() {
     }
 }
 
+#[test]
+fn the_dashboards_months_from_the_facts_equal_each_report_from_the_full_logs() {
+    let (_d, l) = ledger("2026-11-29");
+    let out = genban::demo::generate(&l, 1_500, 13).unwrap();
+    assert!(out.refused.is_empty());
+    let periods = genban::domain::dashboard::Dashboard::periods(date("2026-11-29"));
+    let mut builders: Vec<ReportBuilder> = periods
+        .iter()
+        .map(|(p, a)| ReportBuilder::new(DEFAULT_TZ, *p, *a))
+        .collect();
+    l.for_each(&mut |id, events| {
+        for b in builders.iter_mut() {
+            b.add(id, &events);
+        }
+        Ok(())
+    })
+    .unwrap();
+    let got = l
+        .reports(&periods, genban::ledger::Visit::Events(&mut |_, _| {}))
+        .unwrap();
+    let mut settled_months = 0;
+    for ((p, a), (got, want)) in periods.iter().zip(got.iter().zip(builders)) {
+        let want = want.finish();
+        settled_months += usize::from(want.counts.resolved > 0);
+        assert_eq!(got, &want, "{p:?} as of {a}");
+    }
+    assert!(settled_months > 10, "the months hold resolved tickets");
+}
+
 /// Turns a store of this schema into one of schema 2: no facts, no search text, no kept
 /// count, summaries without a category, lookup keys without categories.
 fn downgrade_to_schema_2(db: &std::path::Path) {

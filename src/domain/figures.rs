@@ -473,6 +473,48 @@ impl ReportBuilder {
         self.add_facts(&f);
     }
 
+    /// Adds a ticket already settled before the period: every event of it (`last` the latest)
+    /// before the period begins, not in progress at the end, no deadline in the period. Such a
+    /// ticket counts only as a repeat key and in the counts of its state, which this adds
+    /// without evaluating it again; `whole` is the ticket after all its events. Returns false,
+    /// adding nothing, when the ticket is not settled (then `add` evaluates it).
+    pub fn add_settled(&mut self, whole: &Ticket, last: DateTime<Utc>) -> bool {
+        let settled = last < day_start(self.tz, self.period.from)
+            && last < cutoff(self.tz, self.as_of)
+            && whole.state != Some(State::InProgress)
+            && whole.deadline.is_none_or(|d| !self.period.contains(d));
+        if !settled || self.explain.is_some() {
+            return false;
+        }
+        if !whole.has_record {
+            return true;
+        }
+        if let Some(r) = whole.record.received_at {
+            self.repeat_keys.push(RepeatKey::new(
+                &whole.id,
+                r.with_timezone(&Utc),
+                whole.record.phone.as_deref(),
+                whole.record.category.as_deref(),
+                whole.record.address.as_deref(),
+            ));
+        }
+        let Some(state) = whole.state else {
+            return true;
+        };
+        let unit = whole.latest_dispatch_unit.clone().unwrap_or_default();
+        let mut one = UnitReport::default();
+        let c = &mut one.counts;
+        match state {
+            State::AwaitingSign => c.awaiting_sign += 1,
+            State::Returned => c.returned += 1,
+            State::InProgress => c.in_progress += 1,
+            State::Resolved => c.resolved += 1,
+        }
+        merge(&mut self.total, &one);
+        merge(self.unit(&unit), &one);
+        true
+    }
+
     pub fn add_facts(&mut self, f: &Facts) {
         let (tz, period, as_of) = (self.tz, self.period, self.as_of);
         let t = &f.ticket;

@@ -69,7 +69,7 @@ impl Ledger {
             let workers: Vec<_> = (0..threads)
                 .map(|_| {
                     let (rx, builders) = (&rx, &builders);
-                    s.spawn(move || evaluate(rx, builders(), location))
+                    s.spawn(move || evaluate(rx, builders(), location, tz))
                 })
                 .collect();
             let read = self.read_chunks(visit, tx);
@@ -229,6 +229,7 @@ fn evaluate(
     rx: &std::sync::Mutex<std::sync::mpsc::Receiver<Chunk>>,
     mut set: Vec<ReportBuilder>,
     location: &str,
+    tz: chrono_tz::Tz,
 ) -> Result<Vec<ReportBuilder>, StoreError> {
     let mut failed = None;
     // The lock is held only to take the next chunk.
@@ -254,8 +255,14 @@ fn evaluate(
                     }
                 },
             };
+            // The ticket after all its events, once: the builders of periods it was settled
+            // before take it from this instead of evaluating it again.
+            let whole = crate::domain::ticket::Ticket::from_events(&id, tz, &events);
+            let last = events.last().map(|e| e.instant());
             for b in set.iter_mut() {
-                b.add(&id, &events);
+                if !last.is_some_and(|l| b.add_settled(&whole, l)) {
+                    b.add(&id, &events);
+                }
             }
         }
     }
