@@ -71,9 +71,13 @@ fn signing_from_the_awaiting_sign_pane() {
     let before_count = app.count(Pane::AwaitingSign);
     app.selected = app.rows.iter().position(|r| r.ticket().id == id).unwrap();
     keys(&mut app, "s");
-    assert!(matches!(app.popups.last(), Some(Popup::Dialog(_))));
-    // Unit is pre-filled; pick +3 months with the preset, type a plan.
-    press(&mut app, KeyCode::Tab);
+    // The cursor starts on the first required field left blank (the unit is pre-filled).
+    let Some(Popup::Dialog(d)) = app.popups.last() else {
+        panic!("the sign dialog is open")
+    };
+    assert_eq!(d.form.fields[d.form.focus].key, "deadline");
+    // Back to the preset: pick +3 months, then type a plan.
+    press(&mut app, KeyCode::BackTab);
     press(&mut app, KeyCode::Right);
     press(&mut app, KeyCode::Right);
     press(&mut app, KeyCode::Right);
@@ -1076,4 +1080,30 @@ fn an_answer_in_the_whistles_second_is_refused_from_the_keys() {
     );
     assert_eq!(focus, "department");
     assert_eq!(event_count(&app, &id), n, "nothing was written");
+}
+
+#[test]
+fn a_return_dialog_starts_on_its_reason_not_its_pre_filled_unit() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "1");
+    let id = app
+        .rows
+        .iter()
+        .find(|r| r.ticket().state == Some(State::AwaitingSign))
+        .expect("the demo has a ticket awaiting sign")
+        .ticket()
+        .id
+        .clone();
+    app.selected = app.rows.iter().position(|r| r.ticket().id == id).unwrap();
+    let unit = app.rows[app.selected].ticket().unit().to_string();
+    keys(&mut app, "b");
+    keys(&mut app, "不属于本单位职责");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "saved: {:?}", app.message);
+    let (_, events) = app.ledger.ticket(&id, today()).unwrap().unwrap();
+    let ret = events.last().unwrap().to_value();
+    assert_eq!(ret["type"], "return");
+    assert_eq!(ret["reason"], "不属于本单位职责");
+    assert_eq!(ret["unit"], unit.as_str());
 }

@@ -101,10 +101,16 @@ impl Dialog {
             lang,
         };
         let fields = kind.spec().map_or_else(Vec::new, |s| (s.fields)(&ctx));
+        let mut form = Form::new(fields);
+        // The cursor starts where there is something to write: the first required field left
+        // blank (a return's reason, not its pre-filled unit), else the first field.
+        if let Some(i) = form.fields.iter().position(|f| f.required && f.is_blank()) {
+            form.focus = i;
+        }
         Dialog {
             kind,
             ticket: ticket.id.clone(),
-            form: Form::new(fields),
+            form,
             error: None,
             confirm_discard: false,
             confirm_new: None,
