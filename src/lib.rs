@@ -14,6 +14,7 @@ pub mod import;
 pub mod labels;
 pub mod ledger;
 pub mod output;
+pub mod parallel;
 pub mod serve;
 pub mod store;
 pub mod text;

@@ -166,6 +166,16 @@ impl Counts {
     fn is_zero(&self) -> bool {
         *self == Counts::default()
     }
+
+    /// Counts one ticket in its state.
+    fn count_state(&mut self, state: State) {
+        match state {
+            State::AwaitingSign => self.awaiting_sign += 1,
+            State::Returned => self.returned += 1,
+            State::InProgress => self.in_progress += 1,
+            State::Resolved => self.resolved += 1,
+        }
+    }
 }
 
 /// The street's counts: a unit's, and the whistles (street-wide only).
@@ -489,38 +499,21 @@ impl ReportBuilder {
         if !whole.has_record {
             return true;
         }
-        if let Some(r) = whole.record.received_at {
-            self.repeat_keys.push(RepeatKey::new(
-                &whole.id,
-                r.with_timezone(&Utc),
-                whole.record.phone.as_deref(),
-                whole.record.category.as_deref(),
-                whole.record.address.as_deref(),
-            ));
-        }
+        self.add_repeat_key(whole);
         let Some(state) = whole.state else {
             return true;
         };
         let unit = whole.latest_dispatch_unit.clone().unwrap_or_default();
         let mut one = UnitReport::default();
         let c = &mut one.counts;
-        match state {
-            State::AwaitingSign => c.awaiting_sign += 1,
-            State::Returned => c.returned += 1,
-            State::InProgress => c.in_progress += 1,
-            State::Resolved => c.resolved += 1,
-        }
+        c.count_state(state);
         merge(&mut self.total, &one);
         merge(self.unit(&unit), &one);
         true
     }
 
-    pub fn add_facts(&mut self, f: &Facts) {
-        let (tz, period, as_of) = (self.tz, self.period, self.as_of);
-        let t = &f.ticket;
-        if !t.has_record {
-            return;
-        }
+    /// The ticket's key for repeat complaints, when it has a receiving time.
+    fn add_repeat_key(&mut self, t: &Ticket) {
         if let Some(r) = t.record.received_at {
             self.repeat_keys.push(RepeatKey::new(
                 &t.id,
@@ -530,6 +523,15 @@ impl ReportBuilder {
                 t.record.address.as_deref(),
             ));
         }
+    }
+
+    pub fn add_facts(&mut self, f: &Facts) {
+        let (tz, period, as_of) = (self.tz, self.period, self.as_of);
+        let t = &f.ticket;
+        if !t.has_record {
+            return;
+        }
+        self.add_repeat_key(t);
         // Whistles count street-wide, dispatched or not.
         self.whistles.absorb(&f.whistles);
         let w = f.whistles;
@@ -587,12 +589,7 @@ impl ReportBuilder {
             self.note(FigureKind::RevisitSatisfactionRate, &t.id, &unit, satisfied);
         }
         let c = &mut one.counts;
-        match state {
-            State::AwaitingSign => c.awaiting_sign += 1,
-            State::Returned => c.returned += 1,
-            State::InProgress => c.in_progress += 1,
-            State::Resolved => c.resolved += 1,
-        }
+        c.count_state(state);
         c.overdue += f.overdue as u64;
         c.awaiting_contact += f.awaiting_contact as u64;
         if let Some((first_at, _)) = &t.first_dispatch {

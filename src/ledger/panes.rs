@@ -169,28 +169,11 @@ impl Ledger {
                 .map(|(id, f)| TicketRow::of(id, &f.events, tz, today))
                 .collect())
         };
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
-        if ids.len() < 1_000 || threads < 2 {
-            return some(ids);
+        let mut out = Vec::with_capacity(ids.len());
+        for part in crate::parallel::map_parts(ids, 1_000, some) {
+            out.extend(part?);
         }
-        std::thread::scope(|s| {
-            let workers: Vec<_> = ids
-                .chunks(ids.len().div_ceil(threads))
-                .map(|chunk| s.spawn(move || some(chunk)))
-                .collect();
-            let mut out = Vec::with_capacity(ids.len());
-            for w in workers {
-                out.extend(w.join().expect("a pane worker does not panic")?);
-            }
-            Ok(out)
-        })
-    }
-
-    /// A ticket evaluated on `today` from its events (application order), as a row.
-    pub fn row(&self, id: &str, events: Vec<Event>, today: NaiveDate) -> TicketRow {
-        TicketRow::of(id, &events, self.tz(), today)
+        Ok(out)
     }
 
     /// One ticket with its whole log, as of `today` (None when unknown): the detail view.
@@ -203,7 +186,7 @@ impl Ledger {
         if events.is_empty() {
             return Ok(None);
         }
-        let row = self.row(id, events.clone(), today);
+        let row = TicketRow::of(id, &events, self.tz(), today);
         Ok(Some((row, events)))
     }
 
@@ -221,10 +204,5 @@ impl Ledger {
     pub fn search(&self, query: &str, today: NaiveDate) -> Result<Vec<TicketRow>, StoreError> {
         let ids = self.store.search(&Query::new(query))?;
         self.rows_of(&ids, today)
-    }
-
-    /// How many tickets are in each state now.
-    pub fn count_by_state(&self) -> Result<Vec<(State, usize)>, StoreError> {
-        self.store.count_by_state()
     }
 }

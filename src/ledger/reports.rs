@@ -52,9 +52,7 @@ impl Ledger {
         periods: &[(Period, NaiveDate)],
         visit: Visit,
     ) -> Result<Vec<Report>, StoreError> {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 8);
+        let threads = crate::parallel::threads();
         let tz = self.tz();
         let builders = || -> Vec<ReportBuilder> {
             periods

@@ -119,18 +119,15 @@ impl Ledger {
             Ok(())
         };
         // Tickets are checked in batches on every core (parsing and hashing dominate).
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
         let mut batch: Vec<(String, Vec<String>)> = Vec::new();
         self.store.for_each_raw(&mut |id, lines| {
             batch.push((id.to_string(), lines));
             if batch.len() >= 4_096 {
-                take(check_batch(std::mem::take(&mut batch), tz, threads))?;
+                take(check_batch(std::mem::take(&mut batch), tz))?;
             }
             Ok(())
         })?;
-        take(check_batch(batch, tz, threads))?;
+        take(check_batch(batch, tz))?;
         let head = self.store.chain_head()?;
         for (at, b) in chain::check(links, head.as_ref()) {
             let (ticket, event) = places.get(at).cloned().unwrap_or_default();
@@ -166,30 +163,16 @@ struct TicketCheck {
     derived: Option<Derived>,
 }
 
-/// Checks tickets on `threads` threads, keeping their order.
-fn check_batch(batch: Vec<(String, Vec<String>)>, tz: Tz, threads: usize) -> Vec<TicketCheck> {
-    if threads < 2 || batch.len() < 64 {
-        return batch
-            .iter()
+/// Checks tickets on every core, keeping their order.
+fn check_batch(batch: Vec<(String, Vec<String>)>, tz: Tz) -> Vec<TicketCheck> {
+    crate::parallel::map_parts(&batch, 64, |part| {
+        part.iter()
             .map(|(id, l)| check_ticket(id, l, tz))
-            .collect();
-    }
-    std::thread::scope(|s| {
-        let workers: Vec<_> = batch
-            .chunks(batch.len().div_ceil(threads))
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|(id, l)| check_ticket(id, l, tz))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("a verify worker does not panic"))
-            .collect()
+            .collect::<Vec<_>>()
     })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// One ticket's stored lines: each reads, each is chained, the log passes the rules.

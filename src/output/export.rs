@@ -87,26 +87,14 @@ struct Exported {
 
 /// Converts a batch of tickets' stored lines on every core, keeping their order.
 fn export_batch(batch: Vec<(String, Vec<String>)>) -> Vec<Exported> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads < 2 || batch.len() < 64 {
-        return batch.iter().map(|(id, l)| export_ticket(id, l)).collect();
-    }
-    std::thread::scope(|s| {
-        let workers: Vec<_> = batch
-            .chunks(batch.len().div_ceil(threads))
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|(id, l)| export_ticket(id, l))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("an export worker does not panic"))
-            .collect()
+    crate::parallel::map_parts(&batch, 64, |part| {
+        part.iter()
+            .map(|(id, l)| export_ticket(id, l))
+            .collect::<Vec<_>>()
     })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// One ticket's stored lines as exported: each event with its place in the chain.
