@@ -521,3 +521,75 @@ fn commands_run_while_the_app_holds_the_store() {
     let e = err(&genban(&db, &["list", "overdue"]));
     assert!(e.contains("正被另一个 genban 进程使用"), "{e}");
 }
+
+/// `show` numbers the timeline and prints seconds and the entry time; `void --event N` annuls
+/// the N-th event as `show` numbered it (issue 14, item 8).
+#[test]
+fn a_void_names_the_event_by_its_number_in_show() {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("db");
+    let csv = d.path().join("t.csv");
+    std::fs::write(
+        &csv,
+        "工单编号,受理时间,派发时间,承办单位,满意度,是否合理诉求\nN1,2026-10-01 09:00,2026-10-01 10:00,新金社区,不满意,是\n",
+    )
+    .unwrap();
+    ok(&genban(&db, &["import", csv.to_str().unwrap()]));
+    ok(&genban(
+        &db,
+        &[
+            "sign",
+            "N1",
+            "--deadline",
+            "2026-12-31",
+            "--at",
+            "2026-10-02 10:00",
+        ],
+    ));
+    ok(&genban(
+        &db,
+        &[
+            "contact",
+            "N1",
+            "--unreached",
+            "--at",
+            "2026-11-10 15:00:37",
+        ],
+    ));
+    let text = ok(&genban(&db, &["show", "N1"]));
+    // record, dispatch, sign, contact: the contact is #4, to the second, entered later.
+    let line = text.lines().find(|l| l.contains("#4")).unwrap_or_default();
+    assert!(
+        line.contains("2026-11-10 15:00:37") && line.contains("录入于"),
+        "{text}"
+    );
+    assert!(text.contains("#1") && !text.contains("#5"), "{text}");
+    let before = export(&db);
+    let e = err(&genban(
+        &db,
+        &["void", "N1", "--event", "5", "--reason", "错"],
+    ));
+    assert!(
+        e.contains("4 条事件") && e.contains("genban show N1"),
+        "{e}"
+    );
+    let e = err(&genban(
+        &db,
+        &[
+            "void", "N1", "--event", "4", "--type", "contact", "--reason", "错",
+        ],
+    ));
+    assert!(e.contains("--event") && e.contains("--type"), "{e}");
+    assert_eq!(export(&db), before, "a refused void changes nothing");
+    ok(&genban(
+        &db,
+        &["void", "N1", "--event", "4", "--reason", "联系结果填错"],
+    ));
+    let text = ok(&genban(&db, &["show", "N1"]));
+    let voided = text.lines().find(|l| l.contains("#4")).unwrap_or_default();
+    assert!(
+        voided.contains("已撤销") && voided.contains("联系结果填错"),
+        "{text}"
+    );
+    assert!(text.contains("#5"), "{text}");
+}

@@ -160,12 +160,20 @@ pub enum RecordCmd {
     /// one afterwards if there is one
     Void {
         id: String,
-        /// The type of the event to annul (contact, sign, resolve, …)
-        #[arg(long = "type", value_name = "TYPE")]
-        event_type: String,
-        /// When the event to annul happened (its `at`)
-        #[arg(long, value_name = "TIME")]
-        at: String,
+        /// The event to annul by its number in `genban show ID` (#1 is the oldest)
+        #[arg(long, value_name = "N", conflicts_with_all = ["event_type", "at", "recorded_at"])]
+        event: Option<usize>,
+        /// The type of the event to annul (contact, sign, resolve, …), with --at
+        #[arg(
+            long = "type",
+            value_name = "TYPE",
+            required_unless_present = "event",
+            requires = "at"
+        )]
+        event_type: Option<String>,
+        /// When the event to annul happened (its `at`), with --type
+        #[arg(long, value_name = "TIME", requires = "event_type")]
+        at: Option<String>,
         /// When it was entered, to tell apart two events at the same time
         #[arg(long, value_name = "TIME")]
         recorded_at: Option<String>,
@@ -225,14 +233,28 @@ impl RecordCmd {
                 Ok(Some(e.with_note(Some(c.text(t, "TEXT")?))))
             }
             RecordCmd::Void {
+                event,
                 event_type,
                 at: target_at,
                 recorded_at,
                 reason,
                 ..
             } => {
+                let target = match (event, event_type, target_at) {
+                    (Some(n), _, _) => numbered_target(c.ledger, id, *n, c.ctx)?,
+                    (None, Some(ty), Some(at)) => {
+                        void_target(c.ledger, id, ty, at, recorded_at, c.ctx)?
+                    }
+                    _ => bail!(
+                        "{}",
+                        c.ctx.lang.t(
+                            "请用 --event N(见 genban show 的编号)或 --type 加 --at 指明要撤销的事件",
+                            "name the event to void: --event N (as numbered by genban show) or --type with --at"
+                        )
+                    ),
+                };
                 let kind = EventKind::Void {
-                    target: void_target(c.ledger, id, event_type, target_at, recorded_at, c.ctx)?,
+                    target,
                     reason: c.text(reason, "--reason")?,
                 };
                 Ok(Some(Event::new(id, c.now(), kind)))
@@ -526,6 +548,33 @@ fn void_target(
         }
     }
     Ok(target)
+}
+
+/// The target of a void named by its number in `show` (1 = the oldest, application order).
+fn numbered_target(ledger: &Ledger, id: &str, n: usize, ctx: &Context) -> Result<VoidTarget> {
+    let lang = ctx.lang;
+    let events = ledger.events(id)?;
+    if events.is_empty() {
+        bail!("{} {id}", lang.t("没有这个工单:", "no such ticket:"));
+    }
+    match n.checked_sub(1).and_then(|i| events.get(i)) {
+        Some(e) => Ok(VoidTarget::of(e)),
+        None => bail!(
+            "--event {n}: {}",
+            match lang {
+                crate::i18n::Lang::Zh => format!(
+                    "工单 {id} 只有 {} 条事件(编号 1–{},见 genban show {id})",
+                    events.len(),
+                    events.len()
+                ),
+                crate::i18n::Lang::En => format!(
+                    "ticket {id} has {} events (numbers 1–{}, see genban show {id})",
+                    events.len(),
+                    events.len()
+                ),
+            }
+        ),
+    }
 }
 
 fn latest_unit(ledger: &Ledger, id: &str, ctx: &Context) -> Result<String> {

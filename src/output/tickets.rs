@@ -400,12 +400,42 @@ pub fn show_text(
     let _ = writeln!(
         s,
         "\n{}",
-        lang.t("办理记录(最新在前)", "Timeline (newest first)")
+        lang.t(
+            "办理记录(最新在前;撤销某条:genban void ID --event 编号 --reason 原因)",
+            "Timeline (newest first; to void one: genban void ID --event N --reason WHY)"
+        )
     );
-    for (e, (text, _)) in events.iter().zip(timeline(events, lang)).rev() {
-        let _ = writeln!(s, "  {}  {text}", local(tz, &e.instant()));
+    let lines = timeline(events, lang);
+    let number_width = events.len().to_string().len();
+    for (n, (e, (text, _))) in events.iter().zip(lines).enumerate().rev() {
+        let _ = writeln!(
+            s,
+            "  #{:<number_width$}  {}  {text}{}",
+            n + 1,
+            local_seconds(tz, &e.instant()),
+            entered_note(e, tz, lang)
+        );
     }
     s
+}
+
+fn local_seconds(tz: Tz, t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// `(录入于 …)` when the event was entered at another second than it happened.
+fn entered_note(e: &Event, tz: Tz, lang: Lang) -> String {
+    let Some(r) = e.recorded_at else {
+        return String::new();
+    };
+    let (at, entered) = (
+        local_seconds(tz, &e.instant()),
+        local_seconds(tz, &r.to_utc()),
+    );
+    if at == entered {
+        return String::new();
+    }
+    format!("  ({}{entered})", lang.t("录入于 ", "entered "))
 }
 
 /// `remind` as text.
