@@ -154,3 +154,59 @@ pub fn cohort_outcome(f: FigureKind, hit: bool, lang: Lang) -> &'static str {
         }
     }
 }
+
+/// Why there is nothing to undo.
+pub fn no_undo(why: &crate::domain::undo::NoUndo, tz: chrono_tz::Tz, lang: Lang) -> String {
+    use crate::domain::undo::{NoUndo, WINDOW_MINUTES};
+    match why {
+        NoUndo::Nothing => lang
+            .t(
+                "没有可撤销的录入:本机没有您录入的记录",
+                "nothing to undo: you entered nothing on this workstation",
+            )
+            .to_string(),
+        NoUndo::WasVoid => lang
+            .t(
+                "没有可撤销的录入:您最近一次录入就是撤销",
+                "nothing to undo: your last entry was a void",
+            )
+            .to_string(),
+        NoUndo::AlreadyVoided => lang
+            .t(
+                "没有可撤销的录入:您最近一次录入已被撤销",
+                "nothing to undo: your last entry is voided already",
+            )
+            .to_string(),
+        NoUndo::Gone => lang
+            .t(
+                "没有可撤销的录入:您最近一次录入已不在记录中",
+                "nothing to undo: your last entry is no longer in the log",
+            )
+            .to_string(),
+        NoUndo::TooOld(at) => {
+            let at = at.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S");
+            match lang {
+                Lang::Zh => format!(
+                    "不能撤销:您最近一次录入在 {at},已超过 {WINDOW_MINUTES} 分钟;请在详情中选中该记录按 x 撤销并说明原因"
+                ),
+                Lang::En => format!(
+                    "cannot undo: your last entry was at {at}, over {WINDOW_MINUTES} minutes ago; void it from the ticket's timeline (x) with a reason"
+                ),
+            }
+        }
+    }
+}
+
+/// What an undo will void: one line an event (ticket, time, what).
+pub fn undo_lines(plan: &crate::ledger::UndoPlan, tz: chrono_tz::Tz, lang: Lang) -> Vec<String> {
+    plan.targets()
+        .map(|e| {
+            format!(
+                "{}  {}  {}",
+                plan.ticket,
+                e.at.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S"),
+                crate::output::tickets::describe(e, lang)
+            )
+        })
+        .collect()
+}

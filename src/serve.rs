@@ -76,12 +76,12 @@ pub fn start(ledger: &Ledger, db: &Path) -> Option<Server> {
     }
     let listener = UnixListener::bind(&path).ok()?;
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).ok()?;
-    let ledger = ledger.sharing(ledger.clock, ledger.operator.clone());
+    let ledger = ledger.sharing(ledger.clock, ledger.operator());
     let db = db.to_path_buf();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             // Each client on its own thread: one that sends nothing holds up no other.
-            let ledger = ledger.sharing(ledger.clock, ledger.operator.clone());
+            let ledger = ledger.sharing(ledger.clock, ledger.operator());
             let db = db.clone();
             let _ = std::thread::Builder::new()
                 .name("genban-serve".into())

@@ -121,6 +121,10 @@ fn open_app(dir: &Path) -> (PathBuf, Tmux) {
         &cmd,
     ]);
     t.run(&["set-option", "-t", "e2e", "remain-on-exit", "on"]);
+    // The first start without an operator asks who is at the keyboard.
+    t.wait_for("操作员姓名");
+    t.run(&["send-keys", "-t", "e2e", "-l", "测试员"]);
+    t.keys(&["Enter"]);
     // The month's tasks greet the first start of the month.
     t.wait_for("本月任务 2026-11");
     t.keys(&["Escape"]);
@@ -173,10 +177,21 @@ fn record_a_contact_in_the_real_binary() {
     t.keys(&["Tab", "Tab", "Tab"]);
     t.run(&["send-keys", "-t", "e2e", "-l", "e2e告知进展"]);
     t.keys(&["Enter"]);
-    t.wait_for(&format!("已保存 {id}"));
+    let saved = t.wait_for(&format!("已保存 {id}"));
+    // The header names who is at the keyboard (asked at the first start, kept in the config).
+    assert!(saved.contains("操作员 测试员"), "{saved}");
+    let config = std::fs::read_to_string(db.with_extension("config").join("config.toml")).unwrap();
+    assert!(config.contains("operator = \"测试员\""), "{config}");
     // Resize: the app redraws for the new size.
     t.run(&["resize-window", "-t", "e2e", "-x", "80", "-y", "24"]);
     t.wait_for("e2e告知进展");
+    // `u` shows what it would void, Enter voids it; the timeline marks it.
+    t.keys(&["u"]);
+    let asked = t.wait_for("撤销上一条录入");
+    assert!(asked.contains("e2e告知进展"), "{asked}");
+    t.keys(&["Enter"]);
+    t.wait_for(&format!("已撤销 {id}"));
+    t.wait_for("的「联系」:");
     t.keys(&["Escape"]);
     std::thread::sleep(Duration::from_millis(200));
     t.keys(&["q"]);
@@ -195,6 +210,16 @@ fn record_a_contact_in_the_real_binary() {
     assert_eq!(last["type"], "contact");
     assert_eq!(last["outcome"], "reached");
     assert!(last["recorded_at"].is_string());
+    assert_eq!(last["operator"], "测试员");
+    let undo = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "void")
+        .expect("the undo was stored");
+    assert_eq!(undo["reason"], "录入错误,撤销");
+    assert_eq!(undo["target"]["type"], "contact");
+    assert_eq!(undo["operator"], "测试员");
 }
 
 #[test]
@@ -298,7 +323,7 @@ fn void_a_contact_in_the_real_binary() {
     t.run(&["send-keys", "-t", "e2e", "-l", "联系记错了"]);
     t.keys(&["Enter"]);
     t.wait_for(&format!("已保存 {id}"));
-    t.wait_for("〔已撤销〕");
+    t.wait_for("的「联系」:");
     let show: serde_json::Value =
         serde_json::from_str(&genban(&db, &["show", &id, "--format", "json"])).unwrap();
     let void = show["events"]

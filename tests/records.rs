@@ -593,3 +593,55 @@ fn a_void_names_the_event_by_its_number_in_show() {
     );
     assert!(text.contains("#5"), "{text}");
 }
+
+/// `genban undo` shows what it would void, `--yes` voids it; the operator's own last entry
+/// only; the CLI says once when no operator is set (issue 14, items 4 and 5).
+#[test]
+fn undo_on_the_command_line_and_the_operator_hint() {
+    let d = tempfile::tempdir().unwrap();
+    let (db, open, _) = sample_store(d.path());
+    let note = |op: Option<&str>, text: &str| {
+        let mut args: Vec<&str> = Vec::new();
+        if let Some(op) = op {
+            args.extend(["--operator", op]);
+        }
+        args.extend(["note", &open, text]);
+        genban(&db, &args)
+    };
+    let first = note(None, "无名备注");
+    assert!(first.status.success());
+    let hint = String::from_utf8_lossy(&first.stderr).into_owned();
+    assert!(
+        hint.contains("未设操作员") && hint.contains("--operator"),
+        "{hint}"
+    );
+    let second = String::from_utf8_lossy(&note(None, "再一条").stderr).into_owned();
+    assert!(!second.contains("未设操作员"), "said once: {second}");
+    // 张三's note; 李四 has nothing to undo here.
+    assert!(note(Some("张三"), "张三的备注").status.success());
+    let e = err(&genban(&db, &["--operator", "李四", "undo"]));
+    assert!(e.contains("没有您录入的记录"), "{e}");
+    let before = export(&db);
+    let shown = ok(&genban(&db, &["--operator", "张三", "undo"]));
+    assert!(
+        shown.contains("张三的备注") && shown.contains("--yes"),
+        "{shown}"
+    );
+    assert_eq!(export(&db), before, "without --yes nothing is written");
+    ok(&genban(&db, &["--operator", "张三", "undo", "--yes"]));
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&genban(&db, &["show", &open, "--format", "json"]))).unwrap();
+    let void = v["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|e| e["type"] == "void")
+        .unwrap()
+        .clone();
+    assert_eq!(void["reason"], "录入错误,撤销");
+    assert_eq!(void["operator"], "张三");
+    assert_eq!(void["target"]["type"], "note");
+    let e = err(&genban(&db, &["--operator", "张三", "undo", "--yes"]));
+    assert!(e.contains("就是撤销"), "{e}");
+}

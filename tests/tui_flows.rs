@@ -1107,3 +1107,81 @@ fn a_return_dialog_starts_on_its_reason_not_its_pre_filled_unit() {
     assert_eq!(ret["reason"], "不属于本单位职责");
     assert_eq!(ret["unit"], unit.as_str());
 }
+
+/// `u` shows what it would void (the whole last action: a resolve and the call with it), Esc
+/// keeps it, Enter voids it; a second `u` finds nothing more of one's own to undo.
+#[test]
+fn undo_voids_my_last_action_after_showing_it() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2");
+    let id = app.rows[0].ticket().id.clone();
+    press(&mut app, KeyCode::Enter);
+    let n = event_count(&app, &id);
+    keys(&mut app, "r");
+    keys(&mut app, "已修复");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(state_of(&app, &id), Some(State::Resolved));
+    assert_eq!(event_count(&app, &id), n + 2);
+    // What it would void, then Esc: nothing written.
+    keys(&mut app, "u");
+    let Some(Popup::Undo(_, lines)) = app.popups.last() else {
+        panic!("no undo pop-up: {:?}", app.message);
+    };
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains("已修复")), "{lines:?}");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.popups.is_empty());
+    assert_eq!(event_count(&app, &id), n + 2);
+    // Enter voids both, with the reason, entered by the operator.
+    keys(&mut app, "u");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(state_of(&app, &id), Some(State::InProgress));
+    let events = app.ledger.events(&id).unwrap();
+    let voids: Vec<_> = events
+        .iter()
+        .filter(|e| e.kind.type_name() == "void")
+        .map(|e| e.to_value())
+        .collect();
+    assert_eq!(voids.len(), 2);
+    for v in &voids {
+        assert_eq!(v["reason"], "录入错误,撤销");
+        assert_eq!(v["operator"], "王雨婷");
+    }
+    let msg = app.message.clone().unwrap().0;
+    assert!(msg.contains("已撤销"), "{msg}");
+    // Nothing more to undo: the last action was the undo.
+    keys(&mut app, "u");
+    assert!(app.popups.is_empty());
+    let (msg, error) = app.message.clone().unwrap();
+    assert!(error && msg.contains("就是撤销"), "{msg}");
+    // Another operator at the same workstation has nothing of theirs to undo.
+    app.ledger.set_operator(Some("李四".into()));
+    keys(&mut app, "u");
+    let msg = app.message.clone().unwrap().0;
+    assert!(msg.contains("没有您录入的记录"), "{msg}");
+}
+
+/// `O` asks who is at the keyboard: an empty name is refused in place, and Esc keeps the old.
+#[test]
+fn the_operator_prompt_refuses_an_empty_name() {
+    let (_d, mut app) = demo_app(30, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "O");
+    assert!(matches!(
+        app.popups.last(),
+        Some(Popup::Prompt(genban::tui::app::PromptKind::Operator, _))
+    ));
+    // The present name comes selected: Backspace clears it.
+    press(&mut app, KeyCode::Backspace);
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Prompt(..))),
+        "the prompt stays"
+    );
+    let msg = app.message.clone().unwrap().0;
+    assert!(msg.contains("请填写操作员姓名"), "{msg}");
+    press(&mut app, KeyCode::Esc);
+    assert!(app.popups.is_empty());
+    assert_eq!(app.ledger.operator().as_deref(), Some("王雨婷"));
+}

@@ -621,5 +621,70 @@ pub fn record(ledger: &Ledger, cmd: RecordCmd, ctx: &Context, io: &mut Io) -> Re
         .record(e)
         .map_err(|err| anyhow!("{id}: {}", err.message(lang)))?;
     writeln!(io.err, "{} {id}: {what}", lang.t("已记录", "recorded"))?;
+    operator_hint(ledger, ctx, io)
+}
+
+/// The setting that says the hint below was given on this store.
+const OPERATOR_HINT_GIVEN: &str = "operator_hint_given";
+
+/// After an entry without an operator: says once (per store) how to set one, since the
+/// look-back's bulk-entry rule and `undo` go by who entered what.
+pub fn operator_hint(ledger: &Ledger, ctx: &Context, io: &mut Io) -> Result<()> {
+    if ctx.operator.is_some() || ledger.setting(OPERATOR_HINT_GIVEN)?.is_some() {
+        return Ok(());
+    }
+    writeln!(
+        io.err,
+        "{}",
+        ctx.lang.t(
+            "提示:未设操作员,录入不记名。请用 --operator 姓名、环境变量 GENBAN_OPERATOR 或配置文件 config.toml 的 operator 设置(本提示只显示一次)",
+            "note: no operator is set, so entries carry no name. Set one with --operator NAME, GENBAN_OPERATOR or `operator` in config.toml (this note is shown once)"
+        )
+    )?;
+    ledger.set_setting(OPERATOR_HINT_GIVEN, "1")?;
     Ok(())
+}
+
+/// `undo`: shows what the operator's last entry here was; with `yes`, voids it.
+pub fn undo(ledger: &Ledger, yes: bool, ctx: &Context, io: &mut Io) -> Result<()> {
+    let (tz, lang) = (ctx.clock.tz, ctx.lang);
+    let plan = match ledger.undo_plan()? {
+        Ok(p) => p,
+        Err(why) => bail!("{}", crate::labels::no_undo(&why, tz, lang)),
+    };
+    let lines = crate::labels::undo_lines(&plan, tz, lang);
+    if !yes {
+        writeln!(
+            io.out,
+            "{}",
+            lang.t(
+                "将撤销(原因:录入错误,撤销):",
+                "would void (reason 录入错误,撤销):"
+            )
+        )?;
+        for l in &lines {
+            writeln!(io.out, "  {l}")?;
+        }
+        writeln!(
+            io.out,
+            "{}",
+            lang.t(
+                "确认请运行 genban undo --yes",
+                "to void it, run genban undo --yes"
+            )
+        )?;
+        return Ok(());
+    }
+    match ledger
+        .undo(&plan)
+        .map_err(|e| anyhow!("{}: {}", plan.ticket, e.message(lang)))?
+    {
+        Ok(()) => {
+            for l in &lines {
+                writeln!(io.err, "{} {l}", lang.t("已撤销", "voided"))?;
+            }
+            Ok(())
+        }
+        Err(why) => bail!("{}", crate::labels::no_undo(&why, tz, lang)),
+    }
 }

@@ -217,6 +217,13 @@ pub enum Command {
     Verify,
     /// Who was shown a citizen's phone number in full, when, for which ticket, where
     Audit,
+    /// Void your own last entry on this workstation (within 10 minutes), reason 录入错误,撤销:
+    /// shows what it would void; --yes voids it
+    Undo {
+        /// Void it (without: only show what would be voided)
+        #[arg(long)]
+        yes: bool,
+    },
     /// Write a consistent, verified snapshot of the whole log into a new directory (works
     /// while the app is open)
     Backup { dir: PathBuf },
@@ -350,8 +357,8 @@ impl Context {
     /// Opens (or creates) the store: for `import`, `demo` and the app.
     pub fn open(&self) -> Result<Ledger, StoreError> {
         let store = crate::store::open(&self.db, self.clock.tz)?;
-        let mut l = Ledger::new(store, self.clock);
-        l.operator = self.operator.clone();
+        let l = Ledger::new(store, self.clock);
+        l.set_operator(self.operator.clone());
         Ok(l)
     }
 
@@ -498,6 +505,7 @@ pub fn run_on(cmd: Command, ctx: &Context, ledger: &Ledger, io: &mut Io) -> Resu
         ),
         Command::Verify => commands::verify(ledger, ctx, io),
         Command::Audit => commands::audit(ledger, ctx, io),
+        Command::Undo { yes } => commands::undo(ledger, yes, ctx, io),
         Command::Backup { dir } => commands::backup(ledger, &dir, ctx, io),
         Command::Restore { dir } => commands::restore(ledger, &dir, ctx, io),
         Command::New(a) => new_ticket::run(ledger, &a, ctx, io),

@@ -100,5 +100,5 @@ pub fn run(ledger: &Ledger, a: &NewTicketArgs, ctx: &Context, io: &mut Io) -> Re
             lang.t("已派发给", "dispatched to")
         )?;
     }
-    Ok(())
+    super::commands::operator_hint(ledger, ctx, io)
 }

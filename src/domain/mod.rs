@@ -15,4 +15,5 @@ pub mod supervision;
 pub mod ticket;
 pub mod ticket_facts;
 pub mod time;
+pub mod undo;
 pub mod void;

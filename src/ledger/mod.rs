@@ -5,11 +5,13 @@
 
 mod panes;
 mod reports;
+mod undo;
 mod verify;
 mod write;
 
 pub use crate::domain::pane::{sort_rows, MonthTasks, Pane, TicketRow};
 pub use reports::Visit;
+pub use undo::UndoPlan;
 pub use verify::{Finding, Problem};
 
 use crate::domain::event::Event;
@@ -92,7 +94,8 @@ pub struct Ledger {
     store: Arc<dyn EventStore>,
     shared: Arc<Shared>,
     pub clock: Clock,
-    pub operator: Option<String>,
+    /// Who enters events here (the app may set it once asked).
+    operator: Mutex<Option<String>>,
 }
 
 #[derive(Default)]
@@ -117,7 +120,7 @@ impl Ledger {
             store: Arc::from(store),
             shared: Arc::default(),
             clock,
-            operator: None,
+            operator: Mutex::new(None),
         }
     }
 
@@ -127,8 +130,21 @@ impl Ledger {
             store: Arc::clone(&self.store),
             shared: Arc::clone(&self.shared),
             clock,
-            operator,
+            operator: Mutex::new(operator),
         }
+    }
+
+    /// Who enters events here, if known.
+    pub fn operator(&self) -> Option<String> {
+        self.operator
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Sets who enters events here from now on.
+    pub fn set_operator(&self, operator: Option<String>) {
+        *self.operator.lock().unwrap_or_else(|p| p.into_inner()) = operator;
     }
 
     /// Counts the commits made through any ledger over this store (readers refresh on change).
@@ -260,7 +276,7 @@ impl Ledger {
             at: crate::domain::time::now_seconds()
                 .with_timezone(&self.tz())
                 .fixed_offset(),
-            operator: self.operator.clone(),
+            operator: self.operator(),
             ticket: ticket.to_string(),
             place: place.to_string(),
         };

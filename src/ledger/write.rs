@@ -131,10 +131,24 @@ impl Ledger {
 
     /// Records several events of one action in one transaction (all or nothing).
     pub fn record_all(&self, events: Vec<Event>) -> Result<(), LedgerError> {
-        let out = self.apply(self.stamped(events), false, false)?;
+        let lines = self.stamped(events);
+        let entered: Vec<Event> = lines.iter().map(|(_, e)| e.clone()).collect();
+        let out = self.apply(lines, false, false)?;
         match out.refused.into_iter().next() {
             Some(r) => Err(LedgerError::Refused(r.refusal)),
-            None => Ok(()),
+            None => {
+                self.entered(&entered);
+                Ok(())
+            }
+        }
+    }
+
+    /// After an action is committed: remembered for `undo`. The action is saved whatever
+    /// happens here, so it is not reported as failed: a store that cannot keep this small
+    /// record fails the next write anyway, and an undo always shows what it would void first.
+    fn entered(&self, events: &[Event]) {
+        if self.remember_entry(events).is_err() {
+            self.forget_entry();
         }
     }
 
@@ -156,10 +170,15 @@ impl Ledger {
             if !self.events(&id)?.is_empty() {
                 continue;
             }
-            let out = self.apply_held(self.stamped(events(&id)), false, false, &mut |_, _| {})?;
+            let lines = self.stamped(events(&id));
+            let entered: Vec<Event> = lines.iter().map(|(_, e)| e.clone()).collect();
+            let out = self.apply_held(lines, false, false, &mut |_, _| {})?;
             return match out.refused.into_iter().next() {
                 Some(r) => Err(LedgerError::Refused(r.refusal)),
-                None => Ok(id),
+                None => {
+                    self.entered(&entered);
+                    Ok(id)
+                }
             };
         }
         Err(LedgerError::Refused(Refusal::Malformed(
@@ -176,13 +195,14 @@ impl Ledger {
         let stamp = crate::domain::time::now_millis()
             .with_timezone(&self.tz())
             .fixed_offset();
+        let operator = self.operator();
         events
             .into_iter()
             .enumerate()
             .map(|(i, mut e)| {
                 e.recorded_at.get_or_insert(stamp);
                 if e.operator.is_none() {
-                    e.operator = self.operator.clone();
+                    e.operator = operator.clone();
                 }
                 (i, e)
             })

@@ -101,6 +101,8 @@ actions! {
     MonthTasks "month_tasks" "本月任务" "month's tasks",
     Review "review" "回头看(近两个月)" "look-back (two months)",
     Refresh "refresh" "刷新" "refresh",
+    Undo "undo" "撤销我的上一条录入" "undo my last entry",
+    Operator "operator" "操作员(谁在录入)" "who is at the keyboard",
     Save "save" "保存" "save",
     Cancel "cancel" "取消" "cancel",
     NextField "next_field" "下一项" "next field",

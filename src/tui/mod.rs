@@ -33,7 +33,7 @@ pub fn run(ledger: Ledger, ctx: &Context) -> anyhow::Result<()> {
     let loading = format!(" {} {}", lang.t("正在打开", "Opening"), ledger.location());
     // Other genban commands run in this process while the app is open (see `serve`).
     let _server = crate::serve::start(&ledger, &ctx.db);
-    let spare = ledger.sharing(ledger.clock, ledger.operator.clone());
+    let spare = ledger.sharing(ledger.clock, ledger.operator());
     let result = terminal
         .draw(|f| f.render_widget(ratatui::widgets::Paragraph::new(loading.as_str()), f.area()))
         .map_err(anyhow::Error::from)
@@ -48,6 +48,10 @@ pub fn run(ledger: Ledger, ctx: &Context) -> anyhow::Result<()> {
         .and_then(|mut app| {
             if let Some(w) = app.ledger.warnings().into_iter().next() {
                 app.message = Some((w, true));
+            }
+            // The first start without an operator asks who is at the keyboard.
+            if app.ledger.operator().is_none() && app.ledger.read_only().is_none() {
+                app.ask_operator();
             }
             event_loop(&mut terminal, &mut app)
         });

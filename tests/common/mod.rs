@@ -45,6 +45,8 @@ pub fn demo_app(n: usize, lang: Lang) -> (tempfile::TempDir, App) {
         let out = genban::demo::generate(&l, n, 7).unwrap();
         assert!(out.refused.is_empty(), "{:?}", out.refused);
     }
+    // Who is at the keyboard (the app asks at its first start; the header shows it).
+    l.set_operator(Some("王雨婷".into()));
     let app = App::new(l, lang, KeyMap::defaults(), false).unwrap();
     (d, app)
 }

@@ -153,6 +153,8 @@ impl App {
             | Action::RevealPhone
             | Action::MonthTasks
             | Action::Review
+            | Action::Undo
+            | Action::Operator
             | Action::Save
             | Action::Cancel
             | Action::NextField

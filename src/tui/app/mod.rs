@@ -15,6 +15,7 @@ use std::sync::mpsc::{channel, Receiver};
 use std::sync::Arc;
 
 mod board_keys;
+mod entries;
 
 /// Rows a pane reads at most (the resolved pane keeps growing).
 pub const PANE_LIMIT: usize = 500;
@@ -42,6 +43,8 @@ pub enum PromptKind {
     Category,
     /// A monthly topic for every ticket of the board's selected hotspot.
     Topic,
+    /// Who is at the keyboard (kept in the config).
+    Operator,
 }
 
 #[derive(Debug, Clone)]
@@ -58,6 +61,8 @@ pub enum Popup {
     /// Tickets to open (a figure's cohort, a hotspot's tickets): a title, lines above the
     /// list, one line a ticket, and the selected one.
     Tickets(Box<TicketList>),
+    /// What an undo would void (one line an event), waiting for Enter.
+    Undo(Box<crate::ledger::UndoPlan>, Vec<String>),
 }
 
 /// A list of tickets in a pop-up, each openable.
@@ -659,6 +664,7 @@ impl App {
             {
                 self.open_from_popup()?
             }
+            (Popup::Undo(..), Action::Open) => self.carry_out_undo()?,
             (Popup::MonthTasks(..), Action::Close | Action::Open) => {
                 let month = self.today.format("%Y-%m").to_string();
                 self.ledger.set_setting(TASKS_SEEN, &month)?;
@@ -679,7 +685,8 @@ impl App {
                 | Popup::MonthTasks(..)
                 | Popup::Review(..)
                 | Popup::Event(..)
-                | Popup::Tickets(..),
+                | Popup::Tickets(..)
+                | Popup::Undo(..),
                 Action::NextPane
                 | Action::PrevPane
                 | Action::Pane1
@@ -719,6 +726,8 @@ impl App {
                 | Action::MonthTasks
                 | Action::Review
                 | Action::Refresh
+                | Action::Undo
+                | Action::Operator
                 | Action::Save
                 | Action::Cancel
                 | Action::NextField
@@ -796,9 +805,13 @@ impl App {
             | Action::Escalate => self.record_action(a)?,
             Action::Board => self.open_board()?,
             Action::NewTicket => self.open_new_ticket(),
-            Action::Quit | Action::Help | Action::MonthTasks | Action::Review | Action::Refresh => {
-                self.update_anywhere(a)?
-            }
+            Action::Quit
+            | Action::Help
+            | Action::MonthTasks
+            | Action::Review
+            | Action::Refresh
+            | Action::Undo
+            | Action::Operator => self.update_anywhere(a)?,
             // The detail's, the dialogs' and the pop-ups' own.
             Action::Back
             | Action::RevealPhone
@@ -873,9 +886,13 @@ impl App {
             | Action::Whistle
             | Action::Respond
             | Action::Escalate => self.record_action(a)?,
-            Action::Quit | Action::Help | Action::MonthTasks | Action::Review | Action::Refresh => {
-                self.update_anywhere(a)?
-            }
+            Action::Quit
+            | Action::Help
+            | Action::MonthTasks
+            | Action::Review
+            | Action::Refresh
+            | Action::Undo
+            | Action::Operator => self.update_anywhere(a)?,
             // The list's, the board's, the dialogs' and the pop-ups' own.
             Action::Board
             | Action::NewTicket
@@ -929,6 +946,8 @@ impl App {
                 self.refresh()?;
                 self.say(self.lang.t("已刷新", "refreshed"), false);
             }
+            Action::Undo => self.start_undo()?,
+            Action::Operator => self.ask_operator(),
             other => anyhow::bail!("{other:?} is not an action of every view"),
         }
         Ok(())
@@ -1003,6 +1022,16 @@ impl App {
             .hint(lang.t(
                 "输入筛选,← → 选择,留空为全部",
                 "type to filter, ← → to choose, empty for all",
+            )),
+            PromptKind::Operator => Field::text(
+                "q",
+                lang.t("操作员姓名", "Your name"),
+                self.ledger.operator().as_deref().unwrap_or(""),
+            )
+            .select_all()
+            .hint(lang.t(
+                "记入您的每条录入,存入配置文件",
+                "kept with every entry you make, saved in the config",
             )),
             PromptKind::Topic => Field::text("q", lang.t("每月一办专题", "Monthly topic"), "")
                 .hint(lang.t(
@@ -1262,6 +1291,9 @@ impl App {
                     return Ok(());
                 }
                 let v = Some(form.get("q")).filter(|s| !s.is_empty());
+                if kind == PromptKind::Operator {
+                    return self.save_operator(v.as_deref());
+                }
                 match kind {
                     PromptKind::Search => self.filter.query = v,
                     PromptKind::Unit => self.filter.unit = v,
@@ -1274,6 +1306,7 @@ impl App {
                         self.popups.pop();
                         return self.escalate_hotspot(&topic);
                     }
+                    PromptKind::Operator => {}
                 }
                 self.popups.pop();
                 self.selected = 0;

@@ -95,20 +95,63 @@ fn weekday(lang: Lang, d: chrono::NaiveDate) -> &'static str {
 
 fn draw_header(f: &mut Frame, app: &App, area: Rect) {
     let lang = app.lang;
-    let left = format!(
-        " {} {} {} ",
-        lang.t("跟办", "genban"),
-        app.today,
-        weekday(lang, app.today)
-    );
-    // Long names, then the fractions too, as the room allows (English names are longer).
-    let (long_at, fractions_at) = match lang {
-        Lang::Zh => (90, 116),
-        Lang::En => (116, 140),
+    // Who is at the keyboard, at the right.
+    let who = match app.ledger.operator() {
+        Some(name) => Span::styled(
+            format!(" {} {} ", lang.t("操作员", "operator"), sanitize(&name)),
+            theme::dim(),
+        ),
+        None => Span::styled(
+            format!(" {} ", lang.t("未设操作员", "no operator")),
+            theme::overdue(),
+        ),
     };
-    let wide = area.width >= long_at;
-    let widest = area.width >= fractions_at;
-    let names: [&str; 3] = if wide {
+    let who_w = width(&who.content);
+    let room = area.width as usize;
+    // The figures with long names and fractions, long names, short names, then without the
+    // weekday: the first that leaves room for the operator.
+    let choices = [
+        (true, true, true),
+        (true, false, true),
+        (false, false, true),
+        (false, false, false),
+    ];
+    let spans = choices
+        .iter()
+        .map(|&(long, fractions, weekday)| header_figures(app, long, fractions, weekday))
+        .find(|spans| spans_width(spans) + who_w <= room)
+        .unwrap_or_else(|| header_figures(app, false, false, true));
+    let used = spans_width(&spans);
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    if who_w <= room.saturating_sub(used) {
+        let w = who_w as u16;
+        let right = Rect {
+            x: area.x + area.width - w,
+            width: w,
+            ..area
+        };
+        f.render_widget(Paragraph::new(Line::from(who)), right);
+    }
+}
+
+fn spans_width(spans: &[Span]) -> usize {
+    spans.iter().map(|s| width(&s.content)).sum()
+}
+
+/// The header's left part: the date and this month's three figures.
+fn header_figures(app: &App, long: bool, fractions: bool, day: bool) -> Vec<Span<'static>> {
+    let lang = app.lang;
+    let left = if day {
+        format!(
+            " {} {} {} ",
+            lang.t("跟办", "genban"),
+            app.today,
+            weekday(lang, app.today)
+        )
+    } else {
+        format!(" {} {} ", lang.t("跟办", "genban"), app.today)
+    };
+    let names: [&str; 3] = if long {
         [
             lang.t("签收准确率", "signing accuracy"),
             lang.t("按月联系率", "monthly contact"),
@@ -138,7 +181,7 @@ fn draw_header(f: &mut Frame, app: &App, area: Rect) {
                 }
                 spans.push(Span::raw(format!("{n} ")));
                 spans.push(Span::styled(fig.percent(), theme::header()));
-                if widest {
+                if fractions {
                     spans.push(Span::styled(
                         format!(" ({}/{})", fig.numerator, fig.denominator),
                         theme::dim(),
@@ -148,7 +191,7 @@ fn draw_header(f: &mut Frame, app: &App, area: Rect) {
         }
         None => spans.push(Span::styled(lang.t("计算中…", "computing…"), theme::dim())),
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    spans
 }
 
 fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {

@@ -38,6 +38,7 @@ pub fn draw(f: &mut Frame, app: &App, p: &Popup, area: Rect) {
         Popup::Welcome => draw_welcome(f, app, area),
         Popup::Event(lines, scroll) => draw_event(f, app, lines, *scroll, area),
         Popup::Tickets(list) => draw_tickets(f, app, list, area),
+        Popup::Undo(_, lines) => draw_undo(f, app, lines, area),
     }
 }
 
@@ -538,6 +539,40 @@ fn draw_event(f: &mut Frame, app: &App, text: &[String], scroll: usize, area: Re
         theme::dim(),
     )));
     f.render_widget(Paragraph::new(shown), inner);
+}
+
+/// What an undo will void, and the keys that void it or not.
+fn draw_undo(f: &mut Frame, app: &App, events: &[String], area: Rect) {
+    let lang = app.lang;
+    let w = area.width.saturating_sub(4).min(90);
+    let wrapped_w = (w.saturating_sub(2) as usize).max(1);
+    let mut lines: Vec<Line> = vec![Line::raw(lang.t(
+        "将撤销您的上一条录入(原因:录入错误,撤销):",
+        "This voids your last entry (reason 录入错误,撤销):",
+    ))];
+    lines.extend(
+        events
+            .iter()
+            .flat_map(|l| wrap(&sanitize(l), wrapped_w))
+            .map(Line::raw),
+    );
+    lines.push(Line::raw(""));
+    let k = |a| app.keys.first_key(KeyContext::Popup, a).unwrap_or_default();
+    use crate::tui::keymap::Action::{Close, Open};
+    lines.push(Line::from(Span::styled(
+        format!(
+            "{} {} · {} {}",
+            k(Open),
+            lang.t("撤销", "void it"),
+            k(Close),
+            lang.t("不撤销", "keep it")
+        ),
+        theme::dim(),
+    )));
+    let h = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let rect = centered(area, w, h);
+    let inner = frame_block(f, rect, lang.t(" 撤销上一条录入 ", " Undo my last entry "));
+    f.render_widget(Paragraph::new(lines), inner);
 }
 
 /// The last line of a form: the discard question, the refusal, or the keys that apply.
