@@ -1185,3 +1185,83 @@ fn the_operator_prompt_refuses_an_empty_name() {
     assert!(app.popups.is_empty());
     assert_eq!(app.ledger.operator().as_deref(), Some("王雨婷"));
 }
+
+/// The department an answer dialog proposes.
+fn proposed_department(app: &genban::tui::app::App) -> String {
+    match app.popups.last() {
+        Some(Popup::Dialog(d)) => d.form.get("department"),
+        other => panic!("no dialog: {other:?} {:?}", app.message),
+    }
+}
+
+/// `W` proposes the first department that has not answered the latest whistle, or the one
+/// selected in the board's open summons; a second answer of one department asks first.
+#[test]
+fn an_answer_proposes_the_waiting_department_and_asks_before_a_second() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    let id = open_first_in_progress(&mut app);
+    for name in ["区水务局", "燃气公司", "热力公司"] {
+        if name == "区水务局" {
+            keys(&mut app, "w");
+        }
+        keys(&mut app, name);
+        press(&mut app, KeyCode::Char(' '));
+    }
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.message);
+    let whistle = events_of_type(&app, &id, "whistle").pop().unwrap();
+    let genban::domain::event::EventKind::Whistle { departments } = &whistle.kind else {
+        unreachable!()
+    };
+    assert_eq!(departments.len(), 3, "{departments:?}");
+    let (first, second, third) = (&departments[0], &departments[1], &departments[2]);
+    // The first waiting one; answered 30 s after the whistle (the fixed clock says noon).
+    let answer = |app: &mut genban::tui::app::App, seconds: &str| {
+        for _ in 0..3 {
+            press(app, KeyCode::Tab);
+        }
+        keys(app, seconds);
+        press(app, KeyCode::Enter);
+    };
+    keys(&mut app, "W");
+    assert_eq!(&proposed_department(&app), first);
+    answer(&mut app, ":30");
+    assert!(app.popups.is_empty(), "{:?}", app.message);
+    // Now the second; choosing the first again asks before a second answer.
+    keys(&mut app, "W");
+    assert_eq!(&proposed_department(&app), second);
+    while &proposed_department(&app) != first {
+        press(&mut app, KeyCode::Right);
+    }
+    answer(&mut app, ":40");
+    let Some(Popup::Dialog(d)) = app.popups.last() else {
+        panic!("the dialog stays open to ask")
+    };
+    let asked = d.error.clone().unwrap_or_default();
+    assert!(
+        asked.contains(first.as_str()) && asked.contains("已于"),
+        "{asked}"
+    );
+    assert_eq!(events_of_type(&app, &id, "whistle_response").len(), 1);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.message);
+    assert_eq!(events_of_type(&app, &id, "whistle_response").len(), 2);
+    // From the board's open summons, the selected row's department (not the first waiting).
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "D");
+    press(&mut app, KeyCode::Tab);
+    let row = {
+        let board = app.board.as_ref().unwrap();
+        board
+            .sup
+            .summons
+            .iter()
+            .position(|s| s.ticket == id && &s.department == third)
+            .expect("the third department's summons is open")
+    };
+    app.board.as_mut().unwrap().select(row);
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(&app.view, View::Detail { id: shown, .. } if *shown == id));
+    keys(&mut app, "W");
+    assert_eq!(&proposed_department(&app), third);
+}

@@ -109,6 +109,19 @@ impl Board {
         sort_league(&mut self.league, self.sort);
     }
 
+    /// The department of the open summons selected in the 吹哨未响应 tab, when it is one of
+    /// ticket `id`'s.
+    pub fn summons_department(&self, id: &str) -> Option<String> {
+        if self.tab != Tab::Whistles {
+            return None;
+        }
+        self.sup
+            .summons
+            .get(self.selected())
+            .filter(|s| s.ticket == id)
+            .map(|s| s.department.clone())
+    }
+
     /// What the selected row is.
     pub fn target(&self) -> Target {
         let sel = self.selected();

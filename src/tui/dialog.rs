@@ -68,7 +68,8 @@ pub struct Dialog {
     pub error: Option<String>,
     /// Asking whether to throw away what was typed.
     pub confirm_discard: bool,
-    /// A new unit name the user was asked to confirm (saved on the next Enter if unchanged).
+    /// What the user was asked to confirm (a new unit, a second answer): saved on the next
+    /// Enter if unchanged (see `ask_first`).
     pub confirm_new: Option<String>,
     /// The event a void dialog annuls.
     pub target: Option<Event>,
@@ -124,7 +125,44 @@ impl Dialog {
     /// before the whistle it answers).
     pub fn with_log(mut self, events: &[Event]) -> Dialog {
         self.log = events.to_vec();
+        if self.kind == DialogKind::Respond {
+            dialogs::respond::propose(&mut self.form, &self.log, None);
+        }
         self
+    }
+
+    /// An answer's dialog opened on a summons chosen elsewhere (the board's row): that
+    /// department pre-selected.
+    pub fn prefer_department(mut self, department: Option<&str>) -> Dialog {
+        if self.kind == DialogKind::Respond && department.is_some() {
+            dialogs::respond::propose(&mut self.form, &self.log, department);
+        }
+        self
+    }
+
+    /// What to ask before saving, if anything: a unit nobody has, a second answer of one
+    /// department to a whistle. Each is asked once; Enter again (nothing changed) saves.
+    pub fn ask_first(&mut self, lang: Lang) -> Option<String> {
+        let question = if let Some(f) = self.form.fields.iter().find(|f| f.is_new_name()) {
+            let name = f.value.trim().to_string();
+            let ask = match lang {
+                Lang::Zh => format!("新单位「{name}」?再按 Enter 确认,或修改名称"),
+                Lang::En => format!("New unit “{name}”? Enter again to confirm, or change it"),
+            };
+            (format!("unit:{name}"), ask)
+        } else if self.kind == DialogKind::Respond {
+            let department = self.form.get("department");
+            let at = dialogs::respond::answered(&self.log, &department)?;
+            let ask = dialogs::respond::second_answer(&department, at, lang);
+            (format!("answer:{department}"), ask)
+        } else {
+            return None;
+        };
+        if self.confirm_new.as_deref() == Some(question.0.as_str()) {
+            return None;
+        }
+        self.confirm_new = Some(question.0);
+        Some(question.1)
     }
 
     /// Asks why `target` is voided; the void is dated now and names the target exactly.

@@ -478,6 +478,20 @@ impl Form {
         self.focus = (self.focus + self.fields.len() - 1) % self.fields.len();
     }
     /// Whether anything differs from how the form opened.
+    /// Pre-selects option `index` of the choice field `key`, as if the form had opened so
+    /// (not a change the user made).
+    pub fn preset_choice(&mut self, key: &str, index: usize) {
+        if let Some(i) = self.fields.iter().position(|f| f.key == key) {
+            let f = &mut self.fields[i];
+            if let FieldKind::Choice { options, selected } = &mut f.kind {
+                if let Some(v) = options.get(index) {
+                    *selected = index;
+                    f.value = v.clone();
+                    self.initial[i] = v.clone();
+                }
+            }
+        }
+    }
     pub fn is_dirty(&self) -> bool {
         self.fields
             .iter()

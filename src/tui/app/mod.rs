@@ -1186,6 +1186,11 @@ impl App {
         let Some((row, events)) = self.ledger.ticket(&id, self.today)? else {
             return Ok(());
         };
+        // Opened from the board's open summons: that row's department.
+        let summons = match (&self.view, &self.board) {
+            (View::Detail { .. }, Some(b)) => b.summons_department(&id),
+            _ => None,
+        };
         let d = Dialog::new(
             kind,
             row.ticket(),
@@ -1194,7 +1199,8 @@ impl App {
             self.ledger.tz(),
             self.lang,
         )
-        .with_log(&events);
+        .with_log(&events)
+        .prefer_department(summons.as_deref());
         self.popups.push(Popup::Dialog(Box::new(d)));
         Ok(())
     }
@@ -1320,19 +1326,10 @@ impl App {
                 self.rebuild_rows();
             }
             Some(Popup::Dialog(d)) => {
-                // A name no unit has: ask once before it is saved.
-                if let Some(f) = d.form.fields.iter().find(|f| f.is_new_name()) {
-                    let name = f.value.trim().to_string();
-                    if d.confirm_new.as_deref() != Some(name.as_str()) {
-                        d.error = Some(match lang {
-                            Lang::Zh => format!("新单位「{name}」?再按 Enter 确认,或修改名称"),
-                            Lang::En => {
-                                format!("New unit “{name}”? Enter again to confirm, or change it")
-                            }
-                        });
-                        d.confirm_new = Some(name);
-                        return Ok(());
-                    }
+                // A name no unit has, a second answer: asked once before it is saved.
+                if let Some(question) = d.ask_first(lang) {
+                    d.error = Some(question);
+                    return Ok(());
                 }
                 let events = match d.events(tz, lang) {
                     Ok(e) => e,

@@ -3,7 +3,7 @@
 use super::{Ctx, Reading, Spec};
 use crate::domain::event::{Event, EventKind, VoidTarget};
 use crate::i18n::Lang;
-use crate::tui::form::Field;
+use crate::tui::form::{Field, Form};
 use chrono::{DateTime, FixedOffset};
 
 pub const SPEC: Spec = Spec {
@@ -87,4 +87,87 @@ pub fn too_early(
             "{department}'s answer must come after the whistle at {when} (the same second is too early): change the time or enter it a moment later"
         ),
     })
+}
+
+/// The events of `log` that no void annuls.
+fn standing(log: &[Event]) -> Vec<&Event> {
+    let by = crate::domain::void::voided_by(log);
+    log.iter()
+        .zip(by)
+        .filter(|(_, v)| v.is_none())
+        .map(|(e, _)| e)
+        .collect()
+}
+
+/// The departments of the latest whistle (voided ones left out) that have not answered it,
+/// in the whistle's order.
+pub fn waiting(log: &[Event]) -> Vec<String> {
+    let events = standing(log);
+    let Some((i, departments)) = events
+        .iter()
+        .enumerate()
+        .rev()
+        .find_map(|(i, e)| match &e.kind {
+            EventKind::Whistle { departments } => Some((i, departments)),
+            _ => None,
+        })
+    else {
+        return Vec::new();
+    };
+    departments
+        .iter()
+        .filter(|d| answer_after(&events[i + 1..], d).is_none())
+        .cloned()
+        .collect()
+}
+
+/// When `department` answered the latest whistle that summoned it, if it did.
+pub fn answered(log: &[Event], department: &str) -> Option<DateTime<FixedOffset>> {
+    let events = standing(log);
+    let i = events.iter().rposition(|e| match &e.kind {
+        EventKind::Whistle { departments } => {
+            departments.iter().any(|d| d.trim() == department.trim())
+        }
+        _ => false,
+    })?;
+    answer_after(&events[i + 1..], department)
+}
+
+fn answer_after(events: &[&Event], department: &str) -> Option<DateTime<FixedOffset>> {
+    events.iter().find_map(|e| match &e.kind {
+        EventKind::WhistleResponse { department: d, .. } if d.trim() == department.trim() => {
+            Some(e.at)
+        }
+        _ => None,
+    })
+}
+
+/// Pre-selects the department to answer for: `preferred` (the board's selected summons) when
+/// it was summoned, else the first that has not answered the latest whistle.
+pub fn propose(form: &mut Form, log: &[Event], preferred: Option<&str>) {
+    let summoned = match form.field("department").map(|f| &f.kind) {
+        Some(crate::tui::form::FieldKind::Choice { options, .. }) => options.clone(),
+        _ => return,
+    };
+    let pick = preferred
+        .map(str::to_string)
+        .into_iter()
+        .chain(waiting(log))
+        .find_map(|d| summoned.iter().position(|s| s.trim() == d.trim()));
+    if let Some(i) = pick {
+        form.preset_choice("department", i);
+    }
+}
+
+/// The question asked before a second answer of the same department to one whistle.
+pub fn second_answer(department: &str, at: DateTime<FixedOffset>, lang: Lang) -> String {
+    let when = at.format("%Y-%m-%d %H:%M:%S");
+    match lang {
+        Lang::Zh => format!(
+            "「{department}」已于 {when} 响应过这次吹哨。再按 Enter 仍记录第二条响应,或换一个部门"
+        ),
+        Lang::En => format!(
+            "{department} already answered this whistle at {when}. Enter again to record a second answer, or choose another department"
+        ),
+    }
 }
