@@ -701,10 +701,31 @@ fn whistle_answer_and_monthly_topic_from_the_keys() {
             ..
         }
     ));
-    // A monthly topic.
-    keys(&mut app, "E老旧小区");
+    // A monthly topic nobody has yet: asked once, saved on the second Enter.
+    let before = events_of_type(&app, &id, "escalate").len();
+    keys(&mut app, "E老旧小区屋面专项");
     press(&mut app, KeyCode::Enter);
-    assert!(!events_of_type(&app, &id, "escalate").is_empty());
+    let Some(Popup::Dialog(d)) = app.popups.last() else {
+        panic!("the dialog asks first")
+    };
+    assert!(
+        d.error.as_deref().is_some_and(|e| e.contains("新专题")),
+        "{:?}",
+        d.error
+    );
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(events_of_type(&app, &id, "escalate").len(), before + 1);
+    // Another ticket: the topic is offered, typing part of it picks it without a question.
+    keys(&mut app, "2");
+    app.selected = 1;
+    let other = app.rows[1].ticket().id.clone();
+    keys(&mut app, "E屋面");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.popups.last());
+    assert!(events_of_type(&app, &other, "escalate")
+        .iter()
+        .any(|e| matches!(&e.kind,
+        genban::domain::event::EventKind::Escalate { topic } if topic == "老旧小区屋面专项")));
     // A ticket with no whistle: W is refused at the key.
     keys(&mut app, "1");
     let plain = app
@@ -759,6 +780,10 @@ fn a_walk_in_ticket_is_added_from_the_form_and_a_hotspot_raised_to_a_topic() {
     press(&mut app, KeyCode::Tab);
     let group = app.board.as_ref().unwrap().sup.hotspots[0].tickets.clone();
     keys(&mut app, "E路灯专项");
+    press(&mut app, KeyCode::Enter);
+    // A new topic: asked once, then raised.
+    let asked = app.message.clone().unwrap_or_default().0;
+    assert!(asked.contains("新专题「路灯专项」"), "{asked}");
     press(&mut app, KeyCode::Enter);
     for t in &group {
         assert!(

@@ -202,6 +202,22 @@ impl Ledger {
     pub fn categories(&self) -> Result<Vec<String>, StoreError> {
         self.store.categories()
     }
+
+    /// The monthly topics tickets were raised to (voided raises left out), sorted.
+    pub fn topic_names(&self) -> Result<Vec<String>, StoreError> {
+        let mut names = std::collections::BTreeSet::new();
+        self.store.for_each_facts(&mut |_, facts| {
+            for e in &facts.events {
+                if let crate::domain::event::EventKind::Escalate { topic } = &e.kind {
+                    if !names.contains(topic) {
+                        names.insert(topic.clone());
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        Ok(names.into_iter().collect())
+    }
 }
 
 /// What the reading thread does besides reading, in `Ledger::reports`.

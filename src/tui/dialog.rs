@@ -80,6 +80,19 @@ pub struct Dialog {
     pub log: Vec<Event>,
 }
 
+/// The question before a name nobody has is saved: a unit, a topic, a category.
+pub fn new_name_question(key: &str, name: &str, lang: Lang) -> String {
+    let (zh, en) = match key {
+        "topic" => ("新专题", "New topic"),
+        "category" => ("新分类", "New category"),
+        _ => ("新单位", "New unit"),
+    };
+    match lang {
+        Lang::Zh => format!("{zh}「{name}」?再按 Enter 确认,或修改名称"),
+        Lang::En => format!("{en} “{name}”? Enter again to confirm, or change it"),
+    }
+}
+
 fn time_text(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
@@ -131,6 +144,15 @@ impl Dialog {
         self
     }
 
+    /// A monthly topic's dialog offering the topics the store knows.
+    pub fn with_topics(mut self, topics: &[String], lang: Lang) -> Dialog {
+        if self.kind == DialogKind::Escalate {
+            dialogs::escalate::offer_topics(&mut self.form, topics, lang);
+            self.form.focus = 0;
+        }
+        self
+    }
+
     /// An answer's dialog opened on a summons chosen elsewhere (the board's row): that
     /// department pre-selected.
     pub fn prefer_department(mut self, department: Option<&str>) -> Dialog {
@@ -145,11 +167,10 @@ impl Dialog {
     pub fn ask_first(&mut self, lang: Lang) -> Option<String> {
         let question = if let Some(f) = self.form.fields.iter().find(|f| f.is_new_name()) {
             let name = f.value.trim().to_string();
-            let ask = match lang {
-                Lang::Zh => format!("新单位「{name}」?再按 Enter 确认,或修改名称"),
-                Lang::En => format!("New unit “{name}”? Enter again to confirm, or change it"),
-            };
-            (format!("unit:{name}"), ask)
+            (
+                format!("{}:{name}", f.key),
+                new_name_question(f.key, &name, lang),
+            )
         } else if self.kind == DialogKind::Respond {
             let department = self.form.get("department");
             let at = dialogs::respond::answered(&self.log, &department)?;

@@ -1033,11 +1033,19 @@ impl App {
                 "记入您的每条录入,存入配置文件",
                 "kept with every entry you make, saved in the config",
             )),
-            PromptKind::Topic => Field::text("q", lang.t("每月一办专题", "Monthly topic"), "")
-                .hint(lang.t(
-                    "本热点的工单全部升级到该专题",
-                    "every ticket of the hotspot",
-                )),
+            PromptKind::Topic => Field::pick(
+                "q",
+                lang.t("每月一办专题", "Monthly topic"),
+                self.board
+                    .as_ref()
+                    .map(|b| b.sup.topics.iter().map(|t| t.name.clone()).collect())
+                    .unwrap_or_default(),
+                "",
+            )
+            .hint(lang.t(
+                "本热点的工单全部升级到该专题;输入筛选已有专题,新专题需再按 Enter 确认",
+                "every ticket of the hotspot; type to filter the topics, a new one asks once",
+            )),
         };
         self.popups
             .push(Popup::Prompt(kind, Form::new(vec![field])));
@@ -1201,6 +1209,11 @@ impl App {
         )
         .with_log(&events)
         .prefer_department(summons.as_deref());
+        let d = if kind == DialogKind::Escalate {
+            d.with_topics(&self.ledger.topic_names()?, self.lang)
+        } else {
+            d
+        };
         self.popups.push(Popup::Dialog(Box::new(d)));
         Ok(())
     }
@@ -1283,7 +1296,15 @@ impl App {
         match self.popups.last_mut() {
             Some(Popup::Prompt(kind, form)) => {
                 let kind = *kind;
-                if kind != PromptKind::Search && form.fields[0].is_new_name() {
+                // A new topic: asked once (Enter again with the same name saves it).
+                if kind == PromptKind::Topic && form.fields[0].is_new_name() {
+                    let name = form.fields[0].value.trim().to_string();
+                    let ask = super::dialog::new_name_question("topic", &name, lang);
+                    if self.message.as_ref().map(|(m, _)| m) != Some(&ask) {
+                        self.say(ask, true);
+                        return Ok(());
+                    }
+                } else if kind != PromptKind::Search && form.fields[0].is_new_name() {
                     let name = form.fields[0].value.trim().to_string();
                     self.say(
                         match lang {

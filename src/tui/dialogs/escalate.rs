@@ -2,7 +2,7 @@
 
 use super::{Ctx, Reading, Spec};
 use crate::domain::event::{Event, EventKind};
-use crate::tui::form::Field;
+use crate::tui::form::{Field, Form};
 
 pub const SPEC: Spec = Spec {
     title: ("每月一办", "Monthly topic"),
@@ -26,4 +26,17 @@ fn events(r: &Reading) -> Result<Vec<Event>, String> {
             topic: r.get("topic"),
         })
         .with_note(r.text("note"))])
+}
+
+/// The topic field offering the topics the store knows (type to filter; a new one is saved
+/// after a confirmation).
+pub fn offer_topics(form: &mut Form, topics: &[String], lang: crate::i18n::Lang) {
+    if let Some(f) = form.fields.iter_mut().find(|f| f.key == "topic") {
+        *f = Field::pick("topic", lang.t("专题", "Topic"), topics.to_vec(), "")
+            .required()
+            .hint(lang.t(
+                "输入筛选已有专题,↑↓ 选择;新专题需再按 Enter 确认",
+                "type to filter the topics, ↑↓ to choose; a new one asks once",
+            ));
+    }
 }

@@ -3,7 +3,7 @@
 
 mod contact;
 mod dispatch;
-mod escalate;
+pub mod escalate;
 mod extend;
 mod new_ticket;
 mod note;
