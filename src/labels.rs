@@ -210,3 +210,35 @@ pub fn undo_lines(plan: &crate::ledger::UndoPlan, tz: chrono_tz::Tz, lang: Lang)
         })
         .collect()
 }
+
+/// What is wrong with a field of a hand-added ticket (the field named as the form names it).
+pub fn new_ticket_problem(
+    field: &str,
+    problem: &crate::domain::new_ticket::Problem,
+    lang: Lang,
+) -> String {
+    use crate::domain::new_ticket::Problem;
+    let name = record_field(field, lang);
+    match (problem, lang) {
+        (Problem::Blank, Lang::Zh) => format!("请填写「{name}」"),
+        (Problem::Blank, Lang::En) => format!("{name} is required"),
+        (Problem::TooLong { len, max }, Lang::Zh) => {
+            format!("「{name}」太长({len} 字,最多 {max} 字)")
+        }
+        (Problem::TooLong { len, max }, Lang::En) => {
+            format!("{name} is too long ({len} characters, at most {max})")
+        }
+        (Problem::ControlCharacters, Lang::Zh) => {
+            format!("「{name}」含有控制字符(换行、制表符等),请去掉")
+        }
+        (Problem::ControlCharacters, Lang::En) => {
+            format!("{name} contains control characters (newline, tab…): remove them")
+        }
+        (Problem::NotAPhone, Lang::Zh) => {
+            format!("「{name}」只能含数字、+、- 和空格")
+        }
+        (Problem::NotAPhone, Lang::En) => {
+            format!("{name} may hold only digits, +, - and spaces")
+        }
+    }
+}

@@ -37,8 +37,33 @@ fn a_ticket_added_by_hand_gets_an_l_id_and_is_tracked_like_any_other() {
         a.extend_from_slice(extra);
         genban(&db, &a)
     };
+    // A unit no ticket has is refused unless said to be new; a phone that is not one too.
+    let before = export(&db, dir.path());
+    let e = err(&add("楼道灯不亮", &["--phone", "13800001111"]));
+    assert!(e.contains("--new-unit") && e.contains("新金社区"), "{e}");
+    let e = err(&add("楼道灯不亮", &["--new-unit", "--phone", "abc123"]));
+    assert!(e.contains("--phone") && e.contains("只能含数字"), "{e}");
+    let long_street = "街".repeat(101);
+    let e = err(&add(
+        "楼道灯不亮",
+        &["--new-unit", "--street", &long_street],
+    ));
+    assert!(e.contains("--street") && e.contains("101"), "{e}");
+    assert_eq!(export(&db, dir.path()), before, "refused: nothing written");
     assert_eq!(
-        ok(&add("楼道灯不亮", &["--phone", "13800001111"])).trim(),
+        ok(&add(
+            "楼道灯不亮",
+            &[
+                "--new-unit",
+                "--phone",
+                "+86 138-0000 1111",
+                "--street",
+                "江浦街道",
+                "--community",
+                "新金社区"
+            ]
+        ))
+        .trim(),
         "L20261128001"
     );
     assert_eq!(

@@ -1290,3 +1290,91 @@ fn an_answer_proposes_the_waiting_department_and_asks_before_a_second() {
     keys(&mut app, "W");
     assert_eq!(&proposed_department(&app), third);
 }
+
+/// The new-ticket form checks what `genban new` checks (a phone that is one, name lengths),
+/// focuses the field at fault, takes 街道 and 社区, and offers the known categories.
+#[test]
+fn the_new_ticket_form_checks_like_the_command_line() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    let n = app.ledger.ticket_count().unwrap();
+    let focused = |app: &genban::tui::app::App| dialog_state(app).1;
+    // title, unit (a known one), source, citizen, phone.
+    keys(&mut app, "a井盖松动");
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "路灯管理所");
+    for _ in 0..3 {
+        press(&mut app, KeyCode::Tab);
+    }
+    keys(&mut app, "abc123");
+    // street, community, then the category: typing filters the known ones.
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "江浦街道");
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "新金社区");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    let Some(Popup::Dialog(d)) = app.popups.last() else {
+        panic!("the form is open")
+    };
+    let field = &d.form.fields[d.form.focus];
+    assert_eq!(field.key, "category");
+    let known = app.ledger.categories().unwrap();
+    assert!(!known.is_empty());
+    assert_eq!(
+        field.matches().len(),
+        known.len(),
+        "every known category offered"
+    );
+    let first = known[0].clone();
+    keys(&mut app, &first);
+    // Enter: the phone is refused, the cursor on it, nothing written.
+    press(&mut app, KeyCode::Enter);
+    let (error, key) = dialog_state(&app);
+    assert!(
+        error.as_deref().is_some_and(|e| e.contains("联系电话")),
+        "{error:?}"
+    );
+    assert_eq!(key, "phone");
+    assert_eq!(app.ledger.ticket_count().unwrap(), n);
+    // A phone as people write it: saved, with its street, community and category.
+    let Some(Popup::Dialog(d)) = app.popups.last_mut() else {
+        unreachable!()
+    };
+    d.form.fields[d.form.focus].value.clear();
+    d.form.fields[d.form.focus].cursor = 0;
+    keys(&mut app, "+86 139-0000 1234");
+    assert_eq!(focused(&app), "phone");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.popups.last());
+    let View::Detail { id, .. } = &app.view else {
+        panic!("the new ticket opens")
+    };
+    let (row, _) = app.ledger.ticket(id, today()).unwrap().unwrap();
+    let rec = &row.ticket().record;
+    assert_eq!(rec.street.as_deref(), Some("江浦街道"));
+    assert_eq!(rec.community.as_deref(), Some("新金社区"));
+    assert_eq!(rec.category.as_deref(), Some(first.as_str()));
+    assert_eq!(rec.phone.as_deref(), Some("+86 139-0000 1234"));
+    // A unit of 101 characters: asked once as a new unit, then refused as too long.
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "a路面破损");
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, &"单".repeat(101));
+    press(&mut app, KeyCode::Enter);
+    let (error, _) = dialog_state(&app);
+    assert!(
+        error.as_deref().is_some_and(|e| e.contains("新单位")),
+        "{error:?}"
+    );
+    press(&mut app, KeyCode::Enter);
+    let (error, key) = dialog_state(&app);
+    assert!(
+        error
+            .as_deref()
+            .is_some_and(|e| e.contains("太长") && e.contains("101")),
+        "{error:?}"
+    );
+    assert_eq!(key, "unit");
+    assert_eq!(app.ledger.ticket_count().unwrap(), n + 1);
+}

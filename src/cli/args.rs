@@ -10,8 +10,7 @@ use chrono_tz::Tz;
 use unicode_normalization::UnicodeNormalization;
 
 /// The longest name (unit, department, person) and the longest free text accepted.
-pub const MAX_NAME: usize = 100;
-pub const MAX_TEXT: usize = 4_000;
+pub use crate::domain::new_ticket::{MAX_NAME, MAX_TEXT};
 const MAX_ID: usize = 64;
 
 /// A ticket id as pasted: NFKC (full-width digits become ASCII), white space removed.

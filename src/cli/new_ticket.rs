@@ -47,6 +47,10 @@ pub struct NewTicketArgs {
     /// Record the ticket only; dispatch it later with `genban dispatch`
     #[arg(long)]
     pub no_dispatch: bool,
+    /// The unit is new (no ticket has it yet): without this a unit the store does not know is
+    /// refused, as the app asks before a new unit
+    #[arg(long)]
+    pub new_unit: bool,
 }
 
 impl NewTicketArgs {
@@ -55,7 +59,7 @@ impl NewTicketArgs {
         let opt = |v: &Option<String>, flag: &str, max: usize| {
             args::optional(v.as_deref(), flag, max, lang)
         };
-        Ok(TicketRecord {
+        let record = TicketRecord {
             title: Some(args::required(&self.title, "--title", MAX_TEXT, lang)?),
             unit: Some(args::required(&self.unit, "--unit", MAX_NAME, lang)?),
             content: opt(&self.content, "--content", MAX_TEXT)?,
@@ -66,7 +70,33 @@ impl NewTicketArgs {
             community: opt(&self.community, "--community", MAX_NAME)?,
             category: opt(&self.category, "--category", MAX_NAME)?,
             ..Default::default()
-        })
+        };
+        // What the form in the app checks too (a phone number that is one).
+        if let Err((key, problem)) = new_ticket::check(&record) {
+            anyhow::bail!(
+                "--{key}: {}",
+                crate::labels::new_ticket_problem(key, &problem, lang)
+            );
+        }
+        Ok(record)
+    }
+
+    /// A unit the store does not know is refused unless `--new-unit` says it is new.
+    fn check_unit(&self, unit: &str, ledger: &Ledger, lang: crate::i18n::Lang) -> Result<()> {
+        if self.new_unit || ledger.units()?.iter().any(|u| u == unit) {
+            return Ok(());
+        }
+        anyhow::bail!(
+            "--unit: {}",
+            match lang {
+                crate::i18n::Lang::Zh => format!(
+                    "库里没有承办单位「{unit}」(名称可能有误,genban list 可查看已有单位);确是新单位请加 --new-unit"
+                ),
+                crate::i18n::Lang::En => format!(
+                    "no ticket has the unit “{unit}” (a typo? see the units in genban list); if it is new, add --new-unit"
+                ),
+            }
+        )
     }
 }
 
@@ -74,6 +104,7 @@ impl NewTicketArgs {
 pub fn run(ledger: &Ledger, a: &NewTicketArgs, ctx: &Context, io: &mut Io) -> Result<()> {
     let lang = ctx.lang;
     let record = a.record(lang)?;
+    a.check_unit(record.unit.as_deref().unwrap_or_default(), ledger, lang)?;
     let tz = ctx.clock.tz;
     let at = match &a.at {
         Some(s) => args::time(s, "--at", tz, lang)?,

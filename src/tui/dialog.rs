@@ -68,9 +68,11 @@ pub struct Dialog {
     pub error: Option<String>,
     /// Asking whether to throw away what was typed.
     pub confirm_discard: bool,
-    /// What the user was asked to confirm (a new unit, a second answer): saved on the next
-    /// Enter if unchanged (see `ask_first`).
-    pub confirm_new: Option<String>,
+    /// What the user confirmed by pressing Enter again (a new unit, a new category, a second
+    /// answer), each asked once (see `ask_first`).
+    pub confirmed: Vec<String>,
+    /// The question last asked, confirmed by the next Enter if nothing changed.
+    asked: Option<String>,
     /// The event a void dialog annuls.
     pub target: Option<Event>,
     /// The instant the time field was pre-filled with (shown to the minute): left as shown,
@@ -127,7 +129,8 @@ impl Dialog {
             form,
             error: None,
             confirm_discard: false,
-            confirm_new: None,
+            confirmed: Vec::new(),
+            asked: None,
             target: None,
             opened_at: Some(now),
             log: Vec::new(),
@@ -165,25 +168,37 @@ impl Dialog {
     /// What to ask before saving, if anything: a unit nobody has, a second answer of one
     /// department to a whistle. Each is asked once; Enter again (nothing changed) saves.
     pub fn ask_first(&mut self, lang: Lang) -> Option<String> {
-        let question = if let Some(f) = self.form.fields.iter().find(|f| f.is_new_name()) {
-            let name = f.value.trim().to_string();
-            (
-                format!("{}:{name}", f.key),
-                new_name_question(f.key, &name, lang),
-            )
-        } else if self.kind == DialogKind::Respond {
+        let mut questions: Vec<(String, String)> = self
+            .form
+            .fields
+            .iter()
+            .filter(|f| f.is_new_name())
+            .map(|f| {
+                let name = f.value.trim().to_string();
+                (
+                    format!("{}:{name}", f.key),
+                    new_name_question(f.key, &name, lang),
+                )
+            })
+            .collect();
+        if self.kind == DialogKind::Respond {
             let department = self.form.get("department");
-            let at = dialogs::respond::answered(&self.log, &department)?;
-            let ask = dialogs::respond::second_answer(&department, at, lang);
-            (format!("answer:{department}"), ask)
-        } else {
-            return None;
-        };
-        if self.confirm_new.as_deref() == Some(question.0.as_str()) {
-            return None;
+            if let Some(at) = dialogs::respond::answered(&self.log, &department) {
+                let ask = dialogs::respond::second_answer(&department, at, lang);
+                questions.push((format!("answer:{department}"), ask));
+            }
         }
-        self.confirm_new = Some(question.0);
-        Some(question.1)
+        // Enter right after a question confirms it.
+        if let Some(asked) = self.asked.take() {
+            if questions.iter().any(|(k, _)| *k == asked) {
+                self.confirmed.push(asked);
+            }
+        }
+        let (key, ask) = questions
+            .into_iter()
+            .find(|(k, _)| !self.confirmed.contains(k))?;
+        self.asked = Some(key);
+        Some(ask)
     }
 
     /// Asks why `target` is voided; the void is dated now and names the target exactly.
@@ -205,7 +220,8 @@ impl Dialog {
             .focus_on(1),
             error: None,
             confirm_discard: false,
-            confirm_new: None,
+            confirmed: Vec::new(),
+            asked: None,
             target: Some(target.clone()),
             opened_at: None,
             log: Vec::new(),
@@ -238,13 +254,27 @@ impl Dialog {
                 return Err(msg);
             }
         };
-        (spec.events)(&Reading {
+        let reading = Reading {
             form: &self.form,
             id: &self.ticket,
             at,
             lang,
             log: &self.log,
-        })
+            fault: std::cell::Cell::new(None),
+        };
+        let events = (spec.events)(&reading);
+        if let Some(key) = reading.fault.get() {
+            self.focus(key);
+        }
+        events
+    }
+
+    /// A new ticket's form offering the categories the store knows.
+    pub fn with_categories(mut self, categories: &[String], lang: Lang) -> Dialog {
+        if self.kind == DialogKind::NewTicket {
+            dialogs::new_ticket::offer_categories(&mut self.form, categories, lang);
+        }
+        self
     }
 
     /// The first field to fill (a required one, or one the others make needed), focused, and

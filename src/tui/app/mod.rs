@@ -804,7 +804,7 @@ impl App {
             | Action::Respond
             | Action::Escalate => self.record_action(a)?,
             Action::Board => self.open_board()?,
-            Action::NewTicket => self.open_new_ticket(),
+            Action::NewTicket => self.open_new_ticket()?,
             Action::Quit
             | Action::Help
             | Action::MonthTasks
@@ -1131,7 +1131,7 @@ impl App {
     }
 
     /// The form for a ticket added by hand.
-    fn open_new_ticket(&mut self) {
+    fn open_new_ticket(&mut self) -> anyhow::Result<()> {
         let blank = crate::domain::ticket::Ticket::new("");
         let d = Dialog::new(
             DialogKind::NewTicket,
@@ -1140,8 +1140,10 @@ impl App {
             self.ledger.now(),
             self.ledger.tz(),
             self.lang,
-        );
+        )
+        .with_categories(&self.ledger.categories()?, self.lang);
         self.popups.push(Popup::Dialog(Box::new(d)));
+        Ok(())
     }
 
     /// Records a hand-added ticket under the first free `L` id of its date, then opens it.

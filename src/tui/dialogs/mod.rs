@@ -5,7 +5,7 @@ mod contact;
 mod dispatch;
 pub mod escalate;
 mod extend;
-mod new_ticket;
+pub mod new_ticket;
 mod note;
 mod reopen;
 mod resolve;
@@ -45,6 +45,8 @@ pub struct Reading<'a> {
     pub lang: Lang,
     /// The ticket's events as the dialog opened (empty when the opener gave none).
     pub log: &'a [Event],
+    /// The field a refusal is about, set by the kind's `events` (the dialog focuses it).
+    pub fault: std::cell::Cell<Option<&'static str>>,
 }
 
 impl Reading<'_> {
