@@ -28,6 +28,19 @@ pub fn event(ty: &str, lang: Lang) -> &'static str {
     crate::domain::event::type_name_in(ty, lang)
 }
 
+/// The parties a meeting (居民议事) usually brings together, offered in its dialog before the
+/// units (any other name can be typed).
+pub fn meeting_roles(lang: Lang) -> [&'static str; 6] {
+    [
+        lang.t("居民代表", "residents"),
+        lang.t("社区居委会", "community committee"),
+        lang.t("物业公司", "property company"),
+        lang.t("业主委员会", "owners' committee"),
+        lang.t("专家", "experts"),
+        lang.t("街道办事处", "street office"),
+    ]
+}
+
 /// A look-back rule.
 pub fn rule(rule: &str, lang: Lang) -> &'static str {
     match rule {

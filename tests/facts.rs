@@ -31,6 +31,7 @@ enum Step {
     Sign(i64, i64),
     Contact(i64, bool),
     Note(i64),
+    Meeting(i64, usize),
     Void(i64, usize),
 }
 
@@ -42,6 +43,7 @@ fn step() -> impl Strategy<Value = Step> {
         (m.clone(), 0i64..60).prop_map(|(a, d)| Step::Sign(a, d)),
         (m.clone(), any::<bool>()).prop_map(|(a, r)| Step::Contact(a, r)),
         m.clone().prop_map(Step::Note),
+        (m.clone(), 1usize..4).prop_map(|(a, n)| Step::Meeting(a, n)),
         (m, any::<usize>()).prop_map(|(a, i)| Step::Void(a, i)),
     ]
 }
@@ -91,6 +93,17 @@ fn log_of(steps: &[Step]) -> Vec<Event> {
                 },
             ),
             Step::Note(a) => mk(*a, EventKind::Note),
+            Step::Meeting(a, n) => mk(
+                *a,
+                EventKind::Meeting {
+                    participants: ["居民代表", "物业公司", "专家"][..*n]
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect(),
+                    decision: "加装路灯".into(),
+                    plan: (*n > 1).then(|| "月底前".into()),
+                },
+            ),
             Step::Void(a, i) => {
                 let open: Vec<usize> = (0..log.len())
                     .filter(|j| {
@@ -140,6 +153,12 @@ proptest! {
         prop_assert_eq!(back, whole.clone().with_id("P1"));
         // No voided event and no free text is left.
         prop_assert!(whole.events.iter().all(|e| e.note.is_none()));
+        let bare = |e: &Event| match &e.kind {
+            EventKind::Meeting { participants, decision, plan } =>
+                participants.is_empty() && decision.is_empty() && plan.is_none(),
+            _ => true,
+        };
+        prop_assert!(whole.events.iter().all(bare), "a meeting kept its text");
     }
 }
 

@@ -337,6 +337,22 @@ fn escapes_in_ticket_text_never_reach_the_terminal_raw() {
         vec!["review"],
         vec!["remind"],
         vec!["contact", "E1", "--note", "\u{1b}[31m"],
+        vec![
+            "meeting",
+            "E1",
+            "--participant",
+            "\u{1b}[31m",
+            "--decision",
+            "x",
+        ],
+        vec![
+            "meeting",
+            "E1",
+            "--participant",
+            "居民",
+            "--decision",
+            "\u{1b}]0;t\u{7}",
+        ],
     ] {
         let (out, err, _) = run(&args);
         for text in [&out, &err] {

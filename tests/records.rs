@@ -72,6 +72,22 @@ fn actions(open: &str, done: &str) -> Vec<Vec<String>> {
         ]),
         v(&["note", open, "{V}"]),
         v(&[
+            "meeting",
+            open,
+            "--participant",
+            "{V}",
+            "--decision",
+            "加装路灯",
+        ]),
+        v(&[
+            "meeting",
+            open,
+            "--participant",
+            "居民代表",
+            "--decision",
+            "{V}",
+        ]),
+        v(&[
             "void",
             open,
             "--type",
@@ -135,7 +151,7 @@ fn every_action_with_a_bad_argument_is_refused_and_changes_nothing() {
         err(&genban(&db, &args));
         runs += 1;
     }
-    assert_eq!(runs, 14 * 9);
+    assert_eq!(runs, 16 * 9);
     assert_eq!(before, export(&db), "the store changed");
 }
 

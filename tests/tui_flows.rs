@@ -1378,3 +1378,74 @@ fn the_new_ticket_form_checks_like_the_command_line() {
     assert_eq!(key, "unit");
     assert_eq!(app.ledger.ticket_count().unwrap(), n + 1);
 }
+
+/// 居民议事 from the keys: M asks participants and a decision (refused blank, focus on the
+/// field), saves the meeting with its plan, and the timeline shows it.
+#[test]
+fn a_meeting_from_the_keys_lands_in_the_timeline() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    let id = open_first_in_progress(&mut app);
+    let n = event_count(&app, &id);
+    assert!(app.applies(genban::tui::keymap::Action::Meeting));
+    // M opens on the participants; Enter with nothing taken is refused there.
+    keys(&mut app, "M");
+    let (_, focus) = dialog_state(&app);
+    assert_eq!(focus, "participants");
+    press(&mut app, KeyCode::Enter);
+    let (error, focus) = dialog_state(&app);
+    assert!(
+        error.as_deref().is_some_and(|e| e.contains("参与方")),
+        "{error:?}"
+    );
+    assert_eq!(focus, "participants");
+    // Two of the usual parties (one by a part of its name) and one typed new, then the
+    // decision left blank: refused on the decision.
+    keys(&mut app, "居民代表");
+    press(&mut app, KeyCode::Char(' '));
+    keys(&mut app, "物业");
+    press(&mut app, KeyCode::Char(' '));
+    keys(&mut app, "城建专家李工");
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Enter);
+    let (error, focus) = dialog_state(&app);
+    assert!(
+        error.as_deref().is_some_and(|e| e.contains("议定事项")),
+        "{error:?}"
+    );
+    assert_eq!(focus, "decision");
+    assert_eq!(event_count(&app, &id), n, "nothing was written");
+    keys(&mut app, "加装楼道声控灯");
+    press(&mut app, KeyCode::Tab);
+    keys(&mut app, "物业两周内完成");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.message);
+    let m = events_of_type(&app, &id, "meeting");
+    assert_eq!(m.len(), 1);
+    match &m[0].kind {
+        genban::domain::event::EventKind::Meeting {
+            participants,
+            decision,
+            plan,
+        } => {
+            assert_eq!(participants, &["居民代表", "物业公司", "城建专家李工"]);
+            assert_eq!(decision, "加装楼道声控灯");
+            assert_eq!(plan.as_deref(), Some("物业两周内完成"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(m[0].recorded_at.is_some());
+    // The detail view's timeline shows it (newest first: at the top).
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    t.draw(|f| genban::tui::ui::render(f, &app)).unwrap();
+    let screen = format!("{}", t.backend());
+    assert!(
+        screen.contains("居民议事(居民代表、物业公司、城建专家李工):加装楼道声控灯"),
+        "{screen}"
+    );
+    // From the list too.
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "M");
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Dialog(d)) if d.kind == genban::tui::dialog::DialogKind::Meeting)
+    );
+}

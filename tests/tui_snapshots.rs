@@ -96,6 +96,7 @@ fn every_dialog() {
         ('5', 'v', "dialog_revisit"),
         ('5', 'o', "dialog_reopen"),
         ('2', 'n', "dialog_note"),
+        ('2', 'M', "dialog_meeting"),
     ] {
         keys(&mut app, &pane.to_string());
         let awaiting = app

@@ -1,5 +1,5 @@
 //! The recording subcommands (dispatch, sign, return, contact, extend, resolve, revisit,
-//! reopen, whistle, respond, escalate, note, void): one enum, and one function that builds each one's event.
+//! reopen, whistle, respond, escalate, meeting, note, void): one enum, and one function that builds each one's event.
 
 use super::args::{self, MAX_NAME, MAX_TEXT};
 use super::Context;
@@ -30,8 +30,8 @@ pub enum ChannelArg {
 /// When it happened and a note, for every recording subcommand.
 #[derive(Args, Debug, Clone)]
 pub struct EventArgs {
-    /// When it happened (RFC 3339, or YYYY-MM-DD HH:MM in the local zone; a contact, resolve or
-    /// revisit needs the time of day, not a date alone) [default: now]
+    /// When it happened (RFC 3339, or YYYY-MM-DD HH:MM in the local zone; a contact, resolve,
+    /// revisit or meeting needs the time of day, not a date alone) [default: now]
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
     #[arg(long)]
@@ -156,6 +156,22 @@ pub enum RecordCmd {
         #[command(flatten)]
         common: EventArgs,
     },
+    /// 居民议事: residents, the community, the property company, experts met on the ticket and
+    /// agreed a decision
+    Meeting {
+        id: String,
+        /// Who took part, a name or a role (give it once per participant)
+        #[arg(long = "participant", value_name = "NAME", required = true)]
+        participants: Vec<String>,
+        /// What they decided
+        #[arg(long)]
+        decision: String,
+        /// The plan agreed, if any
+        #[arg(long)]
+        plan: Option<String>,
+        #[command(flatten)]
+        common: EventArgs,
+    },
     /// Annul an event recorded by mistake (it stays in the timeline, marked); record the right
     /// one afterwards if there is one
     Void {
@@ -199,6 +215,7 @@ impl RecordCmd {
             | RecordCmd::Whistle { id, .. }
             | RecordCmd::Respond { id, .. }
             | RecordCmd::Escalate { id, .. }
+            | RecordCmd::Meeting { id, .. }
             | RecordCmd::Void { id, .. } => id,
         }
     }
@@ -328,7 +345,7 @@ impl RecordCmd {
         }))
     }
 
-    /// Whistles, responses and escalations: (when, note, kind).
+    /// Whistles, responses, escalations and meetings: (when, note, kind).
     #[allow(clippy::type_complexity)]
     fn joint(
         &self,
@@ -374,6 +391,21 @@ impl RecordCmd {
                 &common.note,
                 EventKind::Escalate {
                     topic: c.name(topic, "--topic")?,
+                },
+            ),
+            RecordCmd::Meeting {
+                participants,
+                decision,
+                plan,
+                common,
+                ..
+            } => (
+                c.moment(&common.at)?,
+                &common.note,
+                EventKind::Meeting {
+                    participants: c.names(participants, "--participant")?,
+                    decision: c.text(decision, "--decision")?,
+                    plan: c.opt(plan, "--plan", MAX_TEXT)?,
                 },
             ),
             _ => return Ok(None),
@@ -492,6 +524,17 @@ impl Checker<'_> {
     }
     fn name(&self, v: &str, flag: &str) -> Result<String> {
         args::required(v, flag, MAX_NAME, self.ctx.lang)
+    }
+    /// Names given once each (`--participant`): each checked, repeats dropped.
+    fn names(&self, given: &[String], flag: &str) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for v in given {
+            let v = self.name(v, flag)?;
+            if !out.contains(&v) {
+                out.push(v);
+            }
+        }
+        Ok(out)
     }
     fn text(&self, v: &str, flag: &str) -> Result<String> {
         args::required(v, flag, MAX_TEXT, self.ctx.lang)

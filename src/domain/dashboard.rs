@@ -28,6 +28,8 @@ pub struct Tally {
     pub signed_today: u64,
     /// Tickets with a record, by source (hotline, walk-in, proactive).
     pub by_source: [u64; 3],
+    /// Meetings (居民议事, not voided) held this month up to today.
+    pub meetings_this_month: u64,
 }
 
 impl Tally {
@@ -40,6 +42,7 @@ impl Tally {
         if !t.has_record {
             return;
         }
+        self.meetings_this_month += meetings_in_month(&events[..n], tz, today);
         let source = t.record.source.unwrap_or_default();
         let i = Source::ALL.iter().position(|s| *s == source).unwrap_or(0);
         self.by_source[i] += 1;
@@ -56,6 +59,18 @@ impl Tally {
             }
         }
     }
+}
+
+/// How many of `events` (effective, up to the end of `today`) are meetings held in today's
+/// month.
+fn meetings_in_month(events: &[Event], tz: Tz, today: NaiveDate) -> u64 {
+    let month = Period::month_of(today);
+    events
+        .iter()
+        .filter(|e| {
+            matches!(e.kind, EventKind::Meeting { .. }) && local_date(tz, &e.at) >= month.from
+        })
+        .count() as u64
 }
 
 /// The dashboard as of a day.
@@ -242,6 +257,32 @@ mod tests {
             (Period::month_of(d("2027-02-01")), d("2027-02-28"))
         );
         assert_eq!(p[MONTHS].0.from, d("2026-02-01"));
+    }
+
+    #[test]
+    fn the_tally_counts_the_meetings_of_todays_month_up_to_today_by_local_date() {
+        let ev = |at: &str| {
+            Event::from_json_str(&format!(
+                r#"{{"ticket":"T1","type":"meeting","at":"{at}","participants":["居民代表"],"decision":"d"}}"#
+            ))
+            .unwrap()
+        };
+        let mut log = vec![Event::from_json_str(
+            r#"{"ticket":"T1","type":"ticket","at":"2026-10-01T09:00:00+08:00","unit":"甲"}"#,
+        )
+        .unwrap()];
+        log.extend([
+            ev("2026-10-31T23:59:59+08:00"), // last month
+            ev("2026-10-31T16:30:00Z"),      // 1 November, 00:30 local
+            ev("2026-11-29T12:00:00+08:00"), // today
+            ev("2026-11-30T09:00:00+08:00"), // after today
+        ]);
+        let mut t = Tally::default();
+        t.add("T1", &log, crate::domain::time::DEFAULT_TZ, d("2026-11-29"));
+        assert_eq!(t.meetings_this_month, 2);
+        let mut oct = Tally::default();
+        oct.add("T1", &log, crate::domain::time::DEFAULT_TZ, d("2026-10-31"));
+        assert_eq!(oct.meetings_this_month, 1);
     }
 
     #[test]

@@ -317,6 +317,13 @@ pub enum EventKind {
         topic: String,
     },
     Note,
+    /// 居民议事: residents, the community, the property company, experts met on the ticket
+    /// and agreed a decision (and perhaps a plan).
+    Meeting {
+        participants: Vec<String>,
+        decision: String,
+        plan: Option<String>,
+    },
     /// Annuls an earlier event of the ticket (DOMAIN.md "Corrections").
     Void {
         target: VoidTarget,
@@ -364,7 +371,7 @@ impl VoidTarget {
 }
 
 /// Every event type of the log.
-pub const EVENT_TYPES: [&str; 14] = [
+pub const EVENT_TYPES: [&str; 15] = [
     "ticket",
     "dispatch",
     "return",
@@ -378,6 +385,7 @@ pub const EVENT_TYPES: [&str; 14] = [
     "whistle_response",
     "escalate",
     "note",
+    "meeting",
     "void",
 ];
 
@@ -397,6 +405,7 @@ pub fn type_name_in(ty: &str, lang: crate::i18n::Lang) -> &'static str {
         "whistle_response" => ("吹哨响应", "whistle response"),
         "escalate" => ("每月一办", "monthly case"),
         "note" => ("备注", "note"),
+        "meeting" => ("居民议事", "resident meeting"),
         "void" => ("撤销", "void"),
         _ => ("事件", "event"),
     };
@@ -419,6 +428,7 @@ impl EventKind {
             EventKind::WhistleResponse { .. } => "whistle_response",
             EventKind::Escalate { .. } => "escalate",
             EventKind::Note => "note",
+            EventKind::Meeting { .. } => "meeting",
             EventKind::Void { .. } => "void",
         }
     }
@@ -504,6 +514,8 @@ struct RawEvent {
     resolved: Option<Value>,
     topic: Option<Value>,
     target: Option<Value>,
+    participants: Option<Value>,
+    decision: Option<Value>,
 }
 
 impl RawEvent {
@@ -541,6 +553,8 @@ impl RawEvent {
             "resolved" => self.resolved.as_ref(),
             "topic" => self.topic.as_ref(),
             "target" => self.target.as_ref(),
+            "participants" => self.participants.as_ref(),
+            "decision" => self.decision.as_ref(),
             _ => None,
         }
     }
@@ -761,32 +775,7 @@ impl Event {
                 deadline: f.date("deadline")?,
                 reason: f.str("reason")?,
             },
-            "whistle" => EventKind::Whistle {
-                departments: departments(&f)?,
-            },
-            "whistle_response" => EventKind::WhistleResponse {
-                department: f.name("department")?,
-                resolved: f.opt_bool("resolved")?,
-            },
-            "escalate" => EventKind::Escalate {
-                topic: f.str("topic")?,
-            },
-            "note" => {
-                if note.as_deref().is_none_or(|n| n.trim().is_empty()) {
-                    return err("缺少字段 `note`", "missing field `note`");
-                }
-                EventKind::Note
-            }
-            "void" => EventKind::Void {
-                target: parse_target(f.get("target"))?,
-                reason: f.str("reason")?,
-            },
-            other => {
-                return err(
-                    format!("未知的事件类型 `{other}`"),
-                    format!("unknown event type `{other}`"),
-                )
-            }
+            other => joint_kind(other, &f, note.as_deref())?,
         };
         Ok(Event {
             ticket,
@@ -806,74 +795,7 @@ impl Event {
         m.insert("ticket".into(), s(&self.ticket));
         m.insert("type".into(), s(self.kind.type_name()));
         m.insert("at".into(), t(&self.at));
-        match &self.kind {
-            EventKind::Ticket(r) => record_fields(r, &mut m),
-            EventKind::Dispatch { unit } => {
-                m.insert("unit".into(), s(unit));
-            }
-            EventKind::Return { unit, reason } => {
-                m.insert("unit".into(), s(unit));
-                m.insert("reason".into(), s(reason));
-            }
-            EventKind::Sign {
-                unit,
-                deadline,
-                plan,
-            } => {
-                m.insert("unit".into(), s(unit));
-                m.insert("deadline".into(), s(&deadline.to_string()));
-                if let Some(p) = plan {
-                    m.insert("plan".into(), s(p));
-                }
-            }
-            EventKind::Contact {
-                channel,
-                outcome,
-                contact_person,
-            } => {
-                m.insert("channel".into(), s(channel.code()));
-                m.insert("outcome".into(), s(outcome.code()));
-                if let Some(p) = contact_person {
-                    m.insert("contact_person".into(), s(p));
-                }
-            }
-            EventKind::Extend { deadline, reason } | EventKind::Reopen { deadline, reason } => {
-                m.insert("deadline".into(), s(&deadline.to_string()));
-                m.insert("reason".into(), s(reason));
-            }
-            EventKind::Resolve | EventKind::Note => {}
-            EventKind::Revisit {
-                satisfaction,
-                deadline,
-            } => {
-                m.insert("satisfaction".into(), s(satisfaction.code()));
-                if let Some(d) = deadline {
-                    m.insert("deadline".into(), s(&d.to_string()));
-                }
-            }
-            EventKind::Whistle { departments } => {
-                m.insert(
-                    "departments".into(),
-                    Value::Array(departments.iter().map(|d| s(d)).collect()),
-                );
-            }
-            EventKind::WhistleResponse {
-                department,
-                resolved,
-            } => {
-                m.insert("department".into(), s(department));
-                if let Some(r) = resolved {
-                    m.insert("resolved".into(), Value::Bool(*r));
-                }
-            }
-            EventKind::Escalate { topic } => {
-                m.insert("topic".into(), s(topic));
-            }
-            EventKind::Void { target, reason } => {
-                m.insert("target".into(), target.to_value());
-                m.insert("reason".into(), s(reason));
-            }
-        }
+        kind_fields(&self.kind, &mut m);
         if let Some(o) = &self.operator {
             m.insert("operator".into(), s(o));
         }
@@ -922,6 +844,93 @@ impl Event {
     }
 }
 
+/// Writes an event kind's own fields, in the export's order.
+fn kind_fields(kind: &EventKind, m: &mut Map<String, Value>) {
+    let s = |v: &str| Value::String(v.to_string());
+    match kind {
+        EventKind::Ticket(r) => record_fields(r, m),
+        EventKind::Dispatch { unit } => {
+            m.insert("unit".into(), s(unit));
+        }
+        EventKind::Return { unit, reason } => {
+            m.insert("unit".into(), s(unit));
+            m.insert("reason".into(), s(reason));
+        }
+        EventKind::Sign {
+            unit,
+            deadline,
+            plan,
+        } => {
+            m.insert("unit".into(), s(unit));
+            m.insert("deadline".into(), s(&deadline.to_string()));
+            if let Some(p) = plan {
+                m.insert("plan".into(), s(p));
+            }
+        }
+        EventKind::Contact {
+            channel,
+            outcome,
+            contact_person,
+        } => {
+            m.insert("channel".into(), s(channel.code()));
+            m.insert("outcome".into(), s(outcome.code()));
+            if let Some(p) = contact_person {
+                m.insert("contact_person".into(), s(p));
+            }
+        }
+        EventKind::Extend { deadline, reason } | EventKind::Reopen { deadline, reason } => {
+            m.insert("deadline".into(), s(&deadline.to_string()));
+            m.insert("reason".into(), s(reason));
+        }
+        EventKind::Resolve | EventKind::Note => {}
+        EventKind::Revisit {
+            satisfaction,
+            deadline,
+        } => {
+            m.insert("satisfaction".into(), s(satisfaction.code()));
+            if let Some(d) = deadline {
+                m.insert("deadline".into(), s(&d.to_string()));
+            }
+        }
+        EventKind::Whistle { departments } => {
+            m.insert(
+                "departments".into(),
+                Value::Array(departments.iter().map(|d| s(d)).collect()),
+            );
+        }
+        EventKind::WhistleResponse {
+            department,
+            resolved,
+        } => {
+            m.insert("department".into(), s(department));
+            if let Some(r) = resolved {
+                m.insert("resolved".into(), Value::Bool(*r));
+            }
+        }
+        EventKind::Escalate { topic } => {
+            m.insert("topic".into(), s(topic));
+        }
+        EventKind::Meeting {
+            participants,
+            decision,
+            plan,
+        } => {
+            m.insert(
+                "participants".into(),
+                Value::Array(participants.iter().map(|p| s(p)).collect()),
+            );
+            m.insert("decision".into(), s(decision));
+            if let Some(p) = plan {
+                m.insert("plan".into(), s(p));
+            }
+        }
+        EventKind::Void { target, reason } => {
+            m.insert("target".into(), target.to_value());
+            m.insert("reason".into(), s(reason));
+        }
+    }
+}
+
 /// Writes a ticket record's fields, in the export's order.
 fn record_fields(r: &TicketRecord, m: &mut Map<String, Value>) {
     let s = |v: &str| Value::String(v.to_string());
@@ -950,32 +959,71 @@ fn record_fields(r: &TicketRecord, m: &mut Map<String, Value>) {
     }
 }
 
-/// A whistle's `departments`: a non-empty list of names, each trimmed and not blank.
-fn departments(f: &Fields) -> Result<Vec<String>, ParseError> {
-    let list = match f.get("departments") {
+/// The events after the first round (whistles, answers, topics, notes, meetings, voids), or
+/// an unknown type refused.
+fn joint_kind(ty: &str, f: &Fields, note: Option<&str>) -> Result<EventKind, ParseError> {
+    Ok(match ty {
+        "whistle" => EventKind::Whistle {
+            departments: name_list(f, "departments", true)?,
+        },
+        "whistle_response" => EventKind::WhistleResponse {
+            department: f.name("department")?,
+            resolved: f.opt_bool("resolved")?,
+        },
+        "escalate" => EventKind::Escalate {
+            topic: f.str("topic")?,
+        },
+        "note" => {
+            if note.is_none_or(|n| n.trim().is_empty()) {
+                return err("缺少字段 `note`", "missing field `note`");
+            }
+            EventKind::Note
+        }
+        "meeting" => EventKind::Meeting {
+            participants: name_list(f, "participants", false)?,
+            decision: f.str("decision")?,
+            plan: f.opt_str("plan")?,
+        },
+        "void" => EventKind::Void {
+            target: parse_target(f.get("target"))?,
+            reason: f.str("reason")?,
+        },
+        other => {
+            return err(
+                format!("未知的事件类型 `{other}`"),
+                format!("unknown event type `{other}`"),
+            )
+        }
+    })
+}
+
+/// A whistle's `departments` or a meeting's `participants`: a non-empty list of names, none
+/// blank (departments are names, stored trimmed; participants are kept as written).
+fn name_list(f: &Fields, k: &str, trim: bool) -> Result<Vec<String>, ParseError> {
+    let list = match f.get(k) {
         Some(Value::Array(a)) => a
             .iter()
             .map(|d| match d.as_str() {
-                Some(n) if !n.trim().is_empty() => Ok(n.trim().to_string()),
+                Some(n) if !n.trim().is_empty() => Ok(if trim { n.trim() } else { n }.to_string()),
                 Some(_) => err(
-                    "字段 `departments`:有一个名称为空",
-                    "field `departments`: a name is empty",
+                    format!("字段 `{k}`:有一个名称为空"),
+                    format!("field `{k}`: a name is empty"),
                 ),
                 None => err(
-                    "`departments` 应为名称列表",
-                    "`departments` must list names",
+                    format!("`{k}` 应为名称列表"),
+                    format!("`{k}` must list names"),
                 ),
             })
             .collect::<Result<Vec<_>, _>>()?,
         _ => {
             return err(
-                "缺少字段 `departments`(名称列表)",
-                "missing field `departments` (a list of names)",
+                format!("缺少字段 `{k}`(名称列表)"),
+                format!("missing field `{k}` (a list of names)"),
             )
         }
     };
     if list.is_empty() {
-        return err("字段 `departments` 为空", "field `departments` is empty");
+        return err(format!("字段 `{k}` 为空"), format!("field `{k}` is empty"));
     }
     Ok(list)
 }
@@ -1071,6 +1119,24 @@ mod tests {
         assert_eq!(e.kind.type_name(), "sign");
         let again = Event::from_json_str(&e.to_json_line()).unwrap();
         assert_eq!(e, again);
+    }
+
+    #[test]
+    fn a_meeting_round_trips_and_keeps_its_participants_as_written() {
+        let line = r#"{"ticket":"1","type":"meeting","at":"2026-11-20T19:30:00+08:00","participants":["居民代表"," 物业公司"],"decision":"加装路灯","plan":"月底前","note":"会议室"}"#;
+        let e = Event::from_json_str(line).unwrap();
+        assert_eq!(
+            e.kind,
+            EventKind::Meeting {
+                participants: vec!["居民代表".into(), " 物业公司".into()],
+                decision: "加装路灯".into(),
+                plan: Some("月底前".into()),
+            }
+        );
+        assert_eq!(e.through_gate().unwrap(), e);
+        assert_eq!(Event::from_json_str(&e.to_json_line()).unwrap(), e);
+        assert!(EVENT_TYPES.contains(&e.kind.type_name()));
+        assert_eq!(type_name_in("meeting", crate::i18n::Lang::Zh), "居民议事");
     }
 
     #[test]

@@ -1,27 +1,29 @@
 //! What search looks in, and how a query matches it: the id, title, content, address, citizen,
-//! category and unit of a ticket's record (case-insensitive), or three or more digits of its
-//! phone. The text is derived once when the ticket is written, so a search reads no log.
+//! category and unit of a ticket's record and the decisions and plans of its meetings (居民议事,
+//! those not voided), case-insensitive, or three or more digits of its phone. The text is
+//! derived once when the ticket is written, so a search reads no log.
 
-use super::event::TicketRecord;
+use super::event::{Event, EventKind, TicketRecord};
 use super::repeat::normalize_phone;
+use std::borrow::Borrow;
 
 /// Separates the words from the phone's digits in a search text.
 const PHONE: char = '\u{1}';
 
-/// The search text of a ticket: its fields in lower case, one a line, then the phone's digits.
-pub fn text_of(id: &str, r: &TicketRecord) -> String {
+/// The search text of a ticket: its fields and `more` (see `meeting_texts`) in lower case,
+/// one a line, then the phone's digits.
+pub fn text_of(id: &str, r: &TicketRecord, more: &[&str]) -> String {
     let mut s = id.to_lowercase();
-    for f in [
+    let fields = [
         &r.title,
         &r.content,
         &r.address,
         &r.complainant,
         &r.category,
         &r.unit,
-    ]
-    .into_iter()
-    .flatten()
-    {
+    ];
+    let fields = fields.into_iter().flatten().map(String::as_str);
+    for f in fields.chain(more.iter().copied()) {
         s.push('\n');
         s.push_str(&f.to_lowercase());
     }
@@ -30,6 +32,25 @@ pub fn text_of(id: &str, r: &TicketRecord) -> String {
         s.push_str(&normalize_phone(p));
     }
     s
+}
+
+/// The decisions and plans of a ticket's meetings that are not voided (events in any order).
+pub fn meeting_texts<E: Borrow<Event>>(events: &[E]) -> Vec<&str> {
+    let is_meeting = |e: &E| matches!(e.borrow().kind, EventKind::Meeting { .. });
+    if !events.iter().any(is_meeting) {
+        return Vec::new();
+    }
+    let mut ordered: Vec<&Event> = events.iter().map(Borrow::borrow).collect();
+    ordered.sort_by_key(|e| e.instant());
+    let by = super::void::voided_by(&ordered);
+    let mut out = Vec::new();
+    for (e, voided) in ordered.into_iter().zip(by) {
+        if let (EventKind::Meeting { decision, plan, .. }, None) = (&e.kind, voided) {
+            out.push(decision.as_str());
+            out.extend(plan.as_deref());
+        }
+    }
+    out
 }
 
 /// A query as typed.
@@ -66,7 +87,7 @@ mod tests {
             phone: Some("138-0000-0001".into()),
             ..Default::default()
         };
-        let t = text_of("T2026A", &r);
+        let t = text_of("T2026A", &r, &[]);
         assert!(Query::new("t2026a").matches(&t));
         assert!(Query::new(" 不亮 ").matches(&t));
         assert!(Query::new("00000").matches(&t));

@@ -67,7 +67,7 @@ pub fn derive(id: &str, events: &[Event], tz: Tz) -> Derived {
     }
     Derived {
         summary: Summary::of(&ticket, tz),
-        search: search::text_of(id, &full.record),
+        search: search::text_of(id, &full.record, &search::meeting_texts(events)),
         facts,
     }
 }

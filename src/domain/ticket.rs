@@ -472,6 +472,7 @@ impl Ticket {
             | EventKind::Whistle { .. }
             | EventKind::Escalate { .. }
             | EventKind::Note
+            | EventKind::Meeting { .. }
             | EventKind::Void { .. } => Ok(()),
         }
     }
@@ -546,6 +547,7 @@ impl Ticket {
             EventKind::WhistleResponse { .. }
             | EventKind::Escalate { .. }
             | EventKind::Note
+            | EventKind::Meeting { .. }
             | EventKind::Void { .. } => {}
         }
         Ok(())

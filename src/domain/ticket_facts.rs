@@ -5,8 +5,10 @@
 //! The facts are the ticket's timeline, not a snapshot, so that any past date can be cut at:
 //! the events in application order with voids applied (a voided event is gone; the `void`
 //! stays, naming its target exactly), and without the free text no rule reads (诉求内容, 答复内容,
-//! notes, plans and reasons other than a void's). Names the lists show (title, citizen,
-//! address, units, operators) stay. Encoded with postcard behind a version byte.
+//! notes, plans and reasons other than a void's, a meeting's participants and decision). Names
+//! the lists show (title, citizen, address, units, operators) stay. Encoded with postcard
+//! behind a version byte; a new kind of event is a new variant at the end of `StoredKind`, so
+//! records written before it read the same (postcard numbers the variants in order).
 
 use super::event::{
     Channel, Event, EventKind, Outcome, Satisfaction, Source, TicketRecord, VoidTarget,
@@ -152,6 +154,7 @@ fn strip(e: &Event) -> Event {
             deadline: *deadline,
             reason: String::new(),
         },
+        EventKind::Meeting { .. } => stripped_meeting(),
         other => other.clone(),
     };
     Event {
@@ -161,6 +164,15 @@ fn strip(e: &Event) -> Event {
         recorded_at: e.recorded_at,
         note: None,
         kind,
+    }
+}
+
+/// A meeting as the facts keep it: that it took place, and when.
+fn stripped_meeting() -> EventKind {
+    EventKind::Meeting {
+        participants: Vec::new(),
+        decision: String::new(),
+        plan: None,
     }
 }
 
@@ -249,6 +261,8 @@ enum StoredKind {
         recorded_at: Option<Instant>,
         reason: String,
     },
+    /// Added after version 1 was in use: at the end, so older records decode unchanged.
+    Meeting,
 }
 
 impl StoredRecord {
@@ -327,6 +341,7 @@ impl StoredEvent {
             } => StoredKind::WhistleResponse(department.clone(), *resolved),
             EventKind::Escalate { topic } => StoredKind::Escalate(topic.clone()),
             EventKind::Note => StoredKind::Note,
+            EventKind::Meeting { .. } => StoredKind::Meeting,
             EventKind::Void { target, reason } => StoredKind::Void {
                 event_type: target.event_type.clone(),
                 at: Instant::of(&target.at),
@@ -380,6 +395,7 @@ impl StoredEvent {
             },
             StoredKind::Escalate(topic) => EventKind::Escalate { topic },
             StoredKind::Note => EventKind::Note,
+            StoredKind::Meeting => stripped_meeting(),
             StoredKind::Void {
                 event_type,
                 at,
@@ -464,6 +480,50 @@ mod tests {
             Err(FactsError::Version(_))
         ));
         assert!(TicketFacts::decode("T1", &bytes[..bytes.len() - 3]).is_err());
+    }
+
+    #[test]
+    fn a_meeting_is_kept_without_its_text_and_records_written_before_it_read_the_same() {
+        let mut log = log();
+        log.push(ev(
+            r#"{"ticket":"T1","type":"meeting","at":"2026-10-04T19:00:00+08:00","participants":["居民代表"],"decision":"加装路灯","plan":"月底前","operator":"王"}"#,
+        ));
+        let f = TicketFacts::derive(&log).with_id("T1");
+        let m = f.events.last().unwrap();
+        assert_eq!(m.kind, stripped_meeting());
+        assert_eq!(m.operator.as_deref(), Some("王"));
+        assert_eq!(TicketFacts::decode("T1", &f.encode()).unwrap(), f);
+        // A version-1 record of a note and a void, byte for byte as written before meetings
+        // existed: the void is still variant 13 (the meeting went in after it), so it reads
+        // back the same, and is written the same.
+        let at10 = [192, 134, 131, 172, 13, 0, 128, 194, 3]; // 2026-10-03 10:00 +08:00
+        let at11 = [224, 190, 131, 172, 13, 0, 128, 194, 3]; // 2026-10-03 11:00 +08:00
+        let mut before = vec![FACTS_VERSION, 2];
+        before.extend(at10);
+        before.extend([0, 0, 12]); // no recorded_at, no operator, Note
+        before.extend(at11);
+        before.extend([0, 0, 13, 1, b'c']); // Void, its target's type "c"
+        before.extend(at10);
+        before.extend([0, 0]); // no target recorded_at, an empty reason
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap();
+        let note = Event::new("T1", t("2026-10-03T10:00:00+08:00"), EventKind::Note);
+        let void = Event::new(
+            "T1",
+            t("2026-10-03T11:00:00+08:00"),
+            EventKind::Void {
+                target: VoidTarget {
+                    event_type: "c".into(),
+                    at: note.at,
+                    recorded_at: None,
+                },
+                reason: String::new(),
+            },
+        );
+        let old = TicketFacts {
+            events: vec![note, void],
+        };
+        assert_eq!(TicketFacts::decode("T1", &before).unwrap(), old);
+        assert_eq!(old.encode(), before);
     }
 
     #[test]

@@ -199,8 +199,9 @@ impl Ledger {
             .map(|(_, f)| f))
     }
 
-    /// Every ticket whose id, title, content, address, citizen, category or unit contains
-    /// `query` (case-insensitive), or whose phone holds its three or more digits, as of `today`.
+    /// Every ticket whose id, title, content, address, citizen, category, unit or a meeting's
+    /// decision or plan contains `query` (case-insensitive), or whose phone holds its three or
+    /// more digits, as of `today`.
     pub fn search(&self, query: &str, today: NaiveDate) -> Result<Vec<TicketRow>, StoreError> {
         let ids = self.store.search(&Query::new(query))?;
         self.rows_of(&ids, today)

@@ -44,7 +44,8 @@ fn change(now: Option<f64>, ago: Option<f64>, percent: bool) -> String {
     }
 }
 
-/// The header lines: the date, today's dispatches, the states and the sources.
+/// The header lines: the date, today's dispatches and this month's meetings, the states, the
+/// sources and the whistles.
 pub fn header_lines(d: &Dashboard, lang: Lang) -> Vec<String> {
     let c = d.counts();
     let t = &d.tally;
@@ -80,13 +81,15 @@ pub fn header_lines(d: &Dashboard, lang: Lang) -> Vec<String> {
         .join(" · ");
     vec![
         format!(
-            "{} {}   {} {} · {} {}",
+            "{} {}   {} {} · {} {}   {} {}",
             lang.t("截至", "As of"),
             d.today,
             lang.t("今日派发", "Dispatched today"),
             t.dispatched_today,
             lang.t("已签收", "signed"),
-            t.signed_today
+            t.signed_today,
+            lang.t("本月议事", "Meetings this month"),
+            t.meetings_this_month
         ),
         format!("{}: {states}", lang.t("状态", "States")),
         format!("{}: {sources}", lang.t("来源", "Sources")),

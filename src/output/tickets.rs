@@ -245,6 +245,11 @@ fn follow_up(kind: &EventKind, lang: Lang) -> String {
             }
         }
         EventKind::Note => lang.t("备注", "note").to_string(),
+        EventKind::Meeting {
+            participants,
+            decision,
+            plan,
+        } => meeting(participants, decision, plan.as_deref(), lang),
         EventKind::Void { target, reason } => {
             if zh {
                 format!(
@@ -267,6 +272,23 @@ fn follow_up(kind: &EventKind, lang: Lang) -> String {
         | EventKind::Sign { .. }
         | EventKind::Contact { .. }
         | EventKind::Extend { .. } => String::new(),
+    }
+}
+
+/// A meeting: who took part, what they decided, and the plan if one was agreed.
+fn meeting(participants: &[String], decision: &str, plan: Option<&str>, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => {
+            let p = plan.map(|p| format!(";方案:{p}")).unwrap_or_default();
+            format!("居民议事({}):{decision}{p}", participants.join("、"))
+        }
+        Lang::En => {
+            let p = plan.map(|p| format!("; plan: {p}")).unwrap_or_default();
+            format!(
+                "resident meeting ({}): {decision}{p}",
+                participants.join(", ")
+            )
+        }
     }
 }
 

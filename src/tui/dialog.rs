@@ -23,6 +23,7 @@ pub enum DialogKind {
     Whistle,
     Respond,
     Escalate,
+    Meeting,
     /// A ticket added by hand (its id is chosen when saved).
     NewTicket,
     /// Annul the event selected in the timeline (built by `Dialog::void`).
@@ -45,6 +46,7 @@ impl DialogKind {
             DialogKind::Whistle => &dialogs::WHISTLE,
             DialogKind::Respond => &dialogs::RESPOND,
             DialogKind::Escalate => &dialogs::ESCALATE,
+            DialogKind::Meeting => &dialogs::MEETING,
             DialogKind::NewTicket => &dialogs::NEW_TICKET,
             DialogKind::Void => return None,
         })

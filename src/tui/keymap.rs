@@ -92,6 +92,7 @@ actions! {
     Whistle "whistle" "吹哨(一哨联办)" "whistle (summon departments)",
     Respond "respond" "部门响应" "a department's answer",
     Escalate "escalate" "每月一办" "monthly topic",
+    Meeting "meeting" "居民议事" "resident meeting",
     NewTicket "new_ticket" "新增工单(非热线)" "add a walk-in ticket",
     Board "board" "督办看板" "supervision board",
     Void "void" "撤销所选记录" "void the selected event",

@@ -146,6 +146,7 @@ impl App {
             | Action::Note
             | Action::Whistle
             | Action::Respond
+            | Action::Meeting
             | Action::NewTicket
             | Action::Board
             | Action::Void

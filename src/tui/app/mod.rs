@@ -565,6 +565,7 @@ impl App {
             Action::Whistle => "whistle",
             Action::Respond => "whistle_response",
             Action::Escalate => "escalate",
+            Action::Meeting => "meeting",
             _ => return None,
         })
     }
@@ -717,6 +718,7 @@ impl App {
                 | Action::Whistle
                 | Action::Respond
                 | Action::Escalate
+                | Action::Meeting
                 | Action::NewTicket
                 | Action::Board
                 | Action::Void
@@ -802,7 +804,8 @@ impl App {
             | Action::Note
             | Action::Whistle
             | Action::Respond
-            | Action::Escalate => self.record_action(a)?,
+            | Action::Escalate
+            | Action::Meeting => self.record_action(a)?,
             Action::Board => self.open_board()?,
             Action::NewTicket => self.open_new_ticket()?,
             Action::Quit
@@ -885,7 +888,8 @@ impl App {
             | Action::Note
             | Action::Whistle
             | Action::Respond
-            | Action::Escalate => self.record_action(a)?,
+            | Action::Escalate
+            | Action::Meeting => self.record_action(a)?,
             Action::Quit
             | Action::Help
             | Action::MonthTasks
@@ -972,6 +976,7 @@ impl App {
             Action::Whistle => DialogKind::Whistle,
             Action::Respond => DialogKind::Respond,
             Action::Escalate => DialogKind::Escalate,
+            Action::Meeting => DialogKind::Meeting,
             _ => DialogKind::Note,
         };
         self.open_dialog(kind)

@@ -286,6 +286,7 @@ pub fn bar_actions(ctx: KeyContext) -> &'static [Action] {
             Action::Escalate,
             Action::ShowEvent,
             Action::Void,
+            Action::Meeting,
             Action::RevealPhone,
             Action::Help,
         ],

@@ -232,7 +232,6 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
         }
         lines.push(Line::from(spans));
     }
-    lines.push(Line::raw(""));
     // The dialog keys as the key map has them.
     use crate::tui::keymap::Action::{Cancel, NextChoice, NextField, Save};
     let dialog_keys = key_hints(
@@ -248,7 +247,12 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
             "Change keys in keys.toml in the config directory."
         )
     );
-    for l in crate::text::wrap(&note, inner.width as usize) {
+    let note = crate::text::wrap(&note, inner.width as usize);
+    // A blank line before the note when there is room for it and the whole note.
+    if lines.len() + 1 + note.len() <= inner.height as usize {
+        lines.push(Line::raw(""));
+    }
+    for l in note {
         lines.push(Line::from(Span::styled(l, theme::dim())));
     }
     f.render_widget(Paragraph::new(lines), inner);
