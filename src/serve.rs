@@ -69,6 +69,10 @@ impl Drop for Server {
 }
 
 pub fn start(ledger: &Ledger, db: &Path) -> Option<Server> {
+    // A server database has no directory to put a socket in: its workstations share it.
+    if crate::store::is_server(db) {
+        return None;
+    }
     let path = socket_path(db);
     // A socket left by an app that died: nobody answers on it.
     if UnixStream::connect(&path).is_err() {
@@ -266,6 +270,9 @@ enum Reach {
 }
 
 fn reach(db: &Path) -> Reach {
+    if crate::store::is_server(db) {
+        return Reach::Nobody;
+    }
     let path = socket_path(db);
     // The socket for a long store path is in the shared temp directory, where anybody may
     // have made it first: the file itself (not what a link points to) must be this user's.

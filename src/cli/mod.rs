@@ -337,6 +337,8 @@ impl Context {
         if db.as_os_str().to_string_lossy().trim().is_empty() {
             bail!("--db: {}", lang.t("不能为空", "must not be empty"));
         }
+        // An address of a kind genban does not store in is refused, not made a directory.
+        crate::store::locate(&db)?;
         let operator = args::optional(
             g.operator
                 .as_deref()

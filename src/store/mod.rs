@@ -5,8 +5,12 @@
 //! the domain derives from the log (`domain::summary::derive`): the ticket's summary, its
 //! compact facts and its search text, written in the same transaction. It checks nothing of
 //! the domain: `ledger` decides what is written. How it lays its keys out is its own business
-//! (`sled_store`).
+//! (`sled_store`, `pg_store`).
+//!
+//! `--db` names the store: a directory is a sled store, `postgres://user@host/dbname` (or
+//! `postgresql://`) a PostgreSQL database; any other address is refused.
 
+pub mod pg_store;
 pub mod sled_store;
 
 use crate::domain::event::Event;
@@ -18,6 +22,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use std::path::{Path, PathBuf};
 
+pub use pg_store::PgStore;
 pub use sled_store::SledStore;
 
 /// The schema this build writes; a store with a higher number is refused.
@@ -25,15 +30,78 @@ pub use sled_store::SledStore;
 /// 3: each ticket's facts and search text are stored beside its log.
 pub const SCHEMA_VERSION: u32 = 3;
 
-/// Opens (or creates) the store at `location` (a directory: the sled store). `tz` is the
-/// zone the derived summaries are dated in (an older store is upgraded on open).
-pub fn open(location: &Path, tz: Tz) -> Result<Box<dyn EventStore>, StoreError> {
-    Ok(Box::new(SledStore::open(location, tz)?))
+/// Where a store lives, as `--db` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location<'a> {
+    /// A directory: the sled store.
+    Dir(&'a Path),
+    /// A PostgreSQL database, by its address.
+    Postgres(&'a str),
 }
 
-/// Whether a store exists at `location`.
+/// What `--db` names: a PostgreSQL address, or a directory. An address of any other kind
+/// (`mysql://…`, `http://…`) is refused rather than taken for a directory's name.
+pub fn locate(location: &Path) -> Result<Location<'_>, StoreError> {
+    let Some(text) = location.to_str() else {
+        return Ok(Location::Dir(location));
+    };
+    match url_scheme(text) {
+        None => Ok(Location::Dir(location)),
+        Some(s) if s.eq_ignore_ascii_case("postgres") || s.eq_ignore_ascii_case("postgresql") => {
+            Ok(Location::Postgres(text))
+        }
+        Some(s) => Err(StoreError::Unsupported(s.to_string())),
+    }
+}
+
+/// The scheme of an address `scheme://…` (letters first, then letters, digits, `+-.`).
+fn url_scheme(text: &str) -> Option<&str> {
+    let (scheme, _) = text.split_once("://")?;
+    let mut chars = scheme.chars();
+    let first = chars.next()?;
+    (first.is_ascii_alphabetic() && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)))
+        .then_some(scheme)
+}
+
+/// Whether `location` names a server database (no socket, no directory of its own).
+pub fn is_server(location: &Path) -> bool {
+    matches!(locate(location), Ok(Location::Postgres(_)))
+}
+
+/// Opens (or creates) the store at `location` (a directory: the sled store; a PostgreSQL
+/// address: its schema made or brought up to date). `tz` is the zone the derived summaries
+/// are dated in (an older sled store is upgraded on open).
+pub fn open(location: &Path, tz: Tz) -> Result<Box<dyn EventStore>, StoreError> {
+    match locate(location)? {
+        Location::Dir(dir) => Ok(Box::new(SledStore::open(dir, tz)?)),
+        Location::Postgres(url) => Ok(Box::new(PgStore::open(url)?)),
+    }
+}
+
+/// Whether a store exists at `location`. A database is taken to exist: connecting says
+/// whether it does (and an empty one is given genban's tables).
 pub fn exists(location: &Path) -> bool {
-    sled_store::is_store(location)
+    match locate(location) {
+        Ok(Location::Dir(dir)) => sled_store::is_store(dir),
+        Ok(Location::Postgres(_)) | Err(_) => true,
+    }
+}
+
+/// What went wrong with a server database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbProblem {
+    /// The address cannot be read.
+    BadAddress,
+    /// Nothing answers at the address (the server is down, or unreachable).
+    Unreachable,
+    /// The server refused the login (user or password).
+    Login,
+    /// The server has no database of that name.
+    NoDatabase,
+    /// The role lacks a right it needs.
+    NoRights,
+    /// Anything else the server said.
+    Other,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +130,36 @@ pub enum StoreError {
     Missing(PathBuf),
     #[error("{0} holds other files and is not a genban store: choose an empty or new directory for --db")]
     NotAStore(PathBuf),
+    /// `--db` is an address of a kind genban does not store in.
+    #[error("--db {0}://…: genban stores in a directory (sled) or in PostgreSQL (postgres://user@host/dbname); {0}:// is not supported")]
+    Unsupported(String),
+    /// A server database failed (`location` is its address without a password).
+    #[error("{}", db_text(*.problem, .location, .detail, crate::i18n::Lang::En))]
+    Database {
+        location: String,
+        problem: DbProblem,
+        detail: String,
+    },
+}
+
+/// A server database's failure as a person reads it.
+fn db_text(problem: DbProblem, location: &str, detail: &str, lang: crate::i18n::Lang) -> String {
+    use crate::i18n::Lang::Zh;
+    let what = match (problem, lang) {
+        (DbProblem::BadAddress, Zh) => format!("数据库地址 {location} 无法识别(应为 postgres://用户@主机:端口/库名)"),
+        (DbProblem::BadAddress, _) => format!("the database address {location} cannot be read (it should be postgres://user@host:port/dbname)"),
+        (DbProblem::Unreachable, Zh) => format!("连不上数据库服务器 {location}:它没有运行,或网络不通。请检查服务器和 --db"),
+        (DbProblem::Unreachable, _) => format!("cannot reach the database server at {location}: it is not running or not reachable. Check the server and --db"),
+        (DbProblem::Login, Zh) => format!("数据库服务器 {location} 拒绝登录:用户名或密码不对"),
+        (DbProblem::Login, _) => format!("the database server at {location} refused the login: wrong user or password"),
+        (DbProblem::NoDatabase, Zh) => format!("数据库服务器上没有 {location} 这个库:请先建库(createdb),或检查 --db 里的库名"),
+        (DbProblem::NoDatabase, _) => format!("there is no database {location} on the server: create it first (createdb) or check the name in --db"),
+        (DbProblem::NoRights, Zh) => format!("数据库 {location} 的这个角色没有所需的权限"),
+        (DbProblem::NoRights, _) => format!("this role lacks a right it needs on the database {location}"),
+        (DbProblem::Other, Zh) => format!("数据库 {location} 出错"),
+        (DbProblem::Other, _) => format!("the database {location} failed"),
+    };
+    format!("{what} ({detail})")
 }
 
 /// A storage failure as a person reads it: a full disk, a read-only place, no permission.
@@ -121,6 +219,12 @@ impl StoreError {
                 "数据库 {} 已损坏:{detail}。`genban verify` 列出每条损坏的记录;`genban export --format jsonl -o 文件` 保存所有可读的记录",
                 path.display()
             ),
+            (StoreError::Unsupported(scheme), Zh) => format!(
+                "--db {scheme}://…:跟办的数据库可以是一个目录(sled)或 PostgreSQL(postgres://用户@主机/库名);不支持 {scheme}://"
+            ),
+            (StoreError::Database { location, problem, detail }, l) => {
+                db_text(*problem, location, detail, l)
+            }
             (e, _) => e.to_string(),
         }
     }

@@ -1,0 +1,257 @@
+//! Writing to the PostgreSQL backend: a whole commit in one transaction, under the head row's
+//! lock, each ticket checked against the count of events its writer read.
+
+use super::PgStore;
+use crate::domain::chain::{Head, GENESIS};
+use crate::domain::event::Event;
+use crate::store::{StoreError, TicketChange};
+use chrono::{DateTime, NaiveDate, Utc};
+use postgres::Transaction;
+use std::collections::HashMap;
+
+/// Rows sent to the server in one statement.
+const BATCH: usize = 5_000;
+
+/// The channel every commit notifies, with the ids of the tickets it wrote (`*`: too many to
+/// name; read everything again).
+pub const CHANNEL: &str = "genban_tickets";
+
+/// The longest payload NOTIFY takes is 8000 bytes: beyond this the payload is `*`.
+const MAX_PAYLOAD: usize = 7_900;
+
+/// Events on their way into `genban_events`, column by column.
+#[derive(Default)]
+struct EventRows {
+    chain_seq: Vec<i64>,
+    ticket: Vec<String>,
+    seq: Vec<i32>,
+    line: Vec<String>,
+    kind: Vec<&'static str>,
+    at: Vec<DateTime<Utc>>,
+    recorded_at: Vec<Option<DateTime<Utc>>>,
+    operator: Vec<Option<String>>,
+}
+
+impl EventRows {
+    fn push(&mut self, id: &str, seq: usize, e: &Event, head: &mut Head) -> Result<(), StoreError> {
+        let place = i32::try_from(seq).map_err(|_| too_many(id))?;
+        self.line.push(head.append_line(e));
+        self.chain_seq
+            .push(i64::try_from(head.seq).map_err(|_| too_many(id))?);
+        self.ticket.push(id.to_string());
+        self.seq.push(place);
+        self.kind.push(e.kind.type_name());
+        self.at.push(e.instant());
+        self.recorded_at
+            .push(e.recorded_at.map(|t| t.with_timezone(&Utc)));
+        self.operator.push(e.operator.clone());
+        Ok(())
+    }
+
+    fn flush(&mut self, tx: &mut Transaction) -> Result<(), postgres::Error> {
+        if self.chain_seq.is_empty() {
+            return Ok(());
+        }
+        tx.execute(
+            "INSERT INTO genban_events (chain_seq, ticket, seq, line, event_type, at, recorded_at, operator) \
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], \
+             $6::timestamptz[], $7::timestamptz[], $8::text[])",
+            &[
+                &self.chain_seq,
+                &self.ticket,
+                &self.seq,
+                &self.line,
+                &self.kind,
+                &self.at,
+                &self.recorded_at,
+                &self.operator,
+            ],
+        )?;
+        *self = EventRows::default();
+        Ok(())
+    }
+}
+
+/// Tickets' derived rows on their way into `genban_tickets`.
+#[derive(Default)]
+struct TicketRows {
+    id: Vec<String>,
+    events: Vec<i32>,
+    state: Vec<Option<String>>,
+    unit: Vec<String>,
+    deadline: Vec<Option<NaiveDate>>,
+    resolved_on: Vec<Option<NaiveDate>>,
+    category: Vec<String>,
+    facts: Vec<Vec<u8>>,
+    search: Vec<String>,
+}
+
+impl TicketRows {
+    fn push(&mut self, c: &TicketChange, events: i32) {
+        let s = &c.derived.summary;
+        self.id.push(c.id.clone());
+        self.events.push(events);
+        self.state.push(s.state.clone());
+        self.unit.push(s.unit.clone());
+        self.deadline.push(s.deadline);
+        self.resolved_on.push(s.resolved_on);
+        self.category.push(s.category.clone());
+        self.facts.push(c.derived.facts.encode());
+        self.search.push(c.derived.search.clone());
+    }
+
+    fn flush(&mut self, tx: &mut Transaction) -> Result<(), postgres::Error> {
+        if self.id.is_empty() {
+            return Ok(());
+        }
+        tx.execute(
+            "INSERT INTO genban_tickets (id, events, state, unit, deadline, resolved_on, category, facts, search) \
+             SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::date[], \
+             $6::date[], $7::text[], $8::bytea[], $9::text[]) \
+             ON CONFLICT (id) DO UPDATE SET events = EXCLUDED.events, state = EXCLUDED.state, \
+             unit = EXCLUDED.unit, deadline = EXCLUDED.deadline, resolved_on = EXCLUDED.resolved_on, \
+             category = EXCLUDED.category, facts = EXCLUDED.facts, search = EXCLUDED.search",
+            &[
+                &self.id,
+                &self.events,
+                &self.state,
+                &self.unit,
+                &self.deadline,
+                &self.resolved_on,
+                &self.category,
+                &self.facts,
+                &self.search,
+            ],
+        )?;
+        *self = TicketRows::default();
+        Ok(())
+    }
+}
+
+fn too_many(id: &str) -> StoreError {
+    StoreError::Backend(format!(
+        "ticket {id}: more events than the store can number"
+    ))
+}
+
+/// Why a commit's transaction gave up: a ticket changed meanwhile, or the database failed.
+enum Abort {
+    Store(StoreError),
+    Pg(postgres::Error),
+}
+
+impl From<postgres::Error> for Abort {
+    fn from(e: postgres::Error) -> Abort {
+        Abort::Pg(e)
+    }
+}
+
+impl From<StoreError> for Abort {
+    fn from(e: StoreError) -> Abort {
+        Abort::Store(e)
+    }
+}
+
+impl PgStore {
+    /// Writes a commit in one transaction; a transaction the server broke off (a
+    /// serialization failure or deadlock) is tried once more.
+    pub(super) fn write(&self, changes: &[TicketChange]) -> Result<(), StoreError> {
+        let mut tries = 0;
+        loop {
+            match self.write_once(changes) {
+                Ok(()) => return Ok(()),
+                Err(Abort::Store(e)) => return Err(e),
+                Err(Abort::Pg(e)) => {
+                    use postgres::error::SqlState;
+                    let retry = e.code().is_some_and(|c| {
+                        *c == SqlState::T_R_SERIALIZATION_FAILURE
+                            || *c == SqlState::T_R_DEADLOCK_DETECTED
+                    });
+                    // The (ticket, seq) constraint: another writer appended to a ticket
+                    // meanwhile (only possible when the head lock was bypassed).
+                    if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
+                        return Err(StoreError::Conflict(
+                            changes.first().map(|c| c.id.clone()).unwrap_or_default(),
+                        ));
+                    }
+                    if !retry || tries > 0 {
+                        return Err(self.err(e));
+                    }
+                    tries += 1;
+                }
+            }
+        }
+    }
+
+    fn write_once(&self, changes: &[TicketChange]) -> Result<(), Abort> {
+        let mut conn = self.conn();
+        let mut tx = conn.transaction()?;
+        // Every writer queues here: the chain is advanced by one transaction at a time.
+        let row = tx.query_one(
+            "SELECT seq, hash, latest_at, ticket_count FROM genban_head WHERE one FOR UPDATE",
+            &[],
+        )?;
+        let seq: i64 = row.get(0);
+        let mut head = Head {
+            seq: u64::try_from(seq).map_err(|_| self.corrupt("the chain's length is negative"))?,
+            hash: row
+                .get::<_, Option<String>>(1)
+                .unwrap_or_else(|| GENESIS.to_string()),
+        };
+        let mut latest: Option<DateTime<Utc>> = row.get(2);
+        let mut count: i64 = row.get(3);
+        let ids: Vec<&str> = changes.iter().map(|c| c.id.as_str()).collect();
+        let mut held: HashMap<String, usize> = HashMap::new();
+        for r in tx.query(
+            "SELECT id, events FROM genban_tickets WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+            &[&ids],
+        )? {
+            let n: i32 = r.get(1);
+            held.insert(r.get(0), usize::try_from(n).unwrap_or(0));
+        }
+        let mut events = EventRows::default();
+        let mut tickets = TicketRows::default();
+        for c in changes {
+            let have = held.get(&c.id).copied();
+            if have.unwrap_or(0) != c.expected_events {
+                return Err(StoreError::Conflict(c.id.clone()).into());
+            }
+            if have.is_none() {
+                count += 1;
+            }
+            let mut n = c.expected_events;
+            for e in &c.new_events {
+                n += 1;
+                events.push(&c.id, n, e, &mut head)?;
+                latest = latest.max(Some(e.instant()));
+            }
+            held.insert(c.id.clone(), n);
+            tickets.push(c, i32::try_from(n).map_err(|_| too_many(&c.id))?);
+            if events.chain_seq.len() >= BATCH {
+                events.flush(&mut tx)?;
+            }
+            if tickets.id.len() >= BATCH {
+                tickets.flush(&mut tx)?;
+            }
+        }
+        events.flush(&mut tx)?;
+        tickets.flush(&mut tx)?;
+        let seq = i64::try_from(head.seq).map_err(|_| self.corrupt("the chain is too long"))?;
+        tx.execute(
+            "UPDATE genban_head SET seq = $1, hash = $2, latest_at = $3, ticket_count = $4 WHERE one",
+            &[&seq, &head.hash, &latest, &count],
+        )?;
+        tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload(&ids)])?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// The ids of a commit as a notification's payload (one per line), `*` when they do not fit.
+fn payload(ids: &[&str]) -> String {
+    let len: usize = ids.iter().map(|i| i.len() + 1).sum();
+    if len > MAX_PAYLOAD {
+        return "*".to_string();
+    }
+    ids.join("\n")
+}
