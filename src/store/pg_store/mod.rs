@@ -166,8 +166,12 @@ fn migrate(client: &mut Client, shown: &str) -> Result<(), StoreError> {
     let cl = |e| classify(shown, e);
     // Up to date already (every open but the first): nothing to make, nothing to lock, and a
     // role without the right to make tables opens it as well.
-    if applied(client).map_err(cl)? == Some(i64::from(PG_SCHEMA_VERSION)) {
+    let found = applied(client).map_err(cl)?;
+    if found == Some(i64::from(PG_SCHEMA_VERSION)) {
         return Ok(());
+    }
+    if let Some(v) = found.filter(|&v| v > i64::from(PG_SCHEMA_VERSION)) {
+        return Err(newer(shown, v));
     }
     client
         .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
@@ -184,15 +188,8 @@ fn migrate(client: &mut Client, shown: &str) -> Result<(), StoreError> {
         }
         Err(e) => match e.kind() {
             refinery::error::Kind::MissingVersion(m) => {
-                let found = applied(client)
-                    .ok()
-                    .flatten()
-                    .unwrap_or(i64::from(m.version()));
-                Err(StoreError::NewerSchema {
-                    path: shown.into(),
-                    found: u32::try_from(found).unwrap_or(u32::MAX),
-                    supported: PG_SCHEMA_VERSION,
-                })
+                let found = applied(client).ok().flatten();
+                Err(newer(shown, found.unwrap_or(i64::from(m.version()))))
             }
             // What the server said, when it said something (e.g. no right to make tables).
             _ if pg_cause(&e).is_some() => Err(classify_ref(shown, pg_cause(&e).expect("some"))),
@@ -232,4 +229,12 @@ fn applied(client: &mut Client) -> Result<Option<i64>, postgres::Error> {
             &[],
         )
         .map(|r| r.get(0))
+}
+
+fn newer(shown: &str, found: i64) -> StoreError {
+    StoreError::NewerSchema {
+        path: shown.into(),
+        found: u32::try_from(found).unwrap_or(u32::MAX),
+        supported: PG_SCHEMA_VERSION,
+    }
 }
