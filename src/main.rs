@@ -66,7 +66,9 @@ fn run(args: Cli) -> anyhow::Result<()> {
         Command::Demo { tickets, seed } => {
             demo(&mut ctx, args.global.db.is_some(), tickets, seed, &mut io)
         }
-        Command::Profiles => cli::run_on_without_store(cmd, &ctx, &mut io),
+        Command::Profiles | Command::Migrate { .. } => {
+            cli::run_on_without_store(cmd, &ctx, &mut io)
+        }
         cmd => {
             // An app of this user that holds the store answers at once (opening a held store
             // first waits a second for the lock).

@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod commands;
+pub mod migrate;
 pub mod new_ticket;
 pub mod record;
 pub mod usage_errors;
@@ -229,6 +230,16 @@ pub enum Command {
     Backup { dir: PathBuf },
     /// Bring a backup into an empty store, then verify it
     Restore { dir: PathBuf },
+    /// Move a whole store into an empty one (a directory or postgres://…, either way): its
+    /// chain unchanged, its audit trail and settings with it; then verify it
+    Migrate {
+        /// The store moved from (a directory, or postgres://user@host/dbname)
+        #[arg(long)]
+        from: PathBuf,
+        /// The empty store moved into
+        #[arg(long)]
+        to: PathBuf,
+    },
     /// Fill a store with a realistic street's worth of demo tickets and open the app on it
     Demo {
         #[arg(long, default_value_t = 300)]
@@ -406,6 +417,13 @@ impl Command {
             }
             Command::Export { output, .. } => abs(output),
             Command::Backup { dir } | Command::Restore { dir } => abs(dir),
+            Command::Migrate { from, to } => {
+                for p in [from, to] {
+                    if !crate::store::is_server(p) {
+                        abs(p);
+                    }
+                }
+            }
             Command::Report {
                 output: Some(o), ..
             }
@@ -421,6 +439,7 @@ impl Command {
 pub fn run_on_without_store(cmd: Command, ctx: &Context, io: &mut Io) -> Result<()> {
     match cmd {
         Command::Profiles => commands::profiles(ctx, io),
+        Command::Migrate { from, to } => migrate::run(&from, &to, ctx, io),
         _ => bail!(
             "{}",
             ctx.lang.t("该命令需要数据库", "that command needs a store")
@@ -431,7 +450,7 @@ pub fn run_on_without_store(cmd: Command, ctx: &Context, io: &mut Io) -> Result<
 /// Runs a command other than the app and `demo` on an open ledger.
 pub fn run_on(cmd: Command, ctx: &Context, ledger: &Ledger, io: &mut Io) -> Result<()> {
     match cmd {
-        Command::Open | Command::Demo { .. } => {
+        Command::Open | Command::Demo { .. } | Command::Migrate { .. } => {
             bail!(
                 "{}",
                 ctx.lang

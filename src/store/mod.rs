@@ -10,6 +10,7 @@
 //! `--db` names the store: a directory is a sled store, `postgres://user@host/dbname` (or
 //! `postgresql://`) a PostgreSQL database; any other address is refused.
 
+pub mod migrate;
 pub mod pg_store;
 pub mod sled_store;
 
@@ -299,6 +300,8 @@ pub trait EventStore: Send + Sync {
     fn meta(&self, key: &str) -> Result<Option<String>, StoreError>;
     /// Stores a setting (flushed).
     fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError>;
+    /// Every stored setting, by key (what `migrate` carries over).
+    fn settings(&self) -> Result<Vec<(String, String)>, StoreError>;
     /// Where it lives, for messages.
     fn location(&self) -> String;
     /// Calls `f` with each ticket id and its stored event lines as text, unparsed (what

@@ -283,6 +283,14 @@ impl EventStore for PgStore {
         Ok(())
     }
 
+    fn settings(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(self
+            .rows("SELECT key, value FROM genban_settings ORDER BY key", &[])?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
     fn location(&self) -> String {
         self.shown.clone()
     }

@@ -88,6 +88,22 @@ struct TicketRows {
 
 impl TicketRows {
     fn push(&mut self, c: &TicketChange, events: i32) {
+        // A ticket named twice in one commit: its last row stands (one row per upsert).
+        if let Some(at) = self.id.iter().position(|id| *id == c.id) {
+            for v in [
+                &mut self.id,
+                &mut self.unit,
+                &mut self.category,
+                &mut self.search,
+            ] {
+                v.remove(at);
+            }
+            self.events.remove(at);
+            self.state.remove(at);
+            self.deadline.remove(at);
+            self.resolved_on.remove(at);
+            self.facts.remove(at);
+        }
         let s = &c.derived.summary;
         self.id.push(c.id.clone());
         self.events.push(events);

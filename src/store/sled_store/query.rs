@@ -217,6 +217,16 @@ impl EventStore for SledStore {
         Ok(())
     }
 
+    fn settings(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.meta.scan_prefix("user/") {
+            let (k, v) = item?;
+            let key = String::from_utf8_lossy(&k["user/".len()..]).into_owned();
+            out.push((key, String::from_utf8_lossy(&v).into_owned()));
+        }
+        Ok(out)
+    }
+
     fn location(&self) -> String {
         self.path.display().to_string()
     }
