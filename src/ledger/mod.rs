@@ -108,6 +108,23 @@ struct Shared {
     read_only: Mutex<Option<String>>,
 }
 
+impl Shared {
+    /// More tickets than this in one commit are remembered as "everything".
+    const MANY: usize = 1_000;
+
+    /// Counts a commit and notes the tickets it touched (None: unknown, read everything).
+    fn note_commit(&self, ids: Option<Vec<String>>) {
+        /// Commits remembered; a reader further behind reads everything again.
+        const KEEP: usize = 64;
+        let mut log = self.touched.lock().unwrap_or_else(|p| p.into_inner());
+        let g = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        log.push_back((g, ids.filter(|ids| ids.len() <= Self::MANY)));
+        while log.len() > KEEP {
+            log.pop_front();
+        }
+    }
+}
+
 /// Sorts a ticket's events (append order) into application order.
 fn in_order(mut events: Vec<Event>) -> Vec<Event> {
     crate::domain::ticket::application_order(&mut events);
@@ -176,22 +193,18 @@ impl Ledger {
         Some(ids)
     }
 
+    /// Follows the commits of other writers on a server database (other workstations): each
+    /// is counted and noted as this process's own are, so readers refresh the tickets it
+    /// touched. Returns whether the store has such a feed (sled has not: one process holds it).
+    pub fn follow_other_writers(&self) -> Result<bool, StoreError> {
+        let shared = Arc::clone(&self.shared);
+        self.store
+            .watch(Box::new(move |ids| shared.note_commit(ids)))
+    }
+
     /// Counts a commit and notes the tickets it touched.
     fn committed(&self, ids: Vec<String>) {
-        /// Commits remembered; a reader further behind reads everything again.
-        const KEEP: usize = 64;
-        /// More tickets than this in one commit are remembered as "everything".
-        const MANY: usize = 1_000;
-        let mut log = self
-            .shared
-            .touched
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
-        let g = self.shared.generation.fetch_add(1, Ordering::SeqCst) + 1;
-        log.push_back((g, (ids.len() <= MANY).then_some(ids)));
-        while log.len() > KEEP {
-            log.pop_front();
-        }
+        self.shared.note_commit(Some(ids));
     }
 
     /// From now on the store is only read: unreadable events are skipped, writes refused.

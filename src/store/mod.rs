@@ -242,6 +242,9 @@ pub struct TicketChange {
     pub derived: Derived,
 }
 
+/// What a store calls with the tickets another writer wrote (None: read everything again).
+pub type ChangeFeed = Box<dyn Fn(Option<Vec<String>>) + Send + 'static>;
+
 /// A visitor of tickets: called with each id and its events.
 pub type TicketVisitor<'a> = dyn FnMut(&str, Vec<Event>) -> Result<(), StoreError> + 'a;
 
@@ -302,6 +305,14 @@ pub trait EventStore: Send + Sync {
     fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError>;
     /// Every stored setting, by key (what `migrate` carries over).
     fn settings(&self) -> Result<Vec<(String, String)>, StoreError>;
+    /// Follows other writers' commits (other processes, other machines): `on_change` is called
+    /// with the ids of the tickets each one wrote (None: too many to name, read everything),
+    /// on a thread of its own, for as long as the process runs. Returns false when the backend
+    /// has no such feed (sled: one process holds the store; others reach it through the app).
+    fn watch(&self, on_change: ChangeFeed) -> Result<bool, StoreError> {
+        drop(on_change);
+        Ok(false)
+    }
     /// Where it lives, for messages.
     fn location(&self) -> String;
     /// Calls `f` with each ticket id and its stored event lines as text, unparsed (what

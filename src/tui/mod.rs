@@ -27,6 +27,11 @@ pub fn load_keys() -> anyhow::Result<KeyMap> {
 /// Runs the app until the user quits. The terminal is restored on return, on error and on panic.
 pub fn run(ledger: Ledger, ctx: &Context) -> anyhow::Result<()> {
     let keys = load_keys()?;
+    // On a server database, other workstations' saves show here within a second (said before
+    // the screen is taken when it cannot be followed; the app works without it).
+    if let Err(e) = ledger.follow_other_writers() {
+        eprintln!("genban: {}", e.message(ctx.lang));
+    }
     // ratatui::init installs a panic hook that restores the terminal before the report prints.
     let mut terminal = ratatui::init();
     let lang = ctx.lang;

@@ -11,6 +11,7 @@
 //! (`Conflict` when another wrote meanwhile; the `(ticket, seq)` unique constraint guards the
 //! same), appends, and replaces the derived row.
 
+mod listen;
 mod query;
 mod write;
 
@@ -40,6 +41,8 @@ pub struct PgStore {
     /// The address without a password, for messages.
     shown: String,
     client: Mutex<Client>,
+    /// The server process of `client`: its own notifications are not news.
+    backend_pid: i32,
     tolerant: AtomicBool,
 }
 
@@ -50,9 +53,14 @@ impl PgStore {
         let shown = shown(url);
         let mut client = connect(url, &shown)?;
         migrate(&mut client, &shown)?;
+        let backend_pid: i32 = client
+            .query_one("SELECT pg_backend_pid()", &[])
+            .map_err(|e| classify(&shown, e))?
+            .get(0);
         Ok(PgStore {
             url: url.to_string(),
             shown,
+            backend_pid,
             client: Mutex::new(client),
             tolerant: AtomicBool::new(false),
         })

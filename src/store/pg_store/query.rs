@@ -291,6 +291,11 @@ impl EventStore for PgStore {
             .collect())
     }
 
+    fn watch(&self, on_change: crate::store::ChangeFeed) -> Result<bool, StoreError> {
+        self.start_watch(on_change)?;
+        Ok(true)
+    }
+
     fn location(&self) -> String {
         self.shown.clone()
     }
