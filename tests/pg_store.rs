@@ -368,3 +368,40 @@ fn other_addresses_are_refused_and_make_nothing() {
         .collect();
     assert!(made.iter().all(|m| m == "c"), "{made:?}");
 }
+
+#[test]
+fn a_wrong_password_is_said_plainly_and_never_shown() {
+    let Some(db) = pg_common::test_db("a_wrong_password_is_said_plainly_and_never_shown") else {
+        return;
+    };
+    // .ci/run makes the server ask this role for its password (everyone else is trusted).
+    db.client()
+        .batch_execute(
+            "DO $$ BEGIN CREATE ROLE genban_pw_test LOGIN PASSWORD 'right-one'; \
+             EXCEPTION WHEN duplicate_object THEN NULL; END $$",
+        )
+        .unwrap();
+    let wrong = db
+        .url
+        .replacen("://postgres@", "://genban_pw_test:not-the-one@", 1);
+    assert_ne!(
+        wrong, db.url,
+        "GENBAN_TEST_PG is expected as postgres://postgres@host:port/db"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(Path::new(&wrong), &dir.path().join("c"), &["report"]);
+    if o.status.success() {
+        assert!(
+            std::env::var("GENBAN_REQUIRE_PG").as_deref() != Ok("1"),
+            "the server let a wrong password in: .ci/run asks genban_pw_test for its password"
+        );
+        eprintln!("skipped: this server does not ask genban_pw_test for a password");
+        return;
+    }
+    let e = err(&o);
+    assert!(
+        e.contains("拒绝登录") && e.contains("genban_pw_test:***@"),
+        "{e}"
+    );
+    assert!(!e.contains("not-the-one"), "{e}");
+}
