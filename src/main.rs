@@ -66,7 +66,7 @@ fn run(args: Cli) -> anyhow::Result<()> {
         Command::Demo { tickets, seed } => {
             demo(&mut ctx, args.global.db.is_some(), tickets, seed, &mut io)
         }
-        Command::Profiles | Command::Migrate { .. } => {
+        Command::Profiles | Command::Migrate { .. } | Command::Admin { .. } => {
             cli::run_on_without_store(cmd, &ctx, &mut io)
         }
         cmd => {

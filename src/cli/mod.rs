@@ -1,5 +1,6 @@
 //! The command line: subcommands that call the same ledger operations as the keys do.
 
+pub mod admin;
 pub mod args;
 pub mod commands;
 pub mod migrate;
@@ -240,6 +241,12 @@ pub enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// A district on PostgreSQL: the rights of the database's roles (run as the tables' owner;
+    /// each role must exist, `createuser ROLE`)
+    Admin {
+        #[command(subcommand)]
+        action: admin::Action,
+    },
     /// Fill a store with a realistic street's worth of demo tickets and open the app on it
     Demo {
         #[arg(long, default_value_t = 300)]
@@ -440,6 +447,7 @@ pub fn run_on_without_store(cmd: Command, ctx: &Context, io: &mut Io) -> Result<
     match cmd {
         Command::Profiles => commands::profiles(ctx, io),
         Command::Migrate { from, to } => migrate::run(&from, &to, ctx, io),
+        Command::Admin { action } => admin::run(action, ctx, io),
         _ => bail!(
             "{}",
             ctx.lang.t("该命令需要数据库", "that command needs a store")
@@ -450,7 +458,7 @@ pub fn run_on_without_store(cmd: Command, ctx: &Context, io: &mut Io) -> Result<
 /// Runs a command other than the app and `demo` on an open ledger.
 pub fn run_on(cmd: Command, ctx: &Context, ledger: &Ledger, io: &mut Io) -> Result<()> {
     match cmd {
-        Command::Open | Command::Demo { .. } | Command::Migrate { .. } => {
+        Command::Open | Command::Demo { .. } | Command::Migrate { .. } | Command::Admin { .. } => {
             bail!(
                 "{}",
                 ctx.lang

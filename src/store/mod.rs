@@ -101,6 +101,10 @@ pub enum DbProblem {
     NoDatabase,
     /// The role lacks a right it needs.
     NoRights,
+    /// A write outside the role's street, refused by the database's row-level security.
+    OutsideStreet,
+    /// No role of that name (`detail`).
+    NoRole,
     /// Anything else the server said.
     Other,
 }
@@ -157,6 +161,10 @@ fn db_text(problem: DbProblem, location: &str, detail: &str, lang: crate::i18n::
         (DbProblem::NoDatabase, _) => format!("there is no database {location} on the server: create it first (createdb) or check the name in --db"),
         (DbProblem::NoRights, Zh) => format!("数据库 {location} 的这个角色没有所需的权限"),
         (DbProblem::NoRights, _) => format!("this role lacks a right it needs on the database {location}"),
+        (DbProblem::OutsideStreet, Zh) => format!("数据库 {location} 拒绝了这次写入:工单不属于本角色的街道,只能由它所在街道或区里写入"),
+        (DbProblem::OutsideStreet, _) => format!("the database {location} refused the write: the ticket is not of this role's street; only its street or the district may write it"),
+        (DbProblem::NoRole, Zh) => format!("数据库 {location} 所在服务器上没有这个角色:请先建好它(createuser)"),
+        (DbProblem::NoRole, _) => format!("the server of {location} has no such role: create it first (createuser)"),
         (DbProblem::Other, Zh) => format!("数据库 {location} 出错"),
         (DbProblem::Other, _) => format!("the database {location} failed"),
     };

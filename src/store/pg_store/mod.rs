@@ -13,7 +13,10 @@
 
 mod listen;
 mod query;
+mod roles;
 mod write;
+
+pub use roles::Grant;
 
 use super::{DbProblem, StoreError};
 use postgres::{Client, NoTls};
@@ -26,7 +29,7 @@ mod embedded {
 }
 
 /// The schema this build writes on PostgreSQL (the latest migration's number).
-pub const PG_SCHEMA_VERSION: u32 = 1;
+pub const PG_SCHEMA_VERSION: u32 = 2;
 
 /// A key for the advisory lock held while migrations run (two workstations opening a new
 /// database at once: one makes the tables, the other waits and finds them).
@@ -132,6 +135,14 @@ fn classify_ref(shown: &str, e: &postgres::Error) -> StoreError {
         Some(c) if *c == SqlState::INVALID_PASSWORD => DbProblem::Login,
         Some(c) if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => DbProblem::Login,
         Some(c) if *c == SqlState::INVALID_CATALOG_NAME => DbProblem::NoDatabase,
+        // Row-level security refusing a row says so in its message.
+        Some(c)
+            if *c == SqlState::INSUFFICIENT_PRIVILEGE
+                && e.as_db_error()
+                    .is_some_and(|d| d.message().contains("row-level security")) =>
+        {
+            DbProblem::OutsideStreet
+        }
         Some(c) if *c == SqlState::INSUFFICIENT_PRIVILEGE => DbProblem::NoRights,
         Some(c) if c.code().starts_with("08") => DbProblem::Unreachable,
         Some(_) => DbProblem::Other,

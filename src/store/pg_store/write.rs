@@ -3,7 +3,8 @@
 
 use super::PgStore;
 use crate::domain::chain::{Head, GENESIS};
-use crate::domain::event::Event;
+use crate::domain::event::{Event, EventKind};
+use crate::domain::ticket_facts::TicketFacts;
 use crate::store::{StoreError, TicketChange};
 use chrono::{DateTime, NaiveDate, Utc};
 use postgres::Transaction;
@@ -30,10 +31,17 @@ struct EventRows {
     at: Vec<DateTime<Utc>>,
     recorded_at: Vec<Option<DateTime<Utc>>>,
     operator: Vec<Option<String>>,
+    street: Vec<String>,
 }
 
 impl EventRows {
-    fn push(&mut self, id: &str, seq: usize, e: &Event, head: &mut Head) -> Result<(), StoreError> {
+    fn push(
+        &mut self,
+        (id, street): (&str, &str),
+        seq: usize,
+        e: &Event,
+        head: &mut Head,
+    ) -> Result<(), StoreError> {
         let place = i32::try_from(seq).map_err(|_| too_many(id))?;
         self.line.push(head.append_line(e));
         self.chain_seq
@@ -45,6 +53,7 @@ impl EventRows {
         self.recorded_at
             .push(e.recorded_at.map(|t| t.with_timezone(&Utc)));
         self.operator.push(e.operator.clone());
+        self.street.push(street.to_string());
         Ok(())
     }
 
@@ -53,9 +62,9 @@ impl EventRows {
             return Ok(());
         }
         tx.execute(
-            "INSERT INTO genban_events (chain_seq, ticket, seq, line, event_type, at, recorded_at, operator) \
+            "INSERT INTO genban_events (chain_seq, ticket, seq, line, event_type, at, recorded_at, operator, street) \
              SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], \
-             $6::timestamptz[], $7::timestamptz[], $8::text[])",
+             $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[])",
             &[
                 &self.chain_seq,
                 &self.ticket,
@@ -65,6 +74,7 @@ impl EventRows {
                 &self.at,
                 &self.recorded_at,
                 &self.operator,
+                &self.street,
             ],
         )?;
         *self = EventRows::default();
@@ -84,10 +94,11 @@ struct TicketRows {
     category: Vec<String>,
     facts: Vec<Vec<u8>>,
     search: Vec<String>,
+    street: Vec<String>,
 }
 
 impl TicketRows {
-    fn push(&mut self, c: &TicketChange, events: i32) {
+    fn push(&mut self, c: &TicketChange, events: i32, street: &str) {
         // A ticket named twice in one commit: its last row stands (one row per upsert).
         if let Some(at) = self.id.iter().position(|id| *id == c.id) {
             for v in [
@@ -114,6 +125,7 @@ impl TicketRows {
         self.category.push(s.category.clone());
         self.facts.push(c.derived.facts.encode());
         self.search.push(c.derived.search.clone());
+        self.street.push(street.to_string());
     }
 
     fn flush(&mut self, tx: &mut Transaction) -> Result<(), postgres::Error> {
@@ -121,12 +133,13 @@ impl TicketRows {
             return Ok(());
         }
         tx.execute(
-            "INSERT INTO genban_tickets (id, events, state, unit, deadline, resolved_on, category, facts, search) \
+            "INSERT INTO genban_tickets (id, events, state, unit, deadline, resolved_on, category, facts, search, street) \
              SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::date[], \
-             $6::date[], $7::text[], $8::bytea[], $9::text[]) \
+             $6::date[], $7::text[], $8::bytea[], $9::text[], $10::text[]) \
              ON CONFLICT (id) DO UPDATE SET events = EXCLUDED.events, state = EXCLUDED.state, \
              unit = EXCLUDED.unit, deadline = EXCLUDED.deadline, resolved_on = EXCLUDED.resolved_on, \
-             category = EXCLUDED.category, facts = EXCLUDED.facts, search = EXCLUDED.search",
+             category = EXCLUDED.category, facts = EXCLUDED.facts, search = EXCLUDED.search, \
+             street = EXCLUDED.street",
             &[
                 &self.id,
                 &self.events,
@@ -137,6 +150,7 @@ impl TicketRows {
                 &self.category,
                 &self.facts,
                 &self.search,
+                &self.street,
             ],
         )?;
         *self = TicketRows::default();
@@ -218,13 +232,17 @@ impl PgStore {
         let mut count: i64 = row.get(3);
         let ids: Vec<&str> = changes.iter().map(|c| c.id.as_str()).collect();
         let mut held: HashMap<String, usize> = HashMap::new();
+        let mut streets: HashMap<String, String> = HashMap::new();
         for r in tx.query(
-            "SELECT id, events FROM genban_tickets WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+            "SELECT id, events, street FROM genban_tickets WHERE id = ANY($1) ORDER BY id FOR UPDATE",
             &[&ids],
         )? {
             let n: i32 = r.get(1);
             held.insert(r.get(0), usize::try_from(n).unwrap_or(0));
+            streets.insert(r.get(0), r.get(2));
         }
+        // Tickets whose record now names another street: their earlier events move with them.
+        let mut moved: Vec<(String, String)> = Vec::new();
         let mut events = EventRows::default();
         let mut tickets = TicketRows::default();
         for c in changes {
@@ -236,13 +254,17 @@ impl PgStore {
                 count += 1;
             }
             let mut n = c.expected_events;
+            let street = street_of(&c.derived.facts);
+            if streets.get(&c.id).is_some_and(|old| *old != street) {
+                moved.push((c.id.clone(), street.clone()));
+            }
             for e in &c.new_events {
                 n += 1;
-                events.push(&c.id, n, e, &mut head)?;
+                events.push((&c.id, &street), n, e, &mut head)?;
                 latest = latest.max(Some(e.instant()));
             }
             held.insert(c.id.clone(), n);
-            tickets.push(c, i32::try_from(n).map_err(|_| too_many(&c.id))?);
+            tickets.push(c, i32::try_from(n).map_err(|_| too_many(&c.id))?, &street);
             if events.chain_seq.len() >= BATCH {
                 events.flush(&mut tx)?;
             }
@@ -252,6 +274,12 @@ impl PgStore {
         }
         events.flush(&mut tx)?;
         tickets.flush(&mut tx)?;
+        for (id, street) in &moved {
+            tx.execute(
+                "UPDATE genban_events SET street = $2 WHERE ticket = $1 AND street <> $2",
+                &[id, street],
+            )?;
+        }
         let seq = i64::try_from(head.seq).map_err(|_| self.corrupt("the chain is too long"))?;
         tx.execute(
             "UPDATE genban_head SET seq = $1, hash = $2, latest_at = $3, ticket_count = $4 WHERE one",
@@ -261,6 +289,21 @@ impl PgStore {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// The street of a ticket: its latest record's that names one (what row-level security keys
+/// on; '' when no record names a street).
+fn street_of(facts: &TicketFacts) -> String {
+    facts
+        .events
+        .iter()
+        .rev()
+        .find_map(|e| match &e.kind {
+            EventKind::Ticket(r) => r.street.as_deref().map(str::trim).filter(|s| !s.is_empty()),
+            _ => None,
+        })
+        .unwrap_or("")
+        .to_string()
 }
 
 /// The ids of a commit as a notification's payload (one per line), `*` when they do not fit.
