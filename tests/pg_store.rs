@@ -405,3 +405,56 @@ fn a_wrong_password_is_said_plainly_and_never_shown() {
     );
     assert!(!e.contains("not-the-one"), "{e}");
 }
+
+#[test]
+fn a_database_of_schema_1_is_upgraded_with_its_streets() {
+    let Some(db) = pg_common::test_db("a_database_of_schema_1_is_upgraded_with_its_streets") else {
+        return;
+    };
+    // Schema 1 as the first release made it, and a ticket written by it.
+    let v1 = refinery::Migration::unapplied(
+        "V1__store",
+        include_str!("../assets/pg_migrations/V1__store.sql"),
+    )
+    .unwrap();
+    let mut c = db.client();
+    refinery::Runner::new(&[v1]).run(&mut c).unwrap();
+    let line = r#"{"ticket":"A1","type":"ticket","at":"2026-10-01T09:00:00+08:00","street":"顶山街道","unit":"新金社区","content":"说\"street\":\"假的\""}"#;
+    let e = genban::domain::event::Event::from_json_str(line).unwrap();
+    let d = genban::domain::summary::derive("A1", std::slice::from_ref(&e), DEFAULT_TZ);
+    let mut head = genban::domain::chain::Head::default();
+    let stored = head.append_line(&e);
+    c.execute(
+        "INSERT INTO genban_events (chain_seq, ticket, seq, line, event_type, at) VALUES (1, 'A1', 1, $1, 'ticket', now())",
+        &[&stored],
+    )
+    .unwrap();
+    c.execute(
+        "INSERT INTO genban_tickets (id, events, state, unit, category, facts, search) VALUES ('A1', 1, NULL, $1, '', $2, $3)",
+        &[&d.summary.unit, &d.facts.encode(), &d.search],
+    )
+    .unwrap();
+    c.execute(
+        "UPDATE genban_head SET seq = 1, hash = $1, latest_at = now(), ticket_count = 1",
+        &[&head.hash],
+    )
+    .unwrap();
+    // Opened by this genban: upgraded, the street taken from the record (not from its text).
+    let l = pg_ledger(&db);
+    let streets: Vec<(String, String)> = c
+        .query(
+            "SELECT (SELECT street FROM genban_tickets), (SELECT street FROM genban_events)",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(streets, [("顶山街道".to_string(), "顶山街道".to_string())]);
+    let version: i32 = c
+        .query_one("SELECT max(version) FROM refinery_schema_history", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version as u32, genban::store::pg_store::PG_SCHEMA_VERSION);
+    assert_eq!(l.verify().unwrap(), Vec::new());
+}
