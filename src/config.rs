@@ -12,7 +12,7 @@ pub struct Config {
     pub lang: Option<Lang>,
     /// An IANA zone name, e.g. Asia/Shanghai.
     pub tz: Option<String>,
-    /// The store directory.
+    /// The store: a directory, or postgres://user@host/dbname.
     pub db: Option<PathBuf>,
 }
 

@@ -39,8 +39,9 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone)]
 pub struct Global {
-    /// The store directory [default: the user's data directory]
-    #[arg(long, global = true, env = "GENBAN_DB", value_name = "DIR")]
+    /// The store: a directory (sled), or postgres://user@host/dbname for a district on one
+    /// database [default: the user's data directory]
+    #[arg(long, global = true, env = "GENBAN_DB", value_name = "DIR|URL")]
     pub db: Option<PathBuf>,
     /// The program's date: everything is evaluated as of it, later events are not counted
     #[arg(long, global = true, env = "GENBAN_TODAY", value_name = "YYYY-MM-DD")]
