@@ -458,3 +458,45 @@ fn a_database_of_schema_1_is_upgraded_with_its_streets() {
     assert_eq!(version as u32, genban::store::pg_store::PG_SCHEMA_VERSION);
     assert_eq!(l.verify().unwrap(), Vec::new());
 }
+
+#[test]
+fn a_connection_the_server_dropped_is_made_again() {
+    let Some(db) = pg_common::test_db("a_connection_the_server_dropped_is_made_again") else {
+        return;
+    };
+    let l = pg_ledger(&db);
+    import_file(&l, &sample("events.jsonl"), &ImportOptions::default()).unwrap();
+    let before = l.store().chain_head().unwrap();
+    // The server drops every connection to the database (as on a restart).
+    let kill = |c: &mut postgres::Client| -> i64 {
+        let rows = c
+            .query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE datname = $1 AND pid <> pg_backend_pid()",
+                &[&db.name],
+            )
+            .unwrap();
+        rows.len() as i64
+    };
+    let mut admin = db.client();
+    assert!(kill(&mut admin) >= 1);
+    // A read carries on, on a new connection; so does a write after it.
+    check_report(
+        &l,
+        "report-2026-11-29.v3.json",
+        "2026-11-01",
+        "2026-11-30",
+        "2026-11-29",
+    );
+    assert_eq!(l.store().chain_head().unwrap(), before);
+    l.store().set_meta("after", "the restart").unwrap();
+    assert!(kill(&mut admin) >= 1);
+    // A write on a dropped connection fails once, plainly; the next one goes through.
+    let first = l.store().set_meta("again", "1");
+    if let Err(e) = &first {
+        assert!(e.message(genban::i18n::Lang::Zh).contains("数据库"), "{e}");
+    }
+    l.store().set_meta("again", "2").unwrap();
+    assert_eq!(l.store().meta("again").unwrap().as_deref(), Some("2"));
+    assert_eq!(l.verify().unwrap(), Vec::new());
+}

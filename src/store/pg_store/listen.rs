@@ -6,6 +6,7 @@
 use super::{connect, write::CHANNEL, PgStore};
 use crate::store::{ChangeFeed, StoreError};
 use postgres::fallible_iterator::FallibleIterator;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Duration;
 
 /// How long the watcher waits before it tries a lost server again.
@@ -18,12 +19,12 @@ impl PgStore {
         client
             .batch_execute(&format!("LISTEN {CHANNEL}"))
             .map_err(|e| self.err(e))?;
-        let own = self.backend_pid;
+        let own = std::sync::Arc::clone(&self.backend_pid);
         let (url, shown) = (self.url.clone(), self.shown.clone());
         std::thread::Builder::new()
             .name("genban-listen".into())
             .spawn(move || loop {
-                hear(&mut client, own, &on_change);
+                hear(&mut client, &own, &on_change);
                 // The server went away: try again until it is back, then read everything.
                 client = loop {
                     std::thread::sleep(RETRY);
@@ -41,12 +42,12 @@ impl PgStore {
 }
 
 /// Hands on each notification until the connection fails. The store's own commits (made on
-/// the connection whose backend is `own`) are left out: its ledger knows them already.
-fn hear(client: &mut postgres::Client, own: i32, on_change: &ChangeFeed) {
+/// the connection whose server process is `own`) are left out: its ledger knows them already.
+fn hear(client: &mut postgres::Client, own: &AtomicI32, on_change: &ChangeFeed) {
     let mut notes = client.notifications();
     let mut iter = notes.blocking_iter();
     while let Ok(Some(n)) = iter.next() {
-        if n.process_id() == own {
+        if n.process_id() == own.load(Ordering::SeqCst) {
             continue;
         }
         match n.payload() {

@@ -45,7 +45,7 @@ pub struct PgStore {
     shown: String,
     client: Mutex<Client>,
     /// The server process of `client`: its own notifications are not news.
-    backend_pid: i32,
+    backend_pid: std::sync::Arc<std::sync::atomic::AtomicI32>,
     tolerant: AtomicBool,
 }
 
@@ -56,10 +56,9 @@ impl PgStore {
         let shown = shown(url);
         let mut client = connect(url, &shown)?;
         migrate(&mut client, &shown)?;
-        let backend_pid: i32 = client
-            .query_one("SELECT pg_backend_pid()", &[])
-            .map_err(|e| classify(&shown, e))?
-            .get(0);
+        let backend_pid = std::sync::Arc::new(std::sync::atomic::AtomicI32::new(
+            backend_of(&mut client).map_err(|e| classify(&shown, e))?,
+        ));
         Ok(PgStore {
             url: url.to_string(),
             shown,
@@ -74,11 +73,31 @@ impl PgStore {
         &self.url
     }
 
-    /// The connection, for one statement or transaction at a time.
+    /// The connection, for one statement or transaction at a time. A connection the server
+    /// dropped (restarted, or the network was cut) is made again here, so that genban carries
+    /// on by itself once the server is back; until then each use says it cannot reach it.
     fn conn(&self) -> std::sync::MutexGuard<'_, Client> {
         // A panic while it was held cannot leave a transaction open: postgres rolls back a
         // transaction dropped without commit.
-        self.client.lock().unwrap_or_else(|e| e.into_inner())
+        let mut client = self.client.lock().unwrap_or_else(|e| e.into_inner());
+        if client.is_closed() {
+            if let Ok(mut fresh) = connect(&self.url, &self.shown) {
+                if let Ok(pid) = backend_of(&mut fresh) {
+                    self.backend_pid
+                        .store(pid, std::sync::atomic::Ordering::SeqCst);
+                }
+                *client = fresh;
+            }
+        }
+        client
+    }
+
+    /// Whether the server dropped the connection (without making it again).
+    fn dropped(&self) -> bool {
+        self.client
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_closed()
     }
 
     fn err(&self, e: postgres::Error) -> StoreError {
@@ -91,6 +110,11 @@ impl PgStore {
             detail: detail.into(),
         }
     }
+}
+
+/// The server process serving `client`.
+fn backend_of(client: &mut Client) -> Result<i32, postgres::Error> {
+    Ok(client.query_one("SELECT pg_backend_pid()", &[])?.get(0))
 }
 
 /// `url` without its password.

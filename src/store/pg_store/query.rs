@@ -22,8 +22,16 @@ use std::collections::HashMap;
 const PAGE: i64 = 2_000;
 
 impl PgStore {
+    /// The rows of a query; a read the server broke off by dropping the connection is asked
+    /// once more on a new one (a read changes nothing, so asking twice is safe).
     fn rows(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, StoreError> {
-        self.conn().query(sql, params).map_err(|e| self.err(e))
+        let first = self.conn().query(sql, params);
+        match first {
+            Err(e) if e.is_closed() || self.dropped() => {
+                self.conn().query(sql, params).map_err(|e| self.err(e))
+            }
+            other => other.map_err(|e| self.err(e)),
+        }
     }
 
     fn strings(
@@ -105,12 +113,13 @@ impl PgStore {
     }
 
     fn head_row(&self) -> Result<Row, StoreError> {
-        self.conn()
-            .query_one(
-                "SELECT seq, hash, latest_at, ticket_count FROM genban_head WHERE one",
-                &[],
-            )
-            .map_err(|e| self.err(e))
+        self.rows(
+            "SELECT seq, hash, latest_at, ticket_count FROM genban_head WHERE one",
+            &[],
+        )?
+        .into_iter()
+        .next()
+        .ok_or_else(|| self.corrupt("the chain's head row is missing"))
     }
 }
 
