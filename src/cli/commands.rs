@@ -577,18 +577,31 @@ pub fn backup(ledger: &Ledger, dir: &Path, ctx: &Context, io: &mut Io) -> Result
 
 /// `restore DIR`: a backup into an empty store, then `verify`.
 pub fn restore(ledger: &Ledger, dir: &Path, ctx: &Context, io: &mut Io) -> Result<()> {
-    let n = crate::output::backup::restore(ledger, dir, ctx.lang)?;
+    let (n, backed_up) = crate::output::backup::restore(ledger, dir, ctx.lang)?;
     let findings = ledger.verify()?;
     if let Some(f) = findings.first() {
         bail!("{}", f.message(ctx.lang));
     }
+    let head = ledger.chain_head()?.unwrap_or_default();
     writeln!(
         io.err,
-        "{} {n} {}; {}",
+        "{} {n} {} ({} {}); {}",
         ctx.lang.t("已恢复", "restored"),
         ctx.lang.t("条事件", "events"),
+        ctx.lang.t("校验链尾", "chain head"),
+        &head.hash[..16],
         ctx.lang.t("校验通过", "verify passed")
     )?;
+    if head != backed_up {
+        writeln!(
+            io.err,
+            "{}",
+            ctx.lang.t(
+                "注意:恢复后的校验链尾与备份记载的不同(备份中有重复的事件),防篡改链已重新生成",
+                "note: the restored chain head differs from the backup's (the backup holds repeated events); the chain was made anew"
+            )
+        )?;
+    }
     Ok(())
 }
 

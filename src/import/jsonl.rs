@@ -5,9 +5,16 @@ use crate::domain::chain;
 use crate::domain::event::Event;
 use crate::i18n::Msg;
 
-/// Parses every non-blank line; returns the events with their line numbers and the lines that
-/// are not events.
-pub fn parse_log(text: &str) -> (Vec<(usize, Event)>, Vec<Problem>) {
+/// A log read: its events with their line numbers, the lines that are not events, and each
+/// event's chain number when the log carries its whole chain from the genesis.
+pub struct Log {
+    pub events: Vec<(usize, Event)>,
+    pub problems: Vec<Problem>,
+    pub seqs: Option<Vec<u64>>,
+}
+
+/// Parses every non-blank line.
+pub fn parse_log(text: &str) -> Log {
     let mut events = Vec::new();
     let mut problems = Vec::new();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -33,10 +40,30 @@ pub fn parse_log(text: &str) -> (Vec<(usize, Event)>, Vec<Problem>) {
             Err(e) => problems.push(Problem::line(n, e.0)),
         }
     }
+    let whole = problems.is_empty() && from_genesis(&links);
+    let seqs = whole.then(|| links.iter().map(|l| l.0).collect());
     if let Some(p) = broken_chain(links, &unchained) {
         problems.push(p);
     }
-    (events, problems)
+    let seqs = seqs.filter(|_| problems.is_empty());
+    Log {
+        events,
+        problems,
+        seqs,
+    }
+}
+
+/// Whether the links (one for every event, in file order) are a whole chain that starts at
+/// the genesis: numbers 1 to n, the first `prev` the genesis (the rest `broken_chain` checks).
+fn from_genesis(links: &[(u64, String, String, usize)]) -> bool {
+    let n = links.len() as u64;
+    let mut seen = vec![false; links.len()];
+    !links.is_empty()
+        && links.iter().all(|(seq, prev, _, _)| {
+            (1..=n).contains(seq)
+                && !std::mem::replace(&mut seen[*seq as usize - 1], true)
+                && (*seq != 1 || prev == chain::GENESIS)
+        })
 }
 
 /// A log written by genban carries its chain: the first place it is broken, if it is. A log

@@ -358,15 +358,16 @@ fn read_and_apply(
         fail(path, vec![Problem::file(m)])
     })?;
     let kind = detect(path, &bytes).map_err(|p| fail(path, vec![p]))?;
-    let (lines, mut problems, format, profile, records) = match kind {
+    let (lines, mut problems, format, profile, records, seqs) = match kind {
         Kind::Log => {
             let text = String::from_utf8(bytes).map_err(|_| {
                 let m = Msg::new("事件日志应为 UTF-8 编码", "an event log must be UTF-8");
                 fail(path, vec![Problem::file(m)])
             })?;
-            let (events, problems) = jsonl::parse_log(&text);
-            let n = events.len() + problems.len();
-            (events, problems, "event log (JSONL)".to_string(), None, n)
+            let log = jsonl::parse_log(&text);
+            let n = log.events.len() + log.problems.len();
+            let format = "event log (JSONL)".to_string();
+            (log.events, log.problems, format, None, n, log.seqs)
         }
         other => {
             let table = match other {
@@ -393,7 +394,7 @@ fn read_and_apply(
             let mut cache = |id: &str| ledger.events(id).unwrap_or_default();
             let events = rows::row_events(&rows, ledger.tz(), ledger.now(), &mut cache);
             let n = table.rows.len();
-            (events, problems, format, Some(profile.name), n)
+            (events, problems, format, Some(profile.name), n, None)
         }
     };
     let is_rows = profile.is_some();
@@ -418,7 +419,7 @@ fn read_and_apply(
         }
     };
     let outcome = ledger
-        .apply_with(lines, opts.dry_run, opts.skip_bad_rows, &mut tick)
+        .apply_chained(lines, seqs, opts.dry_run, opts.skip_bad_rows, &mut tick)
         .map_err(|e: LedgerError| {
             fail(path, vec![Problem::file(Msg::same(e.message(opts.lang)))])
         })?;
