@@ -56,6 +56,7 @@ pub struct ImportArgs {
     pub profile: Option<String>,
     pub skip_bad_rows: bool,
     pub dry_run: bool,
+    pub update: bool,
 }
 
 pub fn import(ledger: &Ledger, a: ImportArgs, ctx: &Context, io: &mut Io) -> Result<()> {
@@ -65,43 +66,14 @@ pub fn import(ledger: &Ledger, a: ImportArgs, ctx: &Context, io: &mut Io) -> Res
         profiles_dir: config::config_dir().map(|d| d.join("profiles")),
         skip_bad_rows: a.skip_bad_rows,
         dry_run: a.dry_run,
+        update: a.update,
         progress: io.progress,
         lang,
     };
     let mut failed = 0;
     for f in &a.files {
         match import_file(ledger, f, &opts) {
-            Ok(r) => {
-                for p in &r.skipped {
-                    writeln!(
-                        io.err,
-                        "{}: {p} ({})",
-                        f.display(),
-                        lang.t("已跳过", "skipped")
-                    )?;
-                }
-                writeln!(
-                    io.out,
-                    "{}: {}{}, {} {}: {} {}, {} {}{}",
-                    f.display(),
-                    r.format,
-                    r.profile
-                        .as_deref()
-                        .map(|p| format!(" [{p}]"))
-                        .unwrap_or_default(),
-                    r.records,
-                    lang.t("行", "records"),
-                    lang.t("新增事件", "events added"),
-                    r.outcome.added,
-                    r.outcome.duplicates,
-                    lang.t("条已存在(跳过)", "already stored (skipped)"),
-                    if a.dry_run {
-                        lang.t(" [试运行,未写入]", " [dry run, nothing written]")
-                    } else {
-                        ""
-                    }
-                )?;
-            }
+            Ok(r) => import_summary(&r, a.dry_run, lang, io)?,
             Err(e) => {
                 let text = e.to_string();
                 write!(io.err, "{text}")?;
@@ -127,6 +99,57 @@ pub fn import(ledger: &Ledger, a: ImportArgs, ctx: &Context, io: &mut Io) -> Res
             a.files.len(),
             lang.t("个文件未导入", "files not imported")
         );
+    }
+    Ok(())
+}
+
+/// What one file's import did (or, with `--dry-run`, would do).
+fn import_summary(
+    r: &crate::import::FileReport,
+    dry_run: bool,
+    lang: crate::i18n::Lang,
+    io: &mut Io,
+) -> Result<()> {
+    use crate::i18n::Lang;
+    let f = r.path.display();
+    for p in &r.skipped {
+        writeln!(io.err, "{f}: {p} ({})", lang.t("已跳过", "skipped"))?;
+    }
+    writeln!(
+        io.out,
+        "{f}: {}{}, {} {}: {} {}, {} {}{}",
+        r.format,
+        r.profile
+            .as_deref()
+            .map(|p| format!(" [{p}]"))
+            .unwrap_or_default(),
+        r.records,
+        lang.t("行", "records"),
+        lang.t("新增事件", "events added"),
+        r.outcome.added,
+        r.already,
+        lang.t("条已存在(跳过)", "already stored (skipped)"),
+        if dry_run {
+            lang.t(" [试运行,未写入]", " [dry run, nothing written]")
+        } else {
+            ""
+        }
+    )?;
+    if !r.updates.is_empty() {
+        let n = r.updates.tickets();
+        let fields = r.updates.fields_text(lang);
+        let tickets = if n == 1 { "ticket" } else { "tickets" };
+        let said = match (lang, dry_run) {
+            (Lang::Zh, false) => format!("改动了已有的 {n} 件工单的记录({fields})"),
+            (Lang::Zh, true) => format!("将改动已有的 {n} 件工单的记录({fields})"),
+            (Lang::En, false) => {
+                format!("changed the records of {n} {tickets} already stored ({fields})")
+            }
+            (Lang::En, true) => {
+                format!("would change the records of {n} {tickets} already stored ({fields})")
+            }
+        };
+        writeln!(io.out, "{f}: {said}")?;
     }
     Ok(())
 }

@@ -120,6 +120,10 @@ pub enum Command {
         /// Check only; write nothing
         #[arg(long)]
         dry_run: bool,
+        /// Let rows change the records of tickets already stored (a unit, a title…); without
+        /// it such a file is refused, saying how many tickets and which fields
+        #[arg(long)]
+        update: bool,
     },
     /// List the import profiles
     Profiles,
@@ -442,6 +446,7 @@ pub fn run_on(cmd: Command, ctx: &Context, ledger: &Ledger, io: &mut Io) -> Resu
             profile,
             skip_bad_rows,
             dry_run,
+            update,
         } => commands::import(
             ledger,
             commands::ImportArgs {
@@ -449,6 +454,7 @@ pub fn run_on(cmd: Command, ctx: &Context, ledger: &Ledger, io: &mut Io) -> Resu
                 profile,
                 skip_bad_rows,
                 dry_run,
+                update,
             },
             ctx,
             io,
