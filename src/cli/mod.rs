@@ -402,7 +402,7 @@ impl Command {
                     *p = pb.to_string_lossy().into_owned();
                 }
             }
-            Command::Export { output, .. } => abs(output),
+            Command::Export { output, .. } if output.as_os_str() != "-" => abs(output),
             Command::Backup { dir } | Command::Restore { dir } => abs(dir),
             Command::Report {
                 output: Some(o), ..
