@@ -489,13 +489,10 @@ fn entered_note(e: &Event, tz: Tz, lang: Lang) -> String {
     let Some(r) = e.recorded_at else {
         return String::new();
     };
-    let (at, entered) = (
-        local_seconds(tz, &e.instant()),
-        local_seconds(tz, &r.to_utc()),
-    );
-    if at == entered {
+    if !crate::domain::time_text::entered_late(&e.instant(), &r.to_utc()) {
         return String::new();
     }
+    let entered = local_seconds(tz, &r.to_utc());
     format!("  ({}{entered})", lang.t("录入于 ", "entered "))
 }
 
