@@ -8,7 +8,7 @@ use crate::config;
 use crate::domain::time::Period;
 use crate::import::{import_file, ImportOptions};
 use crate::ledger::{Ledger, Pane};
-use crate::output::{export, report as report_out, supervision as sup_out, tickets};
+use crate::output::{export, report as report_out, supervision as sup_out, ticket_sheet, tickets};
 use anyhow::{anyhow, bail, Result};
 use std::path::{Path, PathBuf};
 
@@ -170,7 +170,29 @@ pub fn export(
         ledger.record_reveal("*", place)?;
     }
     let lang = ctx.lang;
+    let to_stdout = output.as_os_str() == "-";
+    if to_stdout && format == ExportFormat::Xlsx {
+        bail!(lang.t(
+            "工作簿是二进制文件,不写到标准输出:请用 -o 文件名.xlsx",
+            "a workbook is a binary file and is not written to standard output: give -o FILE.xlsx"
+        ));
+    }
     let (n, what) = match format {
+        ExportFormat::Jsonl if to_stdout => {
+            // Written whole to a private temporary file first, so that a failure midway
+            // writes nothing to the output.
+            let dir = tempfile::tempdir()?;
+            let tmp = dir.path().join("export.jsonl");
+            let (n, bad) = export::jsonl(ledger, &tmp)?;
+            if bad > 0 {
+                bail!(lang.t(
+                    "库中有无法读取的记录:请导出到文件(-o 文件名),无法读取的记录会另存一个文件",
+                    "the store has unreadable events: export to a file (-o FILE), which saves them to a side file"
+                ));
+            }
+            std::io::copy(&mut std::fs::File::open(&tmp)?, io.out)?;
+            (n, lang.t("条事件", "events"))
+        }
         ExportFormat::Jsonl => {
             let (n, bad) = export::jsonl(ledger, output)?;
             if bad > 0 {
@@ -187,20 +209,29 @@ pub fn export(
             }
             (n, lang.t("条事件", "events"))
         }
-        ExportFormat::Csv => (
-            export::csv(ledger, output, reveal)?,
-            lang.t("件工单", "tickets"),
-        ),
-        ExportFormat::Xlsx => (
-            export::xlsx(ledger, output, reveal)?,
-            lang.t("件工单", "tickets"),
-        ),
+        ExportFormat::Csv | ExportFormat::Xlsx => {
+            let target = if to_stdout {
+                ticket_sheet::Target::Stdout(&mut *io.out)
+            } else {
+                ticket_sheet::Target::File(output)
+            };
+            let n = if format == ExportFormat::Csv {
+                ticket_sheet::csv(ledger, target, reveal, lang)?
+            } else {
+                ticket_sheet::xlsx(ledger, target, reveal, lang)?
+            };
+            (n, lang.t("件工单", "tickets"))
+        }
+    };
+    let place = if to_stdout {
+        lang.t("标准输出", "standard output").to_string()
+    } else {
+        output.display().to_string()
     };
     writeln!(
         io.err,
-        "{} {n} {what} → {}",
-        lang.t("已导出", "exported"),
-        output.display()
+        "{} {n} {what} → {place}",
+        lang.t("已导出", "exported")
     )?;
     Ok(())
 }
@@ -252,11 +283,13 @@ pub fn report(
             let overdue = ledger.pane(Pane::Overdue, as_of)?;
             let awaiting_contact = ledger.pane(Pane::AwaitingContact, as_of)?;
             let review = ledger.review(period, as_of, Default::default())?;
+            let trend = ledger.dashboard(as_of)?;
             let sheets = crate::output::workbook::Sheets {
                 report: &r,
                 overdue: &overdue,
                 awaiting_contact: &awaiting_contact,
                 review: &review,
+                trend: &trend,
                 tz: ctx.clock.tz,
             };
             export::write_atomically(o, |tmp| {

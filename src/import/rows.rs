@@ -109,6 +109,10 @@ fn read_row(b: &Binder, row: &Row) -> Result<RowData, Problem> {
     for f in crate::domain::event::RECORD_TEXT_FIELDS {
         r.set_text(f, b.text(row, f));
     }
+    // A phone masked by an export (`138****5678`) is no phone: it never replaces one.
+    if r.phone.as_deref().is_some_and(|p| p.contains('*')) {
+        r.phone = None;
+    }
     if let Some(s) = b.text(row, "satisfaction") {
         r.satisfaction = Some(
             b.profile

@@ -305,7 +305,7 @@ fn blame_stored(
 ) -> (usize, Refusal) {
     let leaves = Refusal::LeavesInvalid {
         event: failed.kind.type_name(),
-        at: failed.at.to_rfc3339(),
+        at: crate::domain::time_text::second(tz, &failed.instant()),
         why: Box::new(why),
     };
     let still_fails = |without: usize| {
@@ -381,7 +381,7 @@ fn before_history(r: Refusal, e: &Event, all: &[(Option<usize>, &Event)]) -> Ref
         .find(|(_, x)| matches!(x.kind, EventKind::Ticket(_)) && x.instant() > e.instant())
     {
         Some((_, first)) => Refusal::BeforeHistory {
-            first: first.at.to_rfc3339(),
+            first: crate::domain::time_text::as_written(&first.at),
         },
         None => r,
     }
