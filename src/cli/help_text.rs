@@ -56,6 +56,7 @@ const HELP: &[(&str, &str, &str, &str)] = &[
     ("import", "profile", "导入配置:名称(见 `genban profiles`)或 TOML 文件", ""),
     ("import", "skip_bad_rows", "导入好的行并列出坏的行(否则有坏行的文件不导入)", ""),
     ("import", "dry_run", "只检查,什么都不写", ""),
+    ("import", "update", "允许行改动数据库中已有工单的记录(承办单位、标题…);否则这样的文件不导入,并说明多少件工单、哪些字段", ""),
     ("export", "format", "格式:jsonl(完整备份,含电话)、csv 或 xlsx(每件工单一行)", "What to write: jsonl (the full backup, phones included), csv or xlsx (one row per ticket)"),
     ("export", "output", "写到这个文件(`-` 为标准输出,仅 csv 和 jsonl)", "The file to write (`-`: standard output, csv and jsonl only)"),
     ("export", "reveal", "csv/xlsx:电话号码完整显示(记入审计记录);jsonl 总是保留完整号码", ""),
