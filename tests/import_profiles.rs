@@ -91,6 +91,16 @@ fn a_tie_between_a_shipped_and_an_own_profile_is_refused_naming_both() {
         "{e}"
     );
     assert_eq!(events(&db), 0);
+    // The list of profiles says which is the user's, and where it is.
+    let list = ok(&genban(&db, &["profiles"]));
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("my-gov ") && l.ends_with(&format!("({})", s(&mine)))),
+        "{list}"
+    );
+    assert!(list
+        .lines()
+        .any(|l| l.starts_with("cn-gov-messages ") && !l.contains(".toml")));
     // Named, each is used.
     let out = ok(&genban(
         &db,

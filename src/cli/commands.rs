@@ -38,7 +38,11 @@ pub fn profiles(ctx: &Context, io: &mut Io) -> Result<()> {
     for p in crate::import::profile::Profile::all(dir.as_deref())
         .map_err(|e| anyhow!("{}", e.get(ctx.lang)))?
     {
-        writeln!(io.out, "{:<18} {}", p.name, p.description)?;
+        match &p.file {
+            // The user's own: where it is, so that a tie can be told apart.
+            Some(f) => writeln!(io.out, "{:<18} {} ({})", p.name, p.description, f.display())?,
+            None => writeln!(io.out, "{:<18} {}", p.name, p.description)?,
+        }
     }
     if let Some(d) = dir {
         writeln!(
