@@ -121,3 +121,58 @@ pub fn looks_like_log(text: &str) -> bool {
         })
         .unwrap_or(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chained(n: u32, from: chain::Head) -> (Vec<String>, chain::Head) {
+        let mut head = from;
+        let lines = (0..n)
+            .map(|i| {
+                let e = Event::from_json_str(&format!(
+                    r#"{{"ticket":"T{}","type":"note","at":"2026-10-0{}T10:00:00+08:00","note":"n{i}"}}"#,
+                    i % 2,
+                    i + 1
+                ))
+                .unwrap();
+                head.append_line(&e)
+            })
+            .collect();
+        (lines, head)
+    }
+
+    #[test]
+    fn only_a_whole_chain_from_the_genesis_gives_its_numbers() {
+        let (mut lines, _) = chained(4, chain::Head::default());
+        lines.swap(0, 3);
+        let log = parse_log(&lines.join("\n"));
+        assert!(log.problems.is_empty());
+        assert_eq!(log.seqs, Some(vec![4, 2, 3, 1]));
+        // A chain that starts elsewhere (its first `prev` not the genesis) checks, but is not
+        // kept: a store rebuilt from the genesis would not give its links.
+        let elsewhere = chain::Head {
+            seq: 0,
+            hash: "ab".repeat(32),
+        };
+        let (lines, _) = chained(3, elsewhere);
+        let log = parse_log(&lines.join("\n"));
+        assert!(log.problems.is_empty());
+        assert_eq!(log.seqs, None);
+        // A tail of a chain (numbers from 3): not kept either.
+        let (lines, _) = chained(5, chain::Head::default());
+        let log = parse_log(&lines[2..].join("\n"));
+        assert!(log.problems.is_empty());
+        assert_eq!(log.seqs, None);
+        // A broken chain is a problem and gives no numbers; a log without chains none.
+        let (mut lines, _) = chained(3, chain::Head::default());
+        lines.remove(1);
+        let log = parse_log(&lines.join("\n"));
+        assert_eq!(log.problems.len(), 1);
+        assert_eq!(log.seqs, None);
+        let plain = r#"{"ticket":"T","type":"note","at":"2026-10-01T10:00:00+08:00","note":"n"}"#;
+        let log = parse_log(plain);
+        assert!(log.problems.is_empty());
+        assert_eq!(log.seqs, None);
+    }
+}
