@@ -183,3 +183,59 @@ fn an_occupied_target_or_a_missing_source_is_refused() {
     ));
     assert!(e.contains("不支持 mysql://"), "{e}");
 }
+
+#[test]
+fn a_chained_export_and_a_backup_keep_their_chain_on_postgres() {
+    let Some(db) = pg_common::test_db("a_chained_export_and_a_backup_keep_their_chain_on_postgres")
+    else {
+        return;
+    };
+    let Some(db2) =
+        pg_common::test_db("a_chained_export_and_a_backup_keep_their_chain_on_postgres (2)")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("config");
+    let sled = dir.path().join("db");
+    filled(&sled);
+    let head = format!("{:?}", open(&sled).store().chain_head().unwrap());
+    let file = dir.path().join("all.jsonl");
+    let sled_s = sled.to_str().unwrap();
+    ok(&run(
+        &cfg,
+        &[
+            "--db",
+            sled_s,
+            "export",
+            "--format",
+            "jsonl",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+    ));
+    // The whole chained log into an empty database: the same chain, link for link.
+    ok(&run(
+        &cfg,
+        &["--db", &db.url, "import", file.to_str().unwrap()],
+    ));
+    assert_eq!(
+        format!("{:?}", open(&db.path()).store().chain_head().unwrap()),
+        head
+    );
+    assert!(open(&db.path()).verify().unwrap().is_empty());
+    // A backup of the database restored into another: the same chain again.
+    let backup = dir.path().join("backup");
+    ok(&run(
+        &cfg,
+        &["--db", &db.url, "backup", backup.to_str().unwrap()],
+    ));
+    ok(&run(
+        &cfg,
+        &["--db", &db2.url, "restore", backup.to_str().unwrap()],
+    ));
+    assert_eq!(
+        format!("{:?}", open(&db2.path()).store().chain_head().unwrap()),
+        head
+    );
+}

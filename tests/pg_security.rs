@@ -227,6 +227,7 @@ fn writes_outside_ones_street_or_rights_are_refused_plainly() {
         expected_events: 0,
         derived: derive("NEW1", std::slice::from_ref(&record), DEFAULT_TZ),
         new_events: vec![record],
+        chain_at: Vec::new(),
     };
     let refused = store.commit(&[change]).unwrap_err();
     assert!(

@@ -68,6 +68,7 @@ fn change(id: &str, old: &[Event], new: Vec<Event>) -> TicketChange {
         expected_events: old.len(),
         derived: derive(id, &all, DEFAULT_TZ),
         new_events: new,
+        chain_at: Vec::new(),
     }
 }
 
@@ -358,6 +359,44 @@ fn tolerant_mode_skips_nothing_readable(s: Box<dyn EventStore>) {
     assert!(!s.location().is_empty());
 }
 
+fn a_chain_kept_as_it_came_starts_an_empty_store(s: Box<dyn EventStore>) {
+    // Two tickets whose events came interleaved: A1 B1 A2 (chain numbers 1, 2, 3).
+    let a = received("A", "新金社区", 1, "市政设施");
+    let b = received("B", "同心社区", 2, "环境卫生");
+    let mut head = genban::domain::chain::Head::default();
+    for e in [&a[0], &b[0], &a[1]] {
+        head.append(e);
+    }
+    let mut ca = change("A", &[], a);
+    ca.chain_at = vec![1, 3];
+    let mut cb = change("B", &[], vec![b[0].clone()]);
+    cb.chain_at = vec![2];
+    // Numbers that are not 1..n are refused, and nothing is written.
+    let mut bad = cb.clone();
+    bad.chain_at = vec![7];
+    assert!(matches!(
+        s.commit(&[ca.clone(), bad]),
+        Err(StoreError::Backend(_))
+    ));
+    assert_eq!(s.chain_head().unwrap(), None);
+    s.commit(&[ca, cb.clone()]).unwrap();
+    assert_eq!(s.chain_head().unwrap(), Some(head));
+    let mut links = Vec::new();
+    s.for_each_raw(&mut |_, lines| {
+        for l in lines {
+            links.push(genban::domain::chain::link_of(&l).unwrap().seq);
+        }
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(links, [1, 3, 2]);
+    // Into a store that holds events: refused.
+    let mut again = change("C", &[], received("C", "新金社区", 3, "市政设施"));
+    again.chain_at = vec![1, 2];
+    assert!(matches!(s.commit(&[again]), Err(StoreError::Conflict(_))));
+    assert_eq!(s.ticket_count().unwrap(), 2);
+}
+
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
         mod on_sled {
@@ -385,4 +424,5 @@ contract!(
     settings_and_the_audit_trail,
     stored_derivations_are_checked,
     tolerant_mode_skips_nothing_readable,
+    a_chain_kept_as_it_came_starts_an_empty_store,
 );

@@ -152,6 +152,7 @@ pub fn copy(
             id: ticket.clone(),
             expected_events,
             new_events: run,
+            chain_at: Vec::new(),
             derived: derive(ticket, log, tz),
         });
         in_batch.insert(ticket.clone());

@@ -2,7 +2,7 @@
 //! lock, each ticket checked against the count of events its writer read.
 
 use super::PgStore;
-use crate::domain::chain::{Head, GENESIS};
+use crate::domain::chain::{self, Head, GENESIS};
 use crate::domain::event::{Event, EventKind};
 use crate::domain::ticket_facts::TicketFacts;
 use crate::store::{StoreError, TicketChange};
@@ -40,12 +40,13 @@ impl EventRows {
         (id, street): (&str, &str),
         seq: usize,
         e: &Event,
-        head: &mut Head,
+        links: &mut Links,
     ) -> Result<(), StoreError> {
         let place = i32::try_from(seq).map_err(|_| too_many(id))?;
-        self.line.push(head.append_line(e));
+        let (chain_seq, line) = links.line(e);
+        self.line.push(line);
         self.chain_seq
-            .push(i64::try_from(head.seq).map_err(|_| too_many(id))?);
+            .push(i64::try_from(chain_seq).map_err(|_| too_many(id))?);
         self.ticket.push(id.to_string());
         self.seq.push(place);
         self.kind.push(e.kind.type_name());
@@ -158,6 +159,74 @@ impl TicketRows {
     }
 }
 
+/// How a commit's events get their links: chained on after the head, or keeping the numbers
+/// they came with (`TicketChange::chain_at`: a whole chained log into an empty store).
+enum Links {
+    After(Head),
+    Kept {
+        kept: chain::Kept,
+        seqs: Vec<u64>,
+        next: usize,
+    },
+}
+
+impl Links {
+    /// The links of `changes` after `head`; refused as the sled store refuses them when only
+    /// some events carry a number, the numbers are not 1 to n, or the store is not empty.
+    fn of(changes: &[TicketChange], head: Head, empty: bool) -> Result<Links, StoreError> {
+        if changes.iter().all(|c| c.chain_at.is_empty()) {
+            return Ok(Links::After(head));
+        }
+        if !empty {
+            return Err(StoreError::Conflict(changes[0].id.clone()));
+        }
+        let (mut events, mut seqs) = (Vec::new(), Vec::new());
+        for c in changes {
+            if c.chain_at.len() != c.new_events.len() {
+                return Err(StoreError::Backend(format!(
+                    "ticket {}: not every new event carries its chain number",
+                    c.id
+                )));
+            }
+            events.extend(c.new_events.iter());
+            seqs.extend_from_slice(&c.chain_at);
+        }
+        match chain::kept(&events, &seqs) {
+            Some(kept) => Ok(Links::Kept {
+                kept,
+                seqs,
+                next: 0,
+            }),
+            None => Err(StoreError::Backend(
+                "the chain numbers of a commit are not 1 to the number of its events".into(),
+            )),
+        }
+    }
+
+    /// The next event's number in the chain and its stored line.
+    fn line(&mut self, e: &Event) -> (u64, String) {
+        match self {
+            Links::After(head) => {
+                let line = head.append_line(e);
+                (head.seq, line)
+            }
+            Links::Kept { kept, seqs, next } => {
+                let (seq, prev) = (seqs[*next], &kept.prevs[*next]);
+                *next += 1;
+                (seq, chain::line_at(e, seq, prev))
+            }
+        }
+    }
+
+    /// The chain's end after the commit.
+    fn head(self) -> Head {
+        match self {
+            Links::After(head) => head,
+            Links::Kept { kept, .. } => kept.head,
+        }
+    }
+}
+
 fn too_many(id: &str) -> StoreError {
     StoreError::Backend(format!(
         "ticket {id}: more events than the store can number"
@@ -222,7 +291,7 @@ impl PgStore {
             &[],
         )?;
         let seq: i64 = row.get(0);
-        let mut head = Head {
+        let head = Head {
             seq: u64::try_from(seq).map_err(|_| self.corrupt("the chain's length is negative"))?,
             hash: row
                 .get::<_, Option<String>>(1)
@@ -230,6 +299,7 @@ impl PgStore {
         };
         let mut latest: Option<DateTime<Utc>> = row.get(2);
         let mut count: i64 = row.get(3);
+        let mut links = Links::of(changes, head, seq == 0 && count == 0)?;
         let ids: Vec<&str> = changes.iter().map(|c| c.id.as_str()).collect();
         let mut held: HashMap<String, usize> = HashMap::new();
         let mut streets: HashMap<String, String> = HashMap::new();
@@ -260,7 +330,7 @@ impl PgStore {
             }
             for e in &c.new_events {
                 n += 1;
-                events.push((&c.id, &street), n, e, &mut head)?;
+                events.push((&c.id, &street), n, e, &mut links)?;
                 latest = latest.max(Some(e.instant()));
             }
             held.insert(c.id.clone(), n);
@@ -280,6 +350,7 @@ impl PgStore {
                 &[id, street],
             )?;
         }
+        let head = links.head();
         let seq = i64::try_from(head.seq).map_err(|_| self.corrupt("the chain is too long"))?;
         tx.execute(
             "UPDATE genban_head SET seq = $1, hash = $2, latest_at = $3, ticket_count = $4 WHERE one",
