@@ -8,11 +8,22 @@ use anyhow::{bail, Result};
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum Action {
     /// A street's workstation: ROLE sees and writes only the tickets of STREET (街道)
-    GrantStreet { role: String, street: String },
+    GrantStreet {
+        /// The PostgreSQL role
+        role: String,
+        /// The street, as the tickets' records name it (e.g. 顶山街道)
+        street: String,
+    },
     /// The district office: ROLE sees and writes every ticket
-    GrantDistrict { role: String },
+    GrantDistrict {
+        /// The PostgreSQL role
+        role: String,
+    },
     /// A supervisor of units: ROLE reads every ticket, writes none (its reveals are audited)
-    GrantRead { role: String },
+    GrantRead {
+        /// The PostgreSQL role
+        role: String,
+    },
 }
 
 pub fn run(action: Action, ctx: &Context, io: &mut Io) -> Result<()> {
