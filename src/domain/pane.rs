@@ -8,7 +8,7 @@ use super::time::{local_date, Period};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-/// The panes of the triage view.
+/// The panes of the triage view, and the pane of every ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
     AwaitingSign,
@@ -16,10 +16,22 @@ pub enum Pane {
     AwaitingContact,
     Overdue,
     Resolved,
+    /// Every ticket in any state (未派发 included), newest received first.
+    All,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [
+    /// Every pane, in the order of the tabs.
+    pub const ALL: [Pane; 6] = [
+        Pane::AwaitingSign,
+        Pane::InProgress,
+        Pane::AwaitingContact,
+        Pane::Overdue,
+        Pane::Resolved,
+        Pane::All,
+    ];
+    /// The panes of the daily triage (all but `All`).
+    pub const TRIAGE: [Pane; 5] = [
         Pane::AwaitingSign,
         Pane::InProgress,
         Pane::AwaitingContact,
@@ -33,6 +45,7 @@ impl Pane {
             Pane::AwaitingContact => "awaiting-contact",
             Pane::Overdue => "overdue",
             Pane::Resolved => "resolved",
+            Pane::All => "all",
         }
     }
     pub fn parse(s: &str) -> Option<Pane> {
@@ -49,6 +62,7 @@ impl Pane {
             Pane::AwaitingContact => f.awaiting_contact,
             Pane::Overdue => f.overdue,
             Pane::Resolved => f.ticket.state == Some(State::Resolved),
+            Pane::All => true,
         }
     }
 }
@@ -150,7 +164,8 @@ impl TicketRow {
 }
 
 /// Most urgent first: overdue by most days overdue, awaiting contact by fewest days left in the
-/// month then longest since the last contact, others by deadline; resolved newest first.
+/// month then longest since the last contact, others by deadline; resolved newest first; all
+/// tickets newest received first.
 pub fn sort_rows<R: std::borrow::Borrow<TicketRow>>(pane: Pane, rows: &mut [R]) {
     rows.sort_by(|a, b| urgency(pane, a.borrow(), b.borrow()));
 }
@@ -158,6 +173,13 @@ pub fn sort_rows<R: std::borrow::Borrow<TicketRow>>(pane: Pane, rows: &mut [R]) 
 /// The order of `sort_rows`: `Less` when `a` is the more urgent.
 fn urgency(pane: Pane, a: &TicketRow, b: &TicketRow) -> std::cmp::Ordering {
     match pane {
+        Pane::All => b
+            .ticket()
+            .record
+            .received_at
+            .map(|t| t.to_utc())
+            .cmp(&a.ticket().record.received_at.map(|t| t.to_utc()))
+            .then_with(|| b.ticket().id.cmp(&a.ticket().id)),
         Pane::Resolved => b
             .ticket()
             .resolved_at

@@ -68,6 +68,7 @@ actions! {
     Pane3 "pane_3" "待联系" "to contact",
     Pane4 "pane_4" "已超期" "overdue",
     Pane5 "pane_5" "已解决" "resolved",
+    Pane6 "pane_6" "全部工单" "all tickets",
     Down "down" "下移" "down",
     Up "up" "上移" "up",
     PageDown "page_down" "下一页" "page down",
@@ -97,6 +98,7 @@ actions! {
     Board "board" "督办看板" "supervision board",
     Void "void" "撤销所选记录" "void the selected event",
     ShowEvent "show_event" "查看所选记录全文" "show the selected event whole",
+    ShowRecord "show_record" "诉求与答复全文" "the record's whole text",
     Sort "sort" "切换排序" "change the order",
     RevealPhone "reveal_phone" "显示/隐藏电话" "show/hide phone",
     MonthTasks "month_tasks" "本月任务" "month's tasks",
@@ -287,6 +289,20 @@ impl KeyMap {
     /// Every binding of a context, for the help overlay.
     pub fn help(&self, ctx: KeyContext) -> &[(Action, Vec<Key>)] {
         self.bindings.get(&ctx).map_or(&[], Vec::as_slice)
+    }
+
+    /// The first `n` keys of an action in a context, joined by `/` (`Esc/q`).
+    pub fn keys_label(&self, ctx: KeyContext, action: Action, n: usize) -> Option<String> {
+        let keys: Vec<String> = self
+            .help(ctx)
+            .iter()
+            .find(|(a, _)| *a == action)?
+            .1
+            .iter()
+            .take(n)
+            .map(Key::label)
+            .collect();
+        (!keys.is_empty()).then(|| keys.join("/"))
     }
 
     /// The first key of an action in a context, for the key bar.

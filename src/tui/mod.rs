@@ -7,8 +7,10 @@ pub mod app;
 pub mod board;
 pub mod dialog;
 pub mod dialogs;
+pub mod event_text;
 pub mod form;
 pub mod keymap;
+pub mod text_view;
 pub mod ui;
 
 use crate::cli::Context;

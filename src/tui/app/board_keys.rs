@@ -131,6 +131,7 @@ impl App {
             | Action::Pane3
             | Action::Pane4
             | Action::Pane5
+            | Action::Pane6
             | Action::Search
             | Action::FilterUnit
             | Action::FilterCategory
@@ -151,6 +152,7 @@ impl App {
             | Action::Board
             | Action::Void
             | Action::ShowEvent
+            | Action::ShowRecord
             | Action::RevealPhone
             | Action::MonthTasks
             | Action::Review
@@ -232,7 +234,7 @@ impl App {
             header,
             lines,
             ids,
-            selected: 0,
+            state: super::ListState::default(),
         })
     }
 

@@ -16,6 +16,12 @@ use std::sync::Arc;
 
 mod board_keys;
 mod entries;
+mod lists;
+
+use super::text_view::TextView;
+pub use lists::{
+    entries as popup_entries, list_state, popup_tickets, review_text, task_text, ListState,
+};
 
 /// Rows a pane reads at most (the resolved pane keeps growing).
 pub const PANE_LIMIT: usize = 500;
@@ -51,13 +57,13 @@ pub enum PromptKind {
 pub enum Popup {
     Help,
     Welcome,
-    MonthTasks(Box<MonthTasks>, usize),
-    /// The look-back over the last two calendar months, as of today, with a scroll offset.
-    Review(Box<crate::domain::review::Review>, usize),
+    MonthTasks(Box<MonthTasks>, ListState),
+    /// The look-back over the last two calendar months, as of today.
+    Review(Box<crate::domain::review::Review>, ListState),
     Dialog(Box<Dialog>),
     Prompt(PromptKind, Form),
-    /// One event of the timeline, whole: its lines and a scroll offset.
-    Event(Vec<String>, usize),
+    /// One event of the timeline (or the ticket's record) whole, scrolled by wrapped rows.
+    Event(Box<TextView>),
     /// Tickets to open (a figure's cohort, a hotspot's tickets): a title, lines above the
     /// list, one line a ticket, and the selected one.
     Tickets(Box<TicketList>),
@@ -72,7 +78,7 @@ pub struct TicketList {
     pub header: Vec<String>,
     pub lines: Vec<String>,
     pub ids: Vec<String>,
-    pub selected: usize,
+    pub state: ListState,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -171,23 +177,6 @@ fn step(at: usize, a: Action, n: usize, page: usize) -> usize {
     .min(last)
 }
 
-/// The tickets of a list pop-up, in the order it shows them (what its selection indexes).
-pub fn popup_tickets(p: &Popup) -> Vec<String> {
-    match p {
-        Popup::MonthTasks(m, _) => [&m.overdue, &m.to_contact, &m.deadlines, &m.to_sign]
-            .into_iter()
-            .flatten()
-            .map(|r| r.ticket().id.clone())
-            .collect(),
-        Popup::Review(r, _) => crate::domain::review::RULES
-            .iter()
-            .flat_map(|rule| r.rules[rule].iter().map(|f| f.ticket.clone()))
-            .collect(),
-        Popup::Tickets(t) => t.ids.clone(),
-        _ => Vec::new(),
-    }
-}
-
 pub struct App {
     pub ledger: Arc<Ledger>,
     pub lang: Lang,
@@ -273,7 +262,8 @@ impl App {
             let month = today.format("%Y-%m").to_string();
             if app.ledger.setting(TASKS_SEEN)?.as_deref() != Some(month.as_str()) {
                 let tasks = MonthTasks::from_panes(&app.panes, Period::month_of(today), today);
-                app.popups.push(Popup::MonthTasks(Box::new(tasks), 0));
+                app.popups
+                    .push(Popup::MonthTasks(Box::new(tasks), ListState::default()));
             }
         }
         Ok(app)
@@ -288,6 +278,10 @@ impl App {
             .into_iter()
             .map(|(p, rows, n)| (p, rows.into_iter().map(Arc::new).collect(), n))
             .collect();
+        // Every ticket, whatever its state (imported records not dispatched yet included).
+        let all = shared(self.ledger.pane(Pane::All, self.today)?);
+        let n = all.len();
+        self.panes.push((Pane::All, all, n));
         self.search = match &self.filter.query {
             Some(q) => Some(shared(self.ledger.search(q, self.today)?)),
             None => None,
@@ -484,6 +478,10 @@ impl App {
 
     /// Handles one key press.
     pub fn on_key(&mut self, key: KeyEvent) {
+        // A list pop-up's filter being typed takes the keys first.
+        if self.on_filter_key(key) {
+            return;
+        }
         let ctx = self.context();
         let action = self.keys.action(ctx, &key);
         let result = match ctx {
@@ -503,12 +501,8 @@ impl App {
         let Some(top) = self.popups.pop() else {
             return Ok(());
         };
-        let sel = match &top {
-            Popup::MonthTasks(_, s) | Popup::Review(_, s) => *s,
-            Popup::Tickets(t) => t.selected,
-            _ => 0,
-        };
-        let Some(id) = popup_tickets(&top).get(sel).cloned() else {
+        let sel = list_state(&top).map_or(0, |s| s.selected);
+        let Some(id) = popup_tickets(&top, self.lang).get(sel).cloned() else {
             self.popups.push(top);
             return Ok(());
         };
@@ -646,20 +640,22 @@ impl App {
         let Some(top) = self.popups.last_mut() else {
             return Ok(());
         };
-        let rows = popup_tickets(top).len();
-        let last = rows.saturating_sub(1);
+        let rows = popup_tickets(top, self.lang).len();
+        let is_list = list_state(top).is_some();
         match (top, a) {
             (_, Action::Quit) => self.quit = true,
             (Popup::Help, Action::Help) => {}
             (_, Action::Help) => self.popups.push(Popup::Help),
-            (Popup::MonthTasks(_, sel) | Popup::Review(_, sel), Action::Down) => {
-                *sel = (*sel + 1).min(last)
-            }
-            (Popup::MonthTasks(_, sel) | Popup::Review(_, sel), Action::Up) => {
-                *sel = sel.saturating_sub(1)
-            }
-            (Popup::Tickets(t), Action::Down) => t.selected = (t.selected + 1).min(last),
-            (Popup::Tickets(t), Action::Up) => t.selected = t.selected.saturating_sub(1),
+            (
+                Popup::MonthTasks(..) | Popup::Review(..) | Popup::Tickets(..) | Popup::Event(_),
+                Action::Down
+                | Action::Up
+                | Action::PageDown
+                | Action::PageUp
+                | Action::Top
+                | Action::Bottom,
+            ) => self.move_in_popup(a),
+            (_, Action::Search) if is_list => self.start_popup_filter(),
             (Popup::MonthTasks(..) | Popup::Review(..) | Popup::Tickets(..), Action::Open)
                 if rows > 0 =>
             {
@@ -671,10 +667,6 @@ impl App {
                 self.ledger.set_setting(TASKS_SEEN, &month)?;
                 self.popups.pop();
             }
-            (Popup::Event(lines, scroll), Action::Down) => {
-                *scroll = (*scroll + 1).min(lines.len().saturating_sub(1))
-            }
-            (Popup::Event(_, scroll), Action::Up) => *scroll = scroll.saturating_sub(1),
             (_, Action::Close | Action::Open) => {
                 self.popups.pop();
             }
@@ -695,6 +687,7 @@ impl App {
                 | Action::Pane3
                 | Action::Pane4
                 | Action::Pane5
+                | Action::Pane6
                 | Action::Down
                 | Action::Up
                 | Action::PageDown
@@ -723,6 +716,7 @@ impl App {
                 | Action::Board
                 | Action::Void
                 | Action::ShowEvent
+                | Action::ShowRecord
                 | Action::Sort
                 | Action::RevealPhone
                 | Action::MonthTasks
@@ -758,6 +752,7 @@ impl App {
             Action::Pane3 => self.switch_pane(Pane::AwaitingContact)?,
             Action::Pane4 => self.switch_pane(Pane::Overdue)?,
             Action::Pane5 => self.switch_pane(Pane::Resolved)?,
+            Action::Pane6 => self.switch_pane(Pane::All)?,
             Action::Down
             | Action::Up
             | Action::PageDown
@@ -819,6 +814,7 @@ impl App {
             Action::Back
             | Action::RevealPhone
             | Action::ShowEvent
+            | Action::ShowRecord
             | Action::Void
             | Action::Save
             | Action::Cancel
@@ -873,9 +869,12 @@ impl App {
             }
             Action::ShowEvent => {
                 if let Some(lines) = self.selected_event_text() {
-                    self.popups.push(Popup::Event(lines, 0));
+                    let title = self.lang.t("记录全文", "The event");
+                    self.popups
+                        .push(Popup::Event(Box::new(TextView::new(title, lines))));
                 }
             }
+            Action::ShowRecord => self.show_record(),
             Action::Void => self.open_void()?,
             Action::Sign
             | Action::Return
@@ -907,6 +906,7 @@ impl App {
             | Action::Pane3
             | Action::Pane4
             | Action::Pane5
+            | Action::Pane6
             | Action::Open
             | Action::Search
             | Action::FilterUnit
@@ -932,7 +932,8 @@ impl App {
             Action::MonthTasks => {
                 let tasks =
                     MonthTasks::from_panes(&self.panes, Period::month_of(self.today), self.today);
-                self.popups.push(Popup::MonthTasks(Box::new(tasks), 0));
+                self.popups
+                    .push(Popup::MonthTasks(Box::new(tasks), ListState::default()));
             }
             Action::Review => {
                 let to = crate::domain::time::month_end(self.today);
@@ -944,7 +945,8 @@ impl App {
                 let review =
                     self.ledger
                         .review(Period { from, to }, self.today, Default::default())?;
-                self.popups.push(Popup::Review(Box::new(review), 0));
+                self.popups
+                    .push(Popup::Review(Box::new(review), ListState::default()));
             }
             Action::Refresh => {
                 self.refresh()?;
@@ -1080,25 +1082,36 @@ impl App {
             }
         );
         let marks = crate::output::tickets::timeline(events, lang);
-        let mut lines = vec![marks[i].0.clone(), String::new()];
-        if let serde_json::Value::Object(m) = e.to_value() {
-            for (k, v) in m {
-                let text = match v {
-                    serde_json::Value::String(s) if k == "phone" && !reveal => {
-                        crate::text::mask_phone(&s)
-                    }
-                    serde_json::Value::String(s) => match crate::domain::event::parse_instant(&s) {
-                        Some(t) if k.ends_with("at") => {
-                            t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string()
-                        }
-                        _ => s,
-                    },
-                    other => other.to_string(),
-                };
-                lines.push(format!("{k}: {text}"));
+        Some(super::event_text::event_lines(
+            e,
+            &marks[i].0,
+            tz,
+            lang,
+            reveal,
+        ))
+    }
+
+    /// The open ticket's record whole (诉求内容, 答复内容 and every other field).
+    fn show_record(&mut self) {
+        let reveal = matches!(
+            self.view,
+            View::Detail {
+                reveal_phone: true,
+                ..
             }
-        }
-        Some(lines)
+        );
+        let Some((row, _)) = &self.detail else {
+            return;
+        };
+        let t = row.ticket();
+        let lines = super::event_text::record_text(&t.record, self.ledger.tz(), self.lang, reveal);
+        let title = format!(
+            "{} · {}",
+            self.lang.t("工单记录全文", "The whole record"),
+            t.id
+        );
+        self.popups
+            .push(Popup::Event(Box::new(TextView::new(title, lines))));
     }
 
     /// Asks for the reason to void the selected timeline event.
@@ -1247,6 +1260,11 @@ impl App {
             Some(Action::Cancel) => {
                 match self.popups.last_mut() {
                     Some(Popup::Dialog(d)) if d.form.is_dirty() => d.confirm_discard = true,
+                    // Esc on the search clears it (the pane comes back whole).
+                    Some(Popup::Prompt(PromptKind::Search, _)) => {
+                        self.popups.pop();
+                        self.set_search(None)?;
+                    }
                     _ => {
                         self.popups.pop();
                     }
@@ -1288,11 +1306,31 @@ impl App {
             }
             _ => edit_key(form.focused(), key),
         }
+        // The search filters as it is typed.
+        if let Some(Popup::Prompt(PromptKind::Search, form)) = self.popups.last() {
+            let q = Some(form.get("q")).filter(|q| !q.trim().is_empty());
+            if q != self.filter.query {
+                self.set_search(q)?;
+            }
+        }
         if choice_changed {
             if let Some(Popup::Dialog(d)) = self.popups.last_mut() {
                 d.on_choice_changed(tz);
             }
         }
+        Ok(())
+    }
+
+    /// Searches for `q` (None: no search), the selection back at the top.
+    fn set_search(&mut self, q: Option<String>) -> anyhow::Result<()> {
+        self.filter.query = q;
+        self.search = match &self.filter.query {
+            Some(q) => Some(shared(self.ledger.search(q, self.today)?)),
+            None => None,
+        };
+        self.selected = 0;
+        self.offset = 0;
+        self.rebuild_rows();
         Ok(())
     }
 

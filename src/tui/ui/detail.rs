@@ -4,6 +4,7 @@ use super::theme;
 use crate::output::tickets::{days_label, state_label, timeline};
 use crate::text::{mask_phone, sanitize, truncate, width, wrap};
 use crate::tui::app::{App, View};
+use crate::tui::keymap::{Action, KeyContext};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
@@ -29,7 +30,13 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         return;
     };
     let t = row.ticket();
-    let mut lines = record_lines(row, *reveal_phone, area, lang, tz);
+    // A long text cut here ends with `…` and the key that shows the record whole.
+    let more = app
+        .keys
+        .first_key(KeyContext::Detail, Action::ShowRecord)
+        .map(|k| format!("… {k} {}", lang.t("看全文", "for all of it")))
+        .unwrap_or_else(|| "…".to_string());
+    let mut lines = record_lines(row, *reveal_phone, area, lang, tz, &more);
     // The timeline follows the record in the same view, newest first; the view scrolls as a
     // whole so that the selected event stays in sight (and the record while it fits).
     let inner = area.width.saturating_sub(2) as usize;
@@ -37,9 +44,12 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let visible = area.height.saturating_sub(2) as usize;
     let start = (selected_line + 1).saturating_sub(visible.max(1));
     let title = format!(
-        " {} {}{} ",
+        " {} {} · {} {}/{}{} ",
         lang.t("工单", "Ticket"),
         sanitize(&t.id),
+        lang.t("办理记录", "timeline"),
+        (*selected + 1).min(events.len()),
+        events.len(),
         if start > 0 {
             format!(" ↓{start}")
         } else {
@@ -121,6 +131,7 @@ fn record_lines(
     area: Rect,
     lang: crate::i18n::Lang,
     tz: chrono_tz::Tz,
+    more: &str,
 ) -> Vec<Line<'static>> {
     let t = row.ticket();
     let rec = &t.record;
@@ -132,9 +143,24 @@ fn record_lines(
         let Some(v) = v.filter(|v| !v.trim().is_empty()) else {
             return;
         };
-        let v = sanitize(&v);
+        // Line breaks as breaks; control characters made visible.
+        let v = v.replace("\r\n", "\n").replace('\r', "\n");
+        let parts: Vec<String> = v
+            .trim_end()
+            .split('\n')
+            .flat_map(|p| wrap(&sanitize(p), value_w))
+            .collect();
+        let cut = parts.len() > max_lines;
         let pad = label_w.saturating_sub(width(k));
-        for (i, part) in wrap(&v, value_w).into_iter().take(max_lines).enumerate() {
+        for (i, part) in parts.into_iter().take(max_lines).enumerate() {
+            let part = if cut && i + 1 == max_lines {
+                format!(
+                    "{}{more}",
+                    cut_to(&part, value_w.saturating_sub(width(more)))
+                )
+            } else {
+                part
+            };
             let label = if i == 0 {
                 format!("{k}{}", " ".repeat(pad))
             } else {
@@ -208,4 +234,19 @@ fn record_lines(
     });
     field(lang.t("满意度", "Verdict"), verdict, 1);
     lines
+}
+
+/// The first graphemes of `s` that fit in `max` cells (no mark added).
+fn cut_to(s: &str, max: usize) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut out = String::new();
+    let mut w = 0;
+    for g in s.graphemes(true) {
+        w += width(g);
+        if w > max {
+            break;
+        }
+        out.push_str(g);
+    }
+    out
 }

@@ -256,6 +256,7 @@ pub fn bar_actions(ctx: KeyContext) -> &'static [Action] {
     match ctx {
         KeyContext::List => &[
             Action::Help,
+            Action::Quit,
             Action::Open,
             Action::Sign,
             Action::Dispatch,
@@ -269,7 +270,6 @@ pub fn bar_actions(ctx: KeyContext) -> &'static [Action] {
             Action::Board,
             Action::NewTicket,
             Action::NextPane,
-            Action::Quit,
         ],
         KeyContext::Detail => &[
             Action::Back,
@@ -285,6 +285,7 @@ pub fn bar_actions(ctx: KeyContext) -> &'static [Action] {
             Action::Respond,
             Action::Escalate,
             Action::ShowEvent,
+            Action::ShowRecord,
             Action::Void,
             Action::Meeting,
             Action::RevealPhone,
@@ -315,7 +316,12 @@ fn draw_keys(f: &mut Frame, app: &App, area: Rect) {
     let mut used = 0;
     // Only what applies here: the ticket's state, the selected event, the focused field.
     for a in bar_actions(ctx).iter().filter(|a| app.applies(**a)) {
-        if let Some(k) = app.keys.first_key(ctx, *a) {
+        // Going back names both its keys (`Esc/q`): `q` quits only from the list.
+        let k = match a {
+            Action::Back | Action::Close => app.keys.keys_label(ctx, *a, 2),
+            _ => app.keys.first_key(ctx, *a),
+        };
+        if let Some(k) = k {
             let item = format!(" {k} {} ", a.describe(app.lang));
             let w = width(&item);
             if used + w > area.width as usize {
