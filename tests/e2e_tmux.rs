@@ -485,3 +485,98 @@ fn the_board_in_the_real_binary_whistle_then_open_summons() {
     let open = genban(&db, &["whistles"]);
     assert!(open.contains(&id) && open.contains("e2e燃气"), "{open}");
 }
+
+/// The ticket of the real portal messages with the longest reply, and the last row of its
+/// record as the app wraps it in 80 columns (read from the store before the app opens it).
+fn longest_reply(db: &Path) -> (String, String, usize) {
+    let tz = genban::domain::time::DEFAULT_TZ;
+    let store = genban::store::open(db, tz).unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let l = genban::ledger::Ledger::new(store, genban::domain::time::Clock::fixed(tz, day));
+    let mut best: Option<(usize, String, genban::domain::event::TicketRecord)> = None;
+    for row in l.pane(genban::ledger::Pane::All, day).unwrap() {
+        let id = row.ticket().id.clone();
+        let (full, _) = l.ticket(&id, day).unwrap().unwrap();
+        let rec = full.ticket().record.clone();
+        let n = rec.reply.as_deref().map_or(0, |r| r.chars().count());
+        if best.as_ref().is_none_or(|(m, _, _)| n > *m) {
+            best = Some((n, id, rec));
+        }
+    }
+    let (n, id, rec) = best.unwrap();
+    let lines = genban::tui::event_text::record_text(&rec, tz, genban::i18n::Lang::Zh, false);
+    let rows = genban::tui::text_view::TextView::new("", lines).rows(80);
+    (id, rows.last().unwrap().trim().to_string(), n)
+}
+
+#[test]
+fn the_longest_real_reply_scrolls_to_its_end_in_the_real_binary() {
+    if !have_tmux("the_longest_real_reply_scrolls_to_its_end_in_the_real_binary") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/real/cn_gov_messages/messages_with_replies.xlsx");
+    genban(
+        &db,
+        &[
+            "import",
+            file.to_str().unwrap(),
+            "--profile",
+            "cn-gov-messages",
+        ],
+    );
+    let (id, last_row, chars) = longest_reply(&db);
+    assert!(chars > 7000, "{chars}");
+    let t = Tmux {
+        sock: dir.path().join("tmux.sock"),
+    };
+    let cmd = format!(
+        "GENBAN_TODAY=2026-11-20 GENBAN_OPERATOR=测试员 GENBAN_CONFIG_DIR={} {} --db {}; echo EXIT=$?",
+        db.with_extension("config").display(),
+        env!("CARGO_BIN_EXE_genban"),
+        db.display()
+    );
+    t.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "-e",
+        "TERM=xterm-256color",
+        "-e",
+        "LANG=C.UTF-8",
+        &cmd,
+    ]);
+    t.run(&["set-option", "-t", "e2e", "remain-on-exit", "on"]);
+    t.wait_for("本月任务");
+    t.keys(&["Escape"]);
+    // Every imported record is in 全部; the search finds the ticket as typed.
+    t.keys(&["6"]);
+    t.wait_for("全部 1/2816");
+    t.keys(&["/"]);
+    t.run(&["send-keys", "-t", "e2e", "-l", &id]);
+    t.wait_for("搜索结果 1/1");
+    t.keys(&["Enter", "Enter"]);
+    let detail = t.wait_for("t 看全文");
+    assert!(!detail.contains(&last_row), "{detail}");
+    // The record whole, to its end.
+    t.keys(&["t"]);
+    t.wait_for("工单记录全文");
+    t.keys(&["G"]);
+    let end = t.wait_for(&last_row);
+    assert!(!end.contains("↓还有"), "{end}");
+    // Esc closes the text, q goes back from the detail, q quits from the list.
+    t.keys(&["Escape"]);
+    t.wait_for("办理记录 1/");
+    t.keys(&["q"]);
+    t.wait_for("搜索结果 1/1");
+    t.keys(&["q"]);
+    let end = t.wait_for("EXIT=");
+    assert!(end.contains("EXIT=0"), "{end}");
+}

@@ -195,16 +195,27 @@ fn header_figures(app: &App, long: bool, fractions: bool, day: bool) -> Vec<Span
 }
 
 fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
+    // Roomy, then tight, then only the number and count of the tabs not shown: the first
+    // that fits (six tabs with four-digit counts do not fit 80 columns roomy).
+    let spans = (0..3)
+        .map(|tight| tab_spans(app, tight))
+        .find(|s| spans_width(s) <= area.width as usize)
+        .unwrap_or_else(|| tab_spans(app, 2));
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn tab_spans(app: &App, tight: u8) -> Vec<Span<'static>> {
     let lang = app.lang;
     let mut spans = Vec::new();
     for (i, p) in Pane::ALL.iter().enumerate() {
-        let label = format!(
-            " {} {} {} ",
-            i + 1,
-            crate::labels::pane(*p, lang),
-            app.count(*p)
-        );
-        let style = if *p == app.pane && app.filter.query.is_none() {
+        let active = *p == app.pane && app.filter.query.is_none();
+        let name = crate::labels::pane(*p, lang);
+        let label = match tight {
+            0 => format!(" {} {name} {} ", i + 1, app.count(*p)),
+            _ if active || tight == 1 => format!("{} {name} {}", i + 1, app.count(*p)),
+            _ => format!("{}:{}", i + 1, app.count(*p)),
+        };
+        let style = if active {
             theme::active_tab()
         } else if *p == Pane::Overdue && app.count(*p) > 0 {
             theme::overdue()
@@ -212,9 +223,12 @@ fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
             Style::default()
         };
         spans.push(Span::styled(label, style));
-        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            if tight == 0 { " " } else { "│" },
+            theme::dim(),
+        ));
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    spans
 }
 
 fn filter_text(app: &App) -> Option<String> {

@@ -30,6 +30,24 @@ pub fn draw(f: &mut Frame, app: &App, p: &Popup, area: Rect) {
                 area,
             );
         }
+        // The search sits at the bottom, over the key bar: the results it filters stay in
+        // sight above it as it is typed.
+        Popup::Prompt(crate::tui::app::PromptKind::Search, form) => {
+            let title = format!(
+                " {} ",
+                app.lang.t(
+                    "搜索 · 边输边筛 · Enter 保留 · Esc 清除",
+                    "Search · filters as you type · Enter keeps · Esc clears"
+                )
+            );
+            let h = (form.fields.iter().map(|x| x.lines).sum::<u16>() + 2).min(area.height);
+            let bottom = Rect {
+                y: area.bottom().saturating_sub(h),
+                height: h,
+                ..area
+            };
+            draw_form(f, app, &title, form, None, false, bottom);
+        }
         Popup::Prompt(_, form) => draw_form(f, app, "", form, None, false, area),
         Popup::Help => draw_help(f, app, area),
         Popup::MonthTasks(tasks, state) => draw_tasks(f, app, tasks, state, area),
@@ -60,6 +78,15 @@ fn frame_block(f: &mut Frame, rect: Rect, title: &str) -> Rect {
     };
     super::cut_wide_edges(f.buffer_mut(), margin);
     f.render_widget(Clear, margin);
+    // Over the header and tabs (or the message and key bar) there is no border to keep.
+    let buf = f.buffer_mut();
+    for y in margin.top()..margin.bottom() {
+        if y < area.y + 2 || y + 2 >= area.bottom() {
+            for x in [area.x, area.right().saturating_sub(1)] {
+                buf[(x, y)].reset();
+            }
+        }
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(title.to_string(), theme::title()));
@@ -80,6 +107,7 @@ fn draw_form(
     let lang = app.lang;
     let w = area.width.saturating_sub(4).min(76);
     let rows: u16 = form.fields.iter().map(|x| x.lines).sum();
+    // (The search at the bottom shows its field alone: its title holds the keys.)
     let h = (rows + 5).min(area.height);
     let rect = centered(area, w, h);
     let inner = frame_block(f, rect, title);
