@@ -1514,6 +1514,12 @@ fn the_longest_real_reply_is_read_to_its_last_character() {
     let detail = draw(&app, 80, 24);
     assert!(detail.contains("… t 看全文"), "{detail}");
     assert!(!detail.contains('⏎') && !detail.contains('␍'), "{detail}");
+    // A taller screen gives the long texts the rows it has (not eight and then blank).
+    let tall = draw(&app, 120, 40);
+    let lines: Vec<&str> = tall.lines().collect();
+    let from = lines.iter().position(|l| l.contains("答复内容")).unwrap();
+    let reply_end = lines.iter().rposition(|l| l.contains("t 看全文")).unwrap();
+    assert!(reply_end >= from && reply_end - from >= 8, "{tall}");
     keys(&mut app, "t");
     let Some(Popup::Event(view)) = app.popups.last() else {
         panic!("the record is shown whole")

@@ -36,7 +36,21 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         .first_key(KeyContext::Detail, Action::ShowRecord)
         .map(|k| format!("… {k} {}", lang.t("看全文", "for all of it")))
         .unwrap_or_else(|| "…".to_string());
-    let mut lines = record_lines(row, *reveal_phone, area, lang, tz, &more);
+    // The rows the record's two long texts get: what the screen has left after the other
+    // fields and the first timeline rows, shared between them.
+    let short = record_lines(row, *reveal_phone, area, lang, tz, &more, (0, 0)).len();
+    let value_w = (area.width.saturating_sub(2) as usize)
+        .saturating_sub(11)
+        .max(4);
+    let budget =
+        (area.height.saturating_sub(2) as usize).saturating_sub(short + 2 + events.len().min(4));
+    let rec = &t.record;
+    let long = share(
+        text_rows(rec.content.as_deref(), value_w),
+        text_rows(rec.reply.as_deref(), value_w),
+        budget,
+    );
+    let mut lines = record_lines(row, *reveal_phone, area, lang, tz, &more, long);
     // The timeline follows the record in the same view, newest first; the view scrolls as a
     // whole so that the selected event stays in sight (and the record while it fits).
     let inner = area.width.saturating_sub(2) as usize;
@@ -132,6 +146,7 @@ fn record_lines(
     lang: crate::i18n::Lang,
     tz: chrono_tz::Tz,
     more: &str,
+    long: (usize, usize),
 ) -> Vec<Line<'static>> {
     let t = row.ticket();
     let rec = &t.record;
@@ -143,13 +158,7 @@ fn record_lines(
         let Some(v) = v.filter(|v| !v.trim().is_empty()) else {
             return;
         };
-        // Line breaks as breaks; control characters made visible.
-        let v = v.replace("\r\n", "\n").replace('\r', "\n");
-        let parts: Vec<String> = v
-            .trim_end()
-            .split('\n')
-            .flat_map(|p| wrap(&sanitize(p), value_w))
-            .collect();
+        let parts = wrapped(&v, value_w);
         let cut = parts.len() > max_lines;
         let pad = label_w.saturating_sub(width(k));
         for (i, part) in parts.into_iter().take(max_lines).enumerate() {
@@ -220,10 +229,9 @@ fn record_lines(
         );
     }
     // Long texts get more lines on a tall screen; the whole event shows with Enter.
-    let long = if area.height >= 30 { 8 } else { 2 };
-    field(lang.t("诉求内容", "Content"), rec.content.clone(), long);
+    field(lang.t("诉求内容", "Content"), rec.content.clone(), long.0);
     field(lang.t("办结时间", "Closed"), when(rec.closed_at), 1);
-    field(lang.t("答复内容", "Reply"), rec.reply.clone(), long);
+    field(lang.t("答复内容", "Reply"), rec.reply.clone(), long.1);
     let verdict = rec.satisfaction.map(|x| {
         let s = crate::labels::satisfaction(x, lang);
         match rec.reasonable {
@@ -249,4 +257,35 @@ fn cut_to(s: &str, max: usize) -> String {
         out.push_str(g);
     }
     out
+}
+
+/// A value's rows in `w` cells: line breaks as breaks, control characters made visible.
+fn wrapped(v: &str, w: usize) -> Vec<String> {
+    let v = v.replace("\r\n", "\n").replace('\r', "\n");
+    v.trim_end()
+        .split('\n')
+        .flat_map(|p| wrap(&sanitize(p), w))
+        .collect()
+}
+
+fn text_rows(v: Option<&str>, w: usize) -> usize {
+    v.filter(|v| !v.trim().is_empty())
+        .map_or(0, |v| wrapped(v, w).len())
+}
+
+/// Rows for two texts needing `a` and `b` within `budget`: each whole when both fit, else
+/// the shorter whole if it takes at most half and the other the rest, else half each; never
+/// fewer than two (the detail then scrolls, and `t` shows them whole).
+fn share(a: usize, b: usize, budget: usize) -> (usize, usize) {
+    let half = budget / 2;
+    let (x, y) = if a + b <= budget {
+        (a, b)
+    } else if a <= half {
+        (a, budget - a)
+    } else if b <= half {
+        (budget - b, b)
+    } else {
+        (half, budget - half)
+    };
+    (x.max(2), y.max(2))
 }

@@ -116,11 +116,19 @@ fn draw_header(f: &mut Frame, app: &App, area: Rect) {
         (false, false, true),
         (false, false, false),
     ];
-    let spans = choices
+    // Else the first that fits without the operator, else the narrowest (a figure is never
+    // cut before its `%`).
+    let all: Vec<Vec<Span>> = choices
         .iter()
         .map(|&(long, fractions, weekday)| header_figures(app, long, fractions, weekday))
+        .collect();
+    let spans = all
+        .iter()
         .find(|spans| spans_width(spans) + who_w <= room)
-        .unwrap_or_else(|| header_figures(app, false, false, true));
+        .or_else(|| all.iter().find(|spans| spans_width(spans) <= room))
+        .or(all.last())
+        .cloned()
+        .unwrap_or_default();
     let used = spans_width(&spans);
     f.render_widget(Paragraph::new(Line::from(spans)), area);
     if who_w <= room.saturating_sub(used) {
