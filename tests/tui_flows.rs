@@ -1762,3 +1762,53 @@ fn pop_ups_clear_the_cells_beside_them_and_back_names_its_keys() {
     assert!(!app.quit);
     assert!(draw(&app, 120, 40).contains("q 退出"));
 }
+
+#[test]
+fn the_boards_tabs_move_like_the_panes_and_filter_as_you_type() {
+    let (_d, mut app) = demo_app(400, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    app.resize(80, 24);
+    keys(&mut app, "D");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    let board = |app: &genban::tui::app::App| app.board.as_ref().unwrap().clone();
+    assert_eq!(board(&app).tab, genban::tui::board::Tab::Hotspots);
+    let n = board(&app).rows();
+    assert!(n > 5, "{n}");
+    keys(&mut app, "G");
+    assert_eq!(board(&app).selected(), n - 1);
+    press(&mut app, KeyCode::Home);
+    keys(&mut app, " ");
+    let page = board(&app).selected();
+    assert!(page > 1 && page < n, "{page}");
+    // `/` keeps the hotspots of one category as it is typed.
+    let key = board(&app).sup.hotspots[n - 1].key.clone();
+    let category = key.split(" · ").next().unwrap().to_string();
+    keys(&mut app, "/");
+    keys(&mut app, &category);
+    let b = board(&app);
+    let kept = b.kept_rows(Lang::Zh, app.ledger.tz());
+    assert!(!kept.is_empty() && kept.len() < n, "{} of {n}", kept.len());
+    assert!(kept
+        .iter()
+        .all(|r| b.sup.hotspots[*r].key.contains(&category)));
+    assert!(kept.contains(&b.selected()));
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains(&format!("筛选: {category}")), "{screen}");
+    // Enter keeps it; G goes to the last kept row; Enter lists that hotspot's tickets.
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "G");
+    let last = *kept.last().unwrap();
+    assert_eq!(board(&app).selected(), last);
+    press(&mut app, KeyCode::Enter);
+    let want = board(&app).sup.hotspots[last].key.clone();
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Tickets(t)) if t.title == want),
+        "{:?}",
+        app.popups.last().map(|_| ())
+    );
+    // A new tab starts unfiltered.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Tab);
+    assert!(board(&app).filter.is_empty());
+}

@@ -35,6 +35,8 @@ impl App {
         if let Some(old) = &self.board {
             board.tab = old.tab;
             board.selected = old.selected;
+            board.filter = old.filter.clone();
+            board.typing = old.typing;
             let row = board.selected();
             board.select(row);
         }
@@ -95,8 +97,18 @@ impl App {
             | Action::PageUp
             | Action::Top
             | Action::Bottom => {
-                let row = step(board.selected(), a, board.rows(), page);
-                board.select(row);
+                // Over the rows the filter keeps.
+                let kept = board.kept_rows(self.lang, self.ledger.tz());
+                let at = kept
+                    .iter()
+                    .position(|r| *r == board.selected())
+                    .unwrap_or(0);
+                if let Some(row) = kept.get(step(at, a, kept.len(), page)) {
+                    board.select(*row);
+                }
+            }
+            Action::Search => {
+                board.typing = true;
             }
             Action::Sort => {
                 board.cycle_sort();
@@ -132,7 +144,6 @@ impl App {
             | Action::Pane4
             | Action::Pane5
             | Action::Pane6
-            | Action::Search
             | Action::FilterUnit
             | Action::FilterCategory
             | Action::ClearFilter
@@ -169,11 +180,54 @@ impl App {
         Ok(())
     }
 
+    /// A key while the board's filter is being typed; false when it is not.
+    pub(super) fn on_board_filter_key(&mut self, key: crossterm::event::KeyEvent) -> bool {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        if !self.popups.is_empty() || self.view != View::Board {
+            return false;
+        }
+        let (lang, tz) = (self.lang, self.ledger.tz());
+        let Some(board) = self.board.as_mut().filter(|b| b.typing) else {
+            return false;
+        };
+        match key.code {
+            KeyCode::Enter => board.typing = false,
+            KeyCode::Esc => {
+                board.typing = false;
+                board.filter.clear();
+            }
+            KeyCode::Backspace => {
+                board.filter.pop();
+            }
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.quit = true;
+                return true;
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                board.filter.push(c)
+            }
+            _ => return true,
+        }
+        // The selection on the first row the filter keeps, unless it keeps the selected one.
+        let kept = board.kept_rows(lang, tz);
+        if !kept.contains(&board.selected()) {
+            board.select(kept.first().copied().unwrap_or(0));
+        }
+        true
+    }
+
     /// Enter on the board's selected row.
     fn open_target(&mut self) -> anyhow::Result<()> {
         let Some(board) = self.board.as_ref() else {
             return Ok(());
         };
+        // A row the filter hides is not opened.
+        if !board
+            .kept_rows(self.lang, self.ledger.tz())
+            .contains(&board.selected())
+        {
+            return Ok(());
+        }
         match board.target() {
             Target::Figure(f) => self.show_cohort(f)?,
             Target::Unit(u) => {

@@ -479,7 +479,7 @@ impl App {
     /// Handles one key press.
     pub fn on_key(&mut self, key: KeyEvent) {
         // A list pop-up's filter being typed takes the keys first.
-        if self.on_filter_key(key) {
+        if self.on_filter_key(key) || self.on_board_filter_key(key) {
             return;
         }
         let ctx = self.context();
