@@ -597,7 +597,16 @@ impl App {
                 a == Action::ShowEvent
                     || !matches!(e.kind, EventKind::Ticket(_) | EventKind::Void { .. })
             }),
-            Action::Open => !self.rows.is_empty(),
+            // Over a pop-up Enter opens a listed ticket (or voids, in the undo); elsewhere it
+            // only closes, which Esc/q already says.
+            Action::Open => match self.popups.last() {
+                Some(p @ (Popup::MonthTasks(..) | Popup::Review(..) | Popup::Tickets(_))) => {
+                    !popup_tickets(p, self.lang).is_empty()
+                }
+                Some(Popup::Undo(..)) => true,
+                Some(_) => false,
+                None => !self.rows.is_empty(),
+            },
             Action::NextChoice | Action::PrevChoice => match self.popups.last() {
                 Some(Popup::Dialog(d)) => d.form.fields.get(d.form.focus).is_some_and(|f| {
                     !matches!(
