@@ -12,6 +12,11 @@ pub fn state(s: State, lang: Lang) -> &'static str {
     s.name(lang)
 }
 
+/// A ticket's state, or 未派发 for a ticket with a record that was never dispatched.
+pub fn ticket_state(s: Option<State>, lang: Lang) -> &'static str {
+    s.map_or(lang.t("未派发", "not dispatched"), |s| state(s, lang))
+}
+
 /// A pane's title (the same words as the state or flag it lists, capitalised in English).
 pub fn pane(p: Pane, lang: Lang) -> &'static str {
     match p {

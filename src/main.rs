@@ -1,4 +1,4 @@
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use genban::cli::{self, Cli, Command, Context, Io};
 use genban::store::StoreError;
 use std::io::{IsTerminal, Write};
@@ -8,7 +8,13 @@ fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args_os()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let args = match Cli::try_parse() {
+    // Help in the interface language: the same arguments, Chinese words where asked.
+    let lang = cli::usage_errors::lang_of(&argv);
+    let command = cli::help_text::localize(Cli::command(), lang);
+    let parsed = command
+        .try_get_matches_from(std::env::args_os())
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let args = match parsed {
         Ok(a) => a,
         Err(e) => return usage_error(e, &argv),
     };
@@ -66,7 +72,9 @@ fn run(args: Cli) -> anyhow::Result<()> {
         Command::Demo { tickets, seed } => {
             demo(&mut ctx, args.global.db.is_some(), tickets, seed, &mut io)
         }
-        Command::Profiles => cli::run_on_without_store(cmd, &ctx, &mut io),
+        Command::Profiles | Command::Completions { .. } | Command::Man => {
+            cli::run_on_without_store(cmd, &ctx, &mut io)
+        }
         cmd => {
             // An app of this user that holds the store answers at once (opening a held store
             // first waits a second for the lock).

@@ -63,7 +63,7 @@ fn the_binary_reproduces_the_sample_reports() {
     let mut wb = calamine::open_workbook_auto(&xlsx).unwrap();
     assert_eq!(
         wb.sheet_names(),
-        ["汇总", "按单位", "超期工单", "待联系工单", "回头看"]
+        ["汇总", "按单位", "超期工单", "待联系工单", "回头看", "趋势"]
     );
     let units = wb.worksheet_range("按单位").unwrap();
     assert_eq!(units.height(), 1 + 50);
@@ -127,7 +127,7 @@ fn export_then_import_into_an_empty_store_then_export_gives_the_same_log() {
         &["export", "--format", "csv", "-o", csv.to_str().unwrap()],
     ));
     let text = std::fs::read_to_string(&csv).unwrap();
-    assert!(text.starts_with("\u{feff}工单编号,状态,承办单位"));
+    assert!(text.starts_with("\u{feff}工单编号,状态,受理时间"));
     assert_eq!(csv::Reader::from_path(&csv).unwrap().records().count(), 300);
 }
 

@@ -199,7 +199,19 @@ fn a_changed_row_adds_a_ticket_event_with_the_changes_only() {
     import_file(&l, &f, &opts()).unwrap();
     let changed = GOOD[0].replace("新金花园1幢", "新金花园11幢");
     let f2 = write(d.path(), "b.csv", csv_rows(&[&changed]).as_bytes());
-    let r = import_file(&l, &f2, &opts()).unwrap();
+    // A change to a stored ticket's record needs `update` (issue 14, item 7).
+    let before = count_events(&l);
+    let e = import_file(&l, &f2, &opts()).unwrap_err().to_string();
+    assert!(
+        e.contains("would change the records of 1 ticket already in the store (address 1)"),
+        "{e}"
+    );
+    assert_eq!(count_events(&l), before);
+    let update = ImportOptions {
+        update: true,
+        ..opts()
+    };
+    let r = import_file(&l, &f2, &update).unwrap();
     assert_eq!(r.outcome.added, 1);
     let (row, events) = l
         .ticket("2026110100001", date("2026-11-29"))

@@ -263,7 +263,8 @@ fn the_unit_table_sorts_worst_first_and_the_dashboard_lists_every_unit() {
     let known = rates.iter().take_while(|x| x.is_some()).count();
     assert!(rates[known..].iter().all(Option::is_none), "{rates:?}");
     assert!(rates[..known].windows(2).all(|w| w[0] <= w[1]), "{rates:?}");
-    assert!(err(&genban(&db, &["report", "--sort", "repeat"])).contains("repeat_complaint_rate"));
+    let e = err(&genban(&db, &["report", "--sort", "repeat"]));
+    assert!(e.contains("repeat") && e.contains("不能按单位排序"), "{e}");
     let d = ok(&genban(&db, &["dashboard"]));
     assert!(d.contains("今日派发") && d.contains("2026-11"), "{d}");
     for u in r["by_unit"].as_array().unwrap() {
@@ -300,7 +301,7 @@ fn the_report_workbook_reads_back_sheet_by_sheet() {
     let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
     assert_eq!(
         wb.sheet_names(),
-        ["汇总", "按单位", "超期工单", "待联系工单", "回头看"]
+        ["汇总", "按单位", "超期工单", "待联系工单", "回头看", "趋势"]
     );
     let header = |wb: &mut Xlsx<_>, name: &str| -> Vec<String> {
         let r = wb.worksheet_range(name).unwrap();

@@ -161,18 +161,36 @@ pub fn league_sort(
         "awaiting_contact" => return Ok(LeagueSort::AwaitingContact),
         _ => {}
     }
-    let f = figure(s, flag, lang)?;
-    if f.of_unit(&Default::default()).is_none() {
-        bail!(
-            "{flag}: {} {}",
-            f.code(),
+    let unit_figures = || {
+        crate::domain::figures::FigureKind::ALL
+            .into_iter()
+            .filter(|f| f.of_unit(&Default::default()).is_some())
+    };
+    let valid = || {
+        unit_figures()
+            .map(|f| f.short())
+            .chain(["misses", "overdue", "awaiting_contact"])
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match crate::domain::figures::FigureKind::parse(s) {
+        Some(f) if unit_figures().any(|u| u == f) => Ok(LeagueSort::Figure(f)),
+        Some(f) => bail!(
+            "{flag}: {} {} ({})",
+            f.short(),
             lang.t(
-                "只有全街道数值,不能按单位排序",
-                "is street-wide only, not by unit"
-            )
-        );
+                "只有全街道数值,不能按单位排序;可以按",
+                "is street-wide only, not by unit; sort by"
+            ),
+            valid()
+        ),
+        None => bail!(
+            "{flag}: `{}` {} ({})",
+            crate::text::sanitize(s),
+            lang.t("不是可排序的列", "is not a column to sort by"),
+            valid()
+        ),
     }
-    Ok(LeagueSort::Figure(f))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::config;
 use crate::domain::time::Period;
 use crate::import::{import_file, ImportOptions};
 use crate::ledger::{Ledger, Pane};
-use crate::output::{export, report as report_out, supervision as sup_out, tickets};
+use crate::output::{export, report as report_out, supervision as sup_out, ticket_sheet, tickets};
 use anyhow::{anyhow, bail, Result};
 use std::path::{Path, PathBuf};
 
@@ -38,7 +38,11 @@ pub fn profiles(ctx: &Context, io: &mut Io) -> Result<()> {
     for p in crate::import::profile::Profile::all(dir.as_deref())
         .map_err(|e| anyhow!("{}", e.get(ctx.lang)))?
     {
-        writeln!(io.out, "{:<18} {}", p.name, p.description)?;
+        match &p.file {
+            // The user's own: where it is, so that a tie can be told apart.
+            Some(f) => writeln!(io.out, "{:<18} {} ({})", p.name, p.description, f.display())?,
+            None => writeln!(io.out, "{:<18} {}", p.name, p.description)?,
+        }
     }
     if let Some(d) = dir {
         writeln!(
@@ -56,6 +60,7 @@ pub struct ImportArgs {
     pub profile: Option<String>,
     pub skip_bad_rows: bool,
     pub dry_run: bool,
+    pub update: bool,
 }
 
 pub fn import(ledger: &Ledger, a: ImportArgs, ctx: &Context, io: &mut Io) -> Result<()> {
@@ -65,43 +70,14 @@ pub fn import(ledger: &Ledger, a: ImportArgs, ctx: &Context, io: &mut Io) -> Res
         profiles_dir: config::config_dir().map(|d| d.join("profiles")),
         skip_bad_rows: a.skip_bad_rows,
         dry_run: a.dry_run,
+        update: a.update,
         progress: io.progress,
         lang,
     };
     let mut failed = 0;
     for f in &a.files {
         match import_file(ledger, f, &opts) {
-            Ok(r) => {
-                for p in &r.skipped {
-                    writeln!(
-                        io.err,
-                        "{}: {p} ({})",
-                        f.display(),
-                        lang.t("已跳过", "skipped")
-                    )?;
-                }
-                writeln!(
-                    io.out,
-                    "{}: {}{}, {} {}: {} {}, {} {}{}",
-                    f.display(),
-                    r.format,
-                    r.profile
-                        .as_deref()
-                        .map(|p| format!(" [{p}]"))
-                        .unwrap_or_default(),
-                    r.records,
-                    lang.t("行", "records"),
-                    lang.t("新增事件", "events added"),
-                    r.outcome.added,
-                    r.outcome.duplicates,
-                    lang.t("条已存在(跳过)", "already stored (skipped)"),
-                    if a.dry_run {
-                        lang.t(" [试运行,未写入]", " [dry run, nothing written]")
-                    } else {
-                        ""
-                    }
-                )?;
-            }
+            Ok(r) => import_summary(&r, a.dry_run, lang, io)?,
             Err(e) => {
                 let text = e.to_string();
                 write!(io.err, "{text}")?;
@@ -131,6 +107,57 @@ pub fn import(ledger: &Ledger, a: ImportArgs, ctx: &Context, io: &mut Io) -> Res
     Ok(())
 }
 
+/// What one file's import did (or, with `--dry-run`, would do).
+fn import_summary(
+    r: &crate::import::FileReport,
+    dry_run: bool,
+    lang: crate::i18n::Lang,
+    io: &mut Io,
+) -> Result<()> {
+    use crate::i18n::Lang;
+    let f = r.path.display();
+    for p in &r.skipped {
+        writeln!(io.err, "{f}: {p} ({})", lang.t("已跳过", "skipped"))?;
+    }
+    writeln!(
+        io.out,
+        "{f}: {}{}, {} {}: {} {}, {} {}{}",
+        r.format,
+        r.profile
+            .as_deref()
+            .map(|p| format!(" [{p}]"))
+            .unwrap_or_default(),
+        r.records,
+        lang.t("行", "records"),
+        lang.t("新增事件", "events added"),
+        r.outcome.added,
+        r.already,
+        lang.t("条已存在(跳过)", "already stored (skipped)"),
+        if dry_run {
+            lang.t(" [试运行,未写入]", " [dry run, nothing written]")
+        } else {
+            ""
+        }
+    )?;
+    if !r.updates.is_empty() {
+        let n = r.updates.tickets();
+        let fields = r.updates.fields_text(lang);
+        let tickets = if n == 1 { "ticket" } else { "tickets" };
+        let said = match (lang, dry_run) {
+            (Lang::Zh, false) => format!("改动了已有的 {n} 件工单的记录({fields})"),
+            (Lang::Zh, true) => format!("将改动已有的 {n} 件工单的记录({fields})"),
+            (Lang::En, false) => {
+                format!("changed the records of {n} {tickets} already stored ({fields})")
+            }
+            (Lang::En, true) => {
+                format!("would change the records of {n} {tickets} already stored ({fields})")
+            }
+        };
+        writeln!(io.out, "{f}: {said}")?;
+    }
+    Ok(())
+}
+
 pub fn export(
     ledger: &Ledger,
     format: ExportFormat,
@@ -147,7 +174,29 @@ pub fn export(
         ledger.record_reveal("*", place)?;
     }
     let lang = ctx.lang;
+    let to_stdout = output.as_os_str() == "-";
+    if to_stdout && format == ExportFormat::Xlsx {
+        bail!(lang.t(
+            "工作簿是二进制文件,不写到标准输出:请用 -o 文件名.xlsx",
+            "a workbook is a binary file and is not written to standard output: give -o FILE.xlsx"
+        ));
+    }
     let (n, what) = match format {
+        ExportFormat::Jsonl if to_stdout => {
+            // Written whole to a private temporary file first, so that a failure midway
+            // writes nothing to the output.
+            let dir = tempfile::tempdir()?;
+            let tmp = dir.path().join("export.jsonl");
+            let (n, bad) = export::jsonl(ledger, &tmp)?;
+            if bad > 0 {
+                bail!(lang.t(
+                    "库中有无法读取的记录:请导出到文件(-o 文件名),无法读取的记录会另存一个文件",
+                    "the store has unreadable events: export to a file (-o FILE), which saves them to a side file"
+                ));
+            }
+            std::io::copy(&mut std::fs::File::open(&tmp)?, io.out)?;
+            (n, lang.t("条事件", "events"))
+        }
         ExportFormat::Jsonl => {
             let (n, bad) = export::jsonl(ledger, output)?;
             if bad > 0 {
@@ -164,20 +213,29 @@ pub fn export(
             }
             (n, lang.t("条事件", "events"))
         }
-        ExportFormat::Csv => (
-            export::csv(ledger, output, reveal)?,
-            lang.t("件工单", "tickets"),
-        ),
-        ExportFormat::Xlsx => (
-            export::xlsx(ledger, output, reveal)?,
-            lang.t("件工单", "tickets"),
-        ),
+        ExportFormat::Csv | ExportFormat::Xlsx => {
+            let target = if to_stdout {
+                ticket_sheet::Target::Stdout(&mut *io.out)
+            } else {
+                ticket_sheet::Target::File(output)
+            };
+            let n = if format == ExportFormat::Csv {
+                ticket_sheet::csv(ledger, target, reveal, lang)?
+            } else {
+                ticket_sheet::xlsx(ledger, target, reveal, lang)?
+            };
+            (n, lang.t("件工单", "tickets"))
+        }
+    };
+    let place = if to_stdout {
+        lang.t("标准输出", "standard output").to_string()
+    } else {
+        output.display().to_string()
     };
     writeln!(
         io.err,
-        "{} {n} {what} → {}",
-        lang.t("已导出", "exported"),
-        output.display()
+        "{} {n} {what} → {place}",
+        lang.t("已导出", "exported")
     )?;
     Ok(())
 }
@@ -229,11 +287,13 @@ pub fn report(
             let overdue = ledger.pane(Pane::Overdue, as_of)?;
             let awaiting_contact = ledger.pane(Pane::AwaitingContact, as_of)?;
             let review = ledger.review(period, as_of, Default::default())?;
+            let trend = ledger.dashboard(as_of)?;
             let sheets = crate::output::workbook::Sheets {
                 report: &r,
                 overdue: &overdue,
                 awaiting_contact: &awaiting_contact,
                 review: &review,
+                trend: &trend,
                 tz: ctx.clock.tz,
             };
             export::write_atomically(o, |tmp| {
@@ -577,18 +637,31 @@ pub fn backup(ledger: &Ledger, dir: &Path, ctx: &Context, io: &mut Io) -> Result
 
 /// `restore DIR`: a backup into an empty store, then `verify`.
 pub fn restore(ledger: &Ledger, dir: &Path, ctx: &Context, io: &mut Io) -> Result<()> {
-    let n = crate::output::backup::restore(ledger, dir, ctx.lang)?;
+    let (n, backed_up) = crate::output::backup::restore(ledger, dir, ctx.lang)?;
     let findings = ledger.verify()?;
     if let Some(f) = findings.first() {
         bail!("{}", f.message(ctx.lang));
     }
+    let head = ledger.chain_head()?.unwrap_or_default();
     writeln!(
         io.err,
-        "{} {n} {}; {}",
+        "{} {n} {} ({} {}); {}",
         ctx.lang.t("已恢复", "restored"),
         ctx.lang.t("条事件", "events"),
+        ctx.lang.t("校验链尾", "chain head"),
+        &head.hash[..16],
         ctx.lang.t("校验通过", "verify passed")
     )?;
+    if head != backed_up {
+        writeln!(
+            io.err,
+            "{}",
+            ctx.lang.t(
+                "注意:恢复后的校验链尾与备份记载的不同(备份中有重复的事件),防篡改链已重新生成",
+                "note: the restored chain head differs from the backup's (the backup holds repeated events); the chain was made anew"
+            )
+        )?;
+    }
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod commands;
+pub mod help_text;
 pub mod new_ticket;
 pub mod record;
 pub mod usage_errors;
@@ -123,6 +124,10 @@ pub enum Command {
         /// Check only; write nothing
         #[arg(long)]
         dry_run: bool,
+        /// Let rows change the records of tickets already stored (a unit, a title…); without
+        /// it such a file is refused, saying how many tickets and which fields
+        #[arg(long)]
+        update: bool,
     },
     /// List the import profiles
     Profiles,
@@ -244,6 +249,14 @@ pub enum Command {
     New(new_ticket::NewTicketArgs),
     #[command(flatten)]
     Record(RecordCmd),
+    /// Print a shell completion script (bash, zsh, fish)
+    Completions {
+        /// Which shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff)
+    Man,
 }
 
 /// The period and the as-of date of a report or a review.
@@ -405,7 +418,7 @@ impl Command {
                     *p = pb.to_string_lossy().into_owned();
                 }
             }
-            Command::Export { output, .. } => abs(output),
+            Command::Export { output, .. } if output.as_os_str() != "-" => abs(output),
             Command::Backup { dir } | Command::Restore { dir } => abs(dir),
             Command::Report {
                 output: Some(o), ..
@@ -422,6 +435,16 @@ impl Command {
 pub fn run_on_without_store(cmd: Command, ctx: &Context, io: &mut Io) -> Result<()> {
     match cmd {
         Command::Profiles => commands::profiles(ctx, io),
+        Command::Completions { shell } => {
+            let mut cmd = help_text::localize(<Cli as clap::CommandFactory>::command(), ctx.lang);
+            clap_complete::generate(shell, &mut cmd, "genban", io.out);
+            Ok(())
+        }
+        Command::Man => {
+            let cmd = help_text::localize(<Cli as clap::CommandFactory>::command(), ctx.lang);
+            clap_mangen::Man::new(cmd).render(io.out)?;
+            Ok(())
+        }
         _ => bail!(
             "{}",
             ctx.lang.t("该命令需要数据库", "that command needs a store")
@@ -439,12 +462,15 @@ pub fn run_on(cmd: Command, ctx: &Context, ledger: &Ledger, io: &mut Io) -> Resu
                     .t("该命令不能在这里运行", "that command cannot run here")
             )
         }
-        Command::Profiles => commands::profiles(ctx, io),
+        Command::Profiles | Command::Completions { .. } | Command::Man => {
+            run_on_without_store(cmd, ctx, io)
+        }
         Command::Import {
             files,
             profile,
             skip_bad_rows,
             dry_run,
+            update,
         } => commands::import(
             ledger,
             commands::ImportArgs {
@@ -452,6 +478,7 @@ pub fn run_on(cmd: Command, ctx: &Context, ledger: &Ledger, io: &mut Io) -> Resu
                 profile,
                 skip_bad_rows,
                 dry_run,
+                update,
             },
             ctx,
             io,

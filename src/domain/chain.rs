@@ -157,6 +157,53 @@ fn push_link(line: &mut String, seq: u64, prev: &str) {
     line.push_str("}}");
 }
 
+/// A chain kept as it came (a whole chained log into an empty store): each event's `prev`,
+/// in the order the events were given, and the head after them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    pub prevs: Vec<[u8; 32]>,
+    pub head: Head,
+}
+
+/// The chain of events that keep the numbers they came with (`seqs[i]` is that of
+/// `events[i]`), chained from the genesis in the order of those numbers: the same links and
+/// head as the chain they came from, when it was whole. None unless the numbers are
+/// `1..=n`, each once.
+pub fn kept(events: &[&Event], seqs: &[u64]) -> Option<Kept> {
+    if events.len() != seqs.len() {
+        return None;
+    }
+    let mut order: Vec<usize> = (0..seqs.len()).collect();
+    order.sort_by_key(|&i| seqs[i]);
+    if order
+        .iter()
+        .enumerate()
+        .any(|(k, &i)| seqs[i] != k as u64 + 1)
+    {
+        return None;
+    }
+    let mut prevs = vec![[0u8; 32]; events.len()];
+    let mut prev = [0u8; 32];
+    for &i in &order {
+        prevs[i] = prev;
+        prev = digest_after(&to_hex(&prev), events[i]);
+    }
+    Some(Kept {
+        prevs,
+        head: Head {
+            seq: events.len() as u64,
+            hash: to_hex(&prev),
+        },
+    })
+}
+
+/// `line_with` for a link given as its number and the 32 bytes of its `prev`.
+pub fn line_at(e: &Event, seq: u64, prev: &[u8; 32]) -> String {
+    let mut line = e.to_json_line();
+    push_link(&mut line, seq, &to_hex(prev));
+    line
+}
+
 /// What is wrong with a chain at one event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Break {
@@ -295,6 +342,28 @@ mod tests {
         )
         .unwrap();
         assert_eq!(hash_after(GENESIS, &a), hash_after(GENESIS, &b));
+    }
+
+    #[test]
+    fn a_kept_chain_is_the_chain_it_came_from() {
+        let events: Vec<Event> = (0..6).map(ev).collect();
+        let mut head = Head::default();
+        let lines: Vec<String> = events.iter().map(|e| head.append_line(e)).collect();
+        // Given in another order (as an export lists them), with their numbers.
+        let order = [3usize, 0, 5, 1, 4, 2];
+        let given: Vec<&Event> = order.iter().map(|&i| &events[i]).collect();
+        let seqs: Vec<u64> = order.iter().map(|&i| i as u64 + 1).collect();
+        let k = kept(&given, &seqs).unwrap();
+        assert_eq!(k.head, head);
+        for (n, &i) in order.iter().enumerate() {
+            assert_eq!(line_at(given[n], seqs[n], &k.prevs[n]), lines[i]);
+        }
+        // Numbers that are not 1..=n, each once, keep nothing.
+        assert_eq!(kept(&given, &[1, 2, 3, 4, 5, 7]), None);
+        assert_eq!(kept(&given, &[1, 2, 3, 4, 5, 5]), None);
+        assert_eq!(kept(&given[..2], &[2, 3]), None);
+        assert_eq!(kept(&given[..2], &[1]), None);
+        assert_eq!(kept(&[], &[]).map(|k| k.head), Some(Head::default()));
     }
 
     /// Hashes and lines written by the code before `append_line` and the table hex (pinned

@@ -15,5 +15,6 @@ pub mod supervision;
 pub mod ticket;
 pub mod ticket_facts;
 pub mod time;
+pub mod time_text;
 pub mod undo;
 pub mod void;

@@ -260,7 +260,7 @@ impl ReviewBuilder {
                         "reopened",
                         id,
                         Detail::Reopened {
-                            at: e.at.to_rfc3339(),
+                            at: super::time_text::minute(self.tz, &e.instant()),
                         },
                     );
                 }
@@ -272,7 +272,7 @@ impl ReviewBuilder {
                         "reopened",
                         id,
                         Detail::UnsatisfiedRevisit {
-                            at: e.at.to_rfc3339(),
+                            at: super::time_text::minute(self.tz, &e.instant()),
                         },
                     );
                 }
@@ -321,7 +321,7 @@ impl ReviewBuilder {
                     "late_recorded_contact",
                     id,
                     Detail::LateRecord {
-                        at: e.at.to_rfc3339(),
+                        at: super::time_text::second(tz, &at),
                         hours: late.num_hours(),
                     },
                 );
@@ -333,7 +333,7 @@ impl ReviewBuilder {
                     "contact_outside_hours",
                     id,
                     Detail::OutsideHours {
-                        time: local.format("%H:%M:%S").to_string(),
+                        time: super::time_text::second(tz, &at),
                     },
                 );
             }
@@ -378,7 +378,7 @@ impl ReviewBuilder {
                 id,
                 Detail::Voided {
                     event,
-                    at: at.to_rfc3339(),
+                    at: super::time_text::as_written(&at),
                     reason,
                 },
             );

@@ -416,12 +416,9 @@ impl Ticket {
         let ty = e.kind.type_name();
         if let Some(r) = e.recorded_at {
             if r.with_timezone(&Utc) < e.instant() {
-                let secs = |t: &chrono::DateTime<chrono::FixedOffset>| {
-                    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-                };
                 return Err(Refusal::EnteredBeforeHappened {
-                    at: secs(&e.at),
-                    recorded_at: secs(&r),
+                    at: super::time_text::second(tz, &e.instant()),
+                    recorded_at: super::time_text::second(tz, &r.to_utc()),
                 });
             }
         }

@@ -86,7 +86,7 @@ pub fn check_voids(events: &[&Event]) -> Result<Vec<Option<usize>>, (usize, Refu
             return Err((
                 i,
                 Refusal::VoidAlreadyVoided {
-                    by: events[k].at.to_rfc3339(),
+                    by: crate::domain::time_text::as_written(&events[k].at),
                 },
             ));
         }
@@ -164,7 +164,7 @@ mod tests {
             (
                 2,
                 Refusal::VoidAlreadyVoided {
-                    by: late.at.to_rfc3339()
+                    by: crate::domain::time_text::as_written(&late.at)
                 }
             )
         );

@@ -5,9 +5,16 @@ use crate::domain::chain;
 use crate::domain::event::Event;
 use crate::i18n::Msg;
 
-/// Parses every non-blank line; returns the events with their line numbers and the lines that
-/// are not events.
-pub fn parse_log(text: &str) -> (Vec<(usize, Event)>, Vec<Problem>) {
+/// A log read: its events with their line numbers, the lines that are not events, and each
+/// event's chain number when the log carries its whole chain from the genesis.
+pub struct Log {
+    pub events: Vec<(usize, Event)>,
+    pub problems: Vec<Problem>,
+    pub seqs: Option<Vec<u64>>,
+}
+
+/// Parses every non-blank line.
+pub fn parse_log(text: &str) -> Log {
     let mut events = Vec::new();
     let mut problems = Vec::new();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -33,10 +40,30 @@ pub fn parse_log(text: &str) -> (Vec<(usize, Event)>, Vec<Problem>) {
             Err(e) => problems.push(Problem::line(n, e.0)),
         }
     }
+    let whole = problems.is_empty() && from_genesis(&links);
+    let seqs = whole.then(|| links.iter().map(|l| l.0).collect());
     if let Some(p) = broken_chain(links, &unchained) {
         problems.push(p);
     }
-    (events, problems)
+    let seqs = seqs.filter(|_| problems.is_empty());
+    Log {
+        events,
+        problems,
+        seqs,
+    }
+}
+
+/// Whether the links (one for every event, in file order) are a whole chain that starts at
+/// the genesis: numbers 1 to n, the first `prev` the genesis (the rest `broken_chain` checks).
+fn from_genesis(links: &[(u64, String, String, usize)]) -> bool {
+    let n = links.len() as u64;
+    let mut seen = vec![false; links.len()];
+    !links.is_empty()
+        && links.iter().all(|(seq, prev, _, _)| {
+            (1..=n).contains(seq)
+                && !std::mem::replace(&mut seen[*seq as usize - 1], true)
+                && (*seq != 1 || prev == chain::GENESIS)
+        })
 }
 
 /// A log written by genban carries its chain: the first place it is broken, if it is. A log
@@ -93,4 +120,59 @@ pub fn looks_like_log(text: &str) -> bool {
                 .map(|o| o.contains_key("ticket") && o.contains_key("type"))
         })
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chained(n: u32, from: chain::Head) -> (Vec<String>, chain::Head) {
+        let mut head = from;
+        let lines = (0..n)
+            .map(|i| {
+                let e = Event::from_json_str(&format!(
+                    r#"{{"ticket":"T{}","type":"note","at":"2026-10-0{}T10:00:00+08:00","note":"n{i}"}}"#,
+                    i % 2,
+                    i + 1
+                ))
+                .unwrap();
+                head.append_line(&e)
+            })
+            .collect();
+        (lines, head)
+    }
+
+    #[test]
+    fn only_a_whole_chain_from_the_genesis_gives_its_numbers() {
+        let (mut lines, _) = chained(4, chain::Head::default());
+        lines.swap(0, 3);
+        let log = parse_log(&lines.join("\n"));
+        assert!(log.problems.is_empty());
+        assert_eq!(log.seqs, Some(vec![4, 2, 3, 1]));
+        // A chain that starts elsewhere (its first `prev` not the genesis) checks, but is not
+        // kept: a store rebuilt from the genesis would not give its links.
+        let elsewhere = chain::Head {
+            seq: 0,
+            hash: "ab".repeat(32),
+        };
+        let (lines, _) = chained(3, elsewhere);
+        let log = parse_log(&lines.join("\n"));
+        assert!(log.problems.is_empty());
+        assert_eq!(log.seqs, None);
+        // A tail of a chain (numbers from 3): not kept either.
+        let (lines, _) = chained(5, chain::Head::default());
+        let log = parse_log(&lines[2..].join("\n"));
+        assert!(log.problems.is_empty());
+        assert_eq!(log.seqs, None);
+        // A broken chain is a problem and gives no numbers; a log without chains none.
+        let (mut lines, _) = chained(3, chain::Head::default());
+        lines.remove(1);
+        let log = parse_log(&lines.join("\n"));
+        assert_eq!(log.problems.len(), 1);
+        assert_eq!(log.seqs, None);
+        let plain = r#"{"ticket":"T","type":"note","at":"2026-10-01T10:00:00+08:00","note":"n"}"#;
+        let log = parse_log(plain);
+        assert!(log.problems.is_empty());
+        assert_eq!(log.seqs, None);
+    }
 }

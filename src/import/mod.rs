@@ -7,6 +7,7 @@ pub mod profile;
 pub mod rows;
 pub mod table;
 
+use crate::domain::event::Event;
 use crate::i18n::{Lang, Msg};
 use crate::ledger::{ApplyOutcome, Ledger, LedgerError};
 use profile::Profile;
@@ -121,6 +122,9 @@ pub struct ImportOptions {
     pub profiles_dir: Option<PathBuf>,
     pub skip_bad_rows: bool,
     pub dry_run: bool,
+    /// Rows may change the records of tickets already stored (otherwise such a file is
+    /// refused, saying how many tickets and which fields).
+    pub update: bool,
     /// Show a progress bar on stderr for large files.
     pub progress: bool,
     /// The language of the refusals it reports.
@@ -135,6 +139,11 @@ pub struct FileReport {
     pub profile: Option<String>,
     pub records: usize,
     pub outcome: ApplyOutcome,
+    /// What is stored already and was skipped: lines of a log (equal events), rows of a table
+    /// (rows that add nothing).
+    pub already: usize,
+    /// The tickets already stored whose records the file changes (allowed by `update`).
+    pub updates: rows::Updates,
     /// Rows or lines skipped with `--skip-bad-rows`.
     pub skipped: Vec<Problem>,
 }
@@ -251,12 +260,9 @@ fn choose_profile(
         }
         return Ok(p);
     }
-    // The profile that binds the most columns; on a tie the one listed first.
-    all.iter()
-        .enumerate()
-        .filter_map(|(i, p)| p.fit(headers).map(|n| ((n, std::cmp::Reverse(i)), p)))
-        .max_by_key(|(k, _)| *k)
-        .map(|(_, p)| p.clone())
+    best_fit(&all, headers)
+        .map_err(|tied| tie(path, &tied, tied[0].fit(headers).unwrap_or(0)))?
+        .cloned()
         .ok_or_else(|| {
             let shown: Vec<&str> = headers.iter().take(8).map(String::as_str).collect();
             let cols = format!(
@@ -286,6 +292,102 @@ fn choose_profile(
                 lang: Lang::default(),
             }
         })
+}
+
+/// The profile that binds the most columns. Among shipped profiles that bind as many, the one
+/// that leaves the fewest of its own columns unbound (the city export's profile for a city
+/// export, not the ledger's, which maps the same columns and more). Anything else equal — any
+/// tie with a profile of the user's — is a tie: those profiles, for the user to choose.
+fn best_fit<'a>(
+    all: &'a [Profile],
+    headers: &[String],
+) -> Result<Option<&'a Profile>, Vec<&'a Profile>> {
+    let fits: Vec<(usize, &Profile)> = all
+        .iter()
+        .filter_map(|p| p.fit(headers).map(|n| (n, p)))
+        .collect();
+    let Some(most) = fits.iter().map(|(n, _)| *n).max() else {
+        return Ok(None);
+    };
+    let mut tied: Vec<&Profile> = fits
+        .iter()
+        .filter(|(n, _)| *n == most)
+        .map(|(_, p)| *p)
+        .collect();
+    if tied.iter().all(|p| p.file.is_none()) {
+        let fewest = tied.iter().map(|p| p.unbound(headers)).min();
+        tied.retain(|p| Some(p.unbound(headers)) == fewest);
+    }
+    match tied.as_slice() {
+        [one] => Ok(Some(one)),
+        _ => Err(tied),
+    }
+}
+
+/// Several profiles fit a header equally well (each binds `n` columns): refused, naming them.
+fn tie(path: &Path, tied: &[&Profile], n: usize) -> ImportError {
+    let names: Vec<&str> = tied.iter().map(|p| p.name.as_str()).collect();
+    let list = tied
+        .iter()
+        .map(|p| match &p.file {
+            Some(f) => format!("  {:<18} {} ({})", p.name, p.description, f.display()),
+            None => format!("  {:<18} {}", p.name, p.description),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    ImportError {
+        path: path.to_path_buf(),
+        problems: vec![Problem::row(
+            1,
+            None,
+            Msg::new(
+                format!(
+                    "{} 个导入配置同样符合这些列(各对应 {n} 列):{}。没有替您选择",
+                    tied.len(),
+                    names.join("、")
+                ),
+                format!(
+                    "{} import profiles fit these columns equally well ({n} columns each): {}. None was chosen for you",
+                    tied.len(),
+                    names.join(", ")
+                ),
+            ),
+        )],
+        hint: Some(Msg::new(
+            format!("{list}\n请用 --profile 名称 指定其一,例如 --profile {}", names[0]),
+            format!("{list}\nChoose one with --profile NAME, e.g. --profile {}", names[0]),
+        )),
+        lang: Lang::default(),
+    }
+}
+
+/// Rows would change the records of tickets already stored, without `--update`: refused,
+/// saying how many tickets and which fields.
+fn updates_refused(path: &Path, updates: &rows::Updates, profile: &str) -> ImportError {
+    let n = updates.tickets();
+    let some: Vec<&str> = updates.0.keys().take(3).map(String::as_str).collect();
+    let more = if n > some.len() { "…" } else { "" };
+    ImportError {
+        path: path.to_path_buf(),
+        problems: vec![Problem::file(Msg::new(
+            format!(
+                "此文件会改动数据库中已有的 {n} 件工单的记录({}),如 {}{more}",
+                updates.fields_text(Lang::Zh),
+                some.join("、")
+            ),
+            format!(
+                "this file would change the records of {n} {} already in the store ({}), e.g. {}{more}",
+                if n == 1 { "ticket" } else { "tickets" },
+                updates.fields_text(Lang::En),
+                some.join(", ")
+            ),
+        ))],
+        hint: Some(Msg::new(
+            format!("确认要改动,请加 --update(跟办记录不变,改动记为导入时刻的工单事件);若不想改动,请检查 --profile(这次用的是 {profile})。"),
+            format!("To change them, add --update (the follow-up history stays; the changes are recorded as ticket events at the moment of import); if not, check --profile (this time: {profile})."),
+        )),
+        lang: Lang::default(),
+    }
 }
 
 /// A table that cannot hold tickets is refused as a whole: no rows under its header, or no
@@ -348,54 +450,89 @@ pub fn import_file(
     })
 }
 
-fn read_and_apply(
-    ledger: &Ledger,
-    path: &Path,
-    opts: &ImportOptions,
-) -> Result<FileReport, ImportError> {
+/// A file read into events, before any is checked against the store.
+struct Read {
+    lines: Vec<(usize, Event)>,
+    problems: Vec<Problem>,
+    format: String,
+    profile: Option<String>,
+    records: usize,
+    /// A log's chain numbers, when it carries its whole chain.
+    seqs: Option<Vec<u64>>,
+    /// A table's rows already stored, and its changes to stored records.
+    table: Option<(usize, rows::Updates)>,
+}
+
+fn read(ledger: &Ledger, path: &Path, opts: &ImportOptions) -> Result<Read, ImportError> {
     let bytes = std::fs::read(path).map_err(|e| {
         let m = Msg::new(format!("无法读取:{e}"), format!("cannot read: {e}"));
         fail(path, vec![Problem::file(m)])
     })?;
     let kind = detect(path, &bytes).map_err(|p| fail(path, vec![p]))?;
-    let (lines, mut problems, format, profile, records) = match kind {
-        Kind::Log => {
-            let text = String::from_utf8(bytes).map_err(|_| {
-                let m = Msg::new("事件日志应为 UTF-8 编码", "an event log must be UTF-8");
-                fail(path, vec![Problem::file(m)])
-            })?;
-            let (events, problems) = jsonl::parse_log(&text);
-            let n = events.len() + problems.len();
-            (events, problems, "event log (JSONL)".to_string(), None, n)
+    if let Kind::Log = kind {
+        let text = String::from_utf8(bytes).map_err(|_| {
+            let m = Msg::new("事件日志应为 UTF-8 编码", "an event log must be UTF-8");
+            fail(path, vec![Problem::file(m)])
+        })?;
+        let log = jsonl::parse_log(&text);
+        return Ok(Read {
+            records: log.events.len() + log.problems.len(),
+            lines: log.events,
+            problems: log.problems,
+            format: "event log (JSONL)".to_string(),
+            profile: None,
+            seqs: log.seqs,
+            table: None,
+        });
+    }
+    let table = match kind {
+        Kind::Xlsx => table::read_xlsx(&bytes),
+        Kind::Json => {
+            let (text, _) =
+                table::decode_text(&bytes).map_err(|m| fail(path, vec![Problem::file(m)]))?;
+            table::read_json(&text)
         }
-        other => {
-            let table = match other {
-                Kind::Xlsx => table::read_xlsx(&bytes),
-                Kind::Json => {
-                    let (text, _) = table::decode_text(&bytes)
-                        .map_err(|m| fail(path, vec![Problem::file(m)]))?;
-                    table::read_json(&text)
-                }
-                _ => {
-                    let (text, enc) = table::decode_text(&bytes)
-                        .map_err(|m| fail(path, vec![Problem::file(m)]))?;
-                    table::read_csv(&text, enc)
-                }
-            }
-            .map_err(|p| fail(path, vec![p]))?;
-            let format = match other {
-                Kind::Csv => format!("CSV ({})", table.encoding),
-                _ => table.encoding.to_string(),
-            };
-            let profile = choose_profile(path, &table.headers, opts)?;
-            check_shape(path, &table, &profile)?;
-            let (rows, problems) = rows::read_rows(&table, &profile, ledger.tz());
-            let mut cache = |id: &str| ledger.events(id).unwrap_or_default();
-            let events = rows::row_events(&rows, ledger.tz(), ledger.now(), &mut cache);
-            let n = table.rows.len();
-            (events, problems, format, Some(profile.name), n)
+        _ => {
+            let (text, enc) =
+                table::decode_text(&bytes).map_err(|m| fail(path, vec![Problem::file(m)]))?;
+            table::read_csv(&text, enc)
         }
+    }
+    .map_err(|p| fail(path, vec![p]))?;
+    let format = match kind {
+        Kind::Csv => format!("CSV ({})", table.encoding),
+        _ => table.encoding.to_string(),
     };
+    let profile = choose_profile(path, &table.headers, opts)?;
+    check_shape(path, &table, &profile)?;
+    let (rows, problems) = rows::read_rows(&table, &profile, ledger.tz());
+    let mut cache = |id: &str| ledger.events(id).unwrap_or_default();
+    let found = rows::row_events(&rows, ledger.tz(), ledger.now(), &mut cache);
+    Ok(Read {
+        lines: found.events,
+        problems,
+        format,
+        profile: Some(profile.name),
+        records: table.rows.len(),
+        seqs: None,
+        table: Some((found.already, found.updates)),
+    })
+}
+
+fn read_and_apply(
+    ledger: &Ledger,
+    path: &Path,
+    opts: &ImportOptions,
+) -> Result<FileReport, ImportError> {
+    let Read {
+        lines,
+        mut problems,
+        format,
+        profile,
+        records,
+        seqs,
+        table: table_rows,
+    } = read(ledger, path, opts)?;
     let is_rows = profile.is_some();
     let as_problem = |r: &crate::ledger::RefusedLine| {
         let mut p = Problem::line(r.line, Msg::same(r.reason(opts.lang)));
@@ -410,6 +547,15 @@ fn read_and_apply(
         problems.sort_by_key(|p| p.line);
         return Err(fail(path, problems));
     }
+    let (already_rows, updates) = table_rows.unzip();
+    let updates = updates.unwrap_or_default();
+    if !updates.is_empty() && !opts.update {
+        return Err(updates_refused(
+            path,
+            &updates,
+            profile.as_deref().unwrap_or_default(),
+        ));
+    }
     let pb = progress_bar(opts, lines.len(), "checking");
     let mut tick = |done: usize, total: usize| {
         if let Some(pb) = &pb {
@@ -418,7 +564,7 @@ fn read_and_apply(
         }
     };
     let outcome = ledger
-        .apply_with(lines, opts.dry_run, opts.skip_bad_rows, &mut tick)
+        .apply_chained(lines, seqs, opts.dry_run, opts.skip_bad_rows, &mut tick)
         .map_err(|e: LedgerError| {
             fail(path, vec![Problem::file(Msg::same(e.message(opts.lang)))])
         })?;
@@ -439,7 +585,9 @@ fn read_and_apply(
         format,
         profile,
         records,
+        already: already_rows.unwrap_or(outcome.duplicates),
         outcome,
+        updates,
         skipped: problems,
     })
 }

@@ -57,6 +57,9 @@ pub struct Profile {
     /// field → value used when the row has none (e.g. a unit for exports without one).
     #[serde(default)]
     pub defaults: BTreeMap<String, String>,
+    /// The file it was read from; None for a shipped profile.
+    #[serde(skip)]
+    pub file: Option<std::path::PathBuf>,
 }
 
 const BUILTIN: &[(&str, &str)] = &[
@@ -159,7 +162,9 @@ impl Profile {
                 format!("cannot read profile {}: {e}", path.display()),
             )
         })?;
-        Profile::parse(&text, &path.display().to_string())
+        let mut p = Profile::parse(&text, &path.display().to_string())?;
+        p.file = Some(path.to_path_buf());
+        Ok(p)
     }
 
     /// For each field, the index of the header that holds it.
@@ -182,6 +187,11 @@ impl Profile {
     pub fn fit(&self, headers: &[String]) -> Option<usize> {
         let b = self.bind(headers);
         b.contains_key("id").then_some(b.len())
+    }
+
+    /// How many of the fields it maps to columns the header lacks.
+    pub fn unbound(&self, headers: &[String]) -> usize {
+        self.columns.len() - self.bind(headers).len()
     }
 
     pub fn tz(&self, default: Tz) -> Tz {

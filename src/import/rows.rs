@@ -9,10 +9,10 @@ use super::Problem;
 use crate::domain::event::{Channel, Event, EventKind, Outcome, Satisfaction, TicketRecord};
 use crate::domain::repeat::trim_text;
 use crate::domain::ticket::Ticket;
-use crate::i18n::Msg;
+use crate::i18n::{Lang, Msg};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// One row read through a profile.
 #[derive(Debug, Clone)]
@@ -109,6 +109,10 @@ fn read_row(b: &Binder, row: &Row) -> Result<RowData, Problem> {
     for f in crate::domain::event::RECORD_TEXT_FIELDS {
         r.set_text(f, b.text(row, f));
     }
+    // A phone masked by an export (`138****5678`) is no phone: it never replaces one.
+    if r.phone.as_deref().is_some_and(|p| p.contains('*')) {
+        r.phone = None;
+    }
     if let Some(s) = b.text(row, "satisfaction") {
         r.satisfaction = Some(
             b.profile
@@ -179,6 +183,110 @@ fn event(id: &str, at: DateTime<FixedOffset>, kind: EventKind) -> Event {
     }
 }
 
+/// The events rows stand for, and what the user is told before they are written.
+#[derive(Debug, Default)]
+pub struct RowEvents {
+    pub events: Vec<(usize, Event)>,
+    /// Rows that add nothing: everything they stand for is stored already, or came in an
+    /// earlier row of the file.
+    pub already: usize,
+    /// The tickets the store held before whose record rows change, with the fields changed.
+    pub updates: Updates,
+}
+
+/// Changes to the records of tickets already stored: ticket → the fields changed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Updates(pub BTreeMap<String, BTreeSet<&'static str>>);
+
+impl Updates {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How many tickets change.
+    pub fn tickets(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Each field changed with how many tickets it changes, in the record's order.
+    pub fn fields(&self) -> Vec<(&'static str, usize)> {
+        let mut n: BTreeMap<&'static str, usize> = BTreeMap::new();
+        for f in self.0.values().flatten() {
+            *n.entry(f).or_default() += 1;
+        }
+        let order = |f: &str| FIELD_ORDER.iter().position(|x| *x == f);
+        let mut out: Vec<(&'static str, usize)> = n.into_iter().collect();
+        out.sort_by_key(|(f, _)| order(f));
+        out
+    }
+
+    /// "承办单位 2816 件、标题 3 件" / "unit 2816, title 3".
+    pub fn fields_text(&self, lang: Lang) -> String {
+        self.fields()
+            .iter()
+            .map(|(f, n)| {
+                let name = crate::labels::record_field(f, lang);
+                match lang {
+                    Lang::Zh => format!("{name} {n} 件"),
+                    Lang::En => format!("{name} {n}"),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(lang.t("、", ", "))
+    }
+}
+
+/// The record's fields in log order (as `TicketRecord::present_fields` lists them).
+const FIELD_ORDER: [&str; 15] = [
+    "received_at",
+    "complainant",
+    "phone",
+    "street",
+    "community",
+    "address",
+    "category",
+    "title",
+    "content",
+    "unit",
+    "closed_at",
+    "reply",
+    "satisfaction",
+    "reasonable",
+    "source",
+];
+
+/// One ticket as the rows so far leave it: its state, whether the store held its record, and
+/// (from the first event other than a record) a hash of each event it holds, stored or from
+/// earlier rows.
+struct Known {
+    t: Ticket,
+    stored_record: bool,
+    keys: Option<HashSet<u64>>,
+}
+
+impl Known {
+    /// Takes `e` into the ticket; whether it is new (not stored, not from an earlier row).
+    /// `stored` gives the ticket's stored events when they are first needed.
+    fn take(&mut self, e: &Event, tz: Tz, stored: &mut dyn FnMut(&str) -> Vec<Event>) -> bool {
+        let _ = self.t.apply(e, tz);
+        if matches!(e.kind, EventKind::Ticket(_)) {
+            // A new record or the changes of one: never stored as it is.
+            return true;
+        }
+        self.keys
+            .get_or_insert_with(|| stored(&e.ticket).iter().map(key).collect())
+            .insert(key(e))
+    }
+}
+
+/// A hash of an event's normalised form (DOMAIN's equality), for counting what is stored.
+fn key(e: &Event) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    e.normalized_key().hash(&mut h);
+    h.finish()
+}
+
 /// The events rows stand for, given what is stored (`stored(id)` returns a ticket's events in
 /// application order). `now` is the moment of import.
 pub fn row_events(
@@ -186,22 +294,28 @@ pub fn row_events(
     tz: Tz,
     now: DateTime<Utc>,
     stored: &mut dyn FnMut(&str) -> Vec<Event>,
-) -> Vec<(usize, Event)> {
+) -> RowEvents {
     let now = now.with_timezone(&tz).fixed_offset();
-    let mut known: HashMap<String, Ticket> = HashMap::new();
-    let mut out = Vec::new();
+    let mut known: HashMap<String, Known> = HashMap::new();
+    let mut out = RowEvents::default();
     for r in rows {
-        let t = known
-            .entry(r.id.clone())
-            .or_insert_with(|| Ticket::from_events(&r.id, tz, &stored(&r.id)));
-        let mut emit = |t: &mut Ticket, e: Event| {
-            let _ = t.apply(&e, tz);
-            out.push((r.number, e));
+        let k = known.entry(r.id.clone()).or_insert_with(|| {
+            let t = Ticket::from_events(&r.id, tz, &stored(&r.id));
+            Known {
+                stored_record: t.has_record,
+                t,
+                keys: None,
+            }
+        });
+        let mut fresh = false;
+        let mut emit = |k: &mut Known, e: Event| {
+            fresh |= k.take(&e, tz, stored);
+            out.events.push((r.number, e));
         };
-        if !t.has_record {
+        if !k.t.has_record {
             let at = r.record.received_at.unwrap_or(now);
             emit(
-                t,
+                k,
                 event(&r.id, at, EventKind::Ticket(Box::new(r.record.clone()))),
             );
             let unhappy = r.record.satisfaction == Some(Satisfaction::Unsatisfied)
@@ -210,50 +324,63 @@ pub fn row_events(
                 if let Some(unit) = &r.record.unit {
                     let at = r.dispatched_at.or(r.signed_at).unwrap_or(now);
                     emit(
-                        t,
+                        k,
                         event(&r.id, at, EventKind::Dispatch { unit: unit.clone() }),
                     );
                 }
             }
-        } else if let Some(changes) = t.record.changes_from(&r.record) {
-            emit(t, event(&r.id, now, EventKind::Ticket(Box::new(changes))));
+        } else if let Some(changes) = k.t.record.changes_from(&r.record) {
+            if k.stored_record {
+                let fields = out.updates.0.entry(r.id.clone()).or_default();
+                fields.extend(changes.present_fields());
+            }
+            emit(k, event(&r.id, now, EventKind::Ticket(Box::new(changes))));
         }
-        if let (Some(at), Some(deadline)) = (r.signed_at, r.deadline) {
-            let unit = t
-                .latest_dispatch_unit
-                .clone()
-                .or(r.record.unit.clone())
-                .unwrap_or_default();
-            emit(
-                t,
-                event(
-                    &r.id,
-                    at,
-                    EventKind::Sign {
-                        unit,
-                        deadline,
-                        plan: r.plan.clone(),
-                    },
-                ),
-            );
-        }
-        if let Some(at) = r.last_contact_at {
-            emit(
-                t,
-                event(
-                    &r.id,
-                    at,
-                    EventKind::Contact {
-                        channel: Channel::Other,
-                        outcome: Outcome::Reached,
-                        contact_person: None,
-                    },
-                ),
-            );
-        }
-        if let Some(at) = r.resolved_at {
-            emit(t, event(&r.id, at, EventKind::Resolve));
+        history_events(r, k, &mut emit);
+        if !fresh {
+            out.already += 1;
         }
     }
     out
+}
+
+/// What a ledger's signed / contacted / resolved columns of row `r` stand for.
+fn history_events(r: &RowData, k: &mut Known, emit: &mut dyn FnMut(&mut Known, Event)) {
+    if let (Some(at), Some(deadline)) = (r.signed_at, r.deadline) {
+        let unit =
+            k.t.latest_dispatch_unit
+                .clone()
+                .or(r.record.unit.clone())
+                .unwrap_or_default();
+        let plan = r.plan.clone();
+        emit(
+            k,
+            event(
+                &r.id,
+                at,
+                EventKind::Sign {
+                    unit,
+                    deadline,
+                    plan,
+                },
+            ),
+        );
+    }
+    if let Some(at) = r.last_contact_at {
+        emit(
+            k,
+            event(
+                &r.id,
+                at,
+                EventKind::Contact {
+                    channel: Channel::Other,
+                    outcome: Outcome::Reached,
+                    contact_person: None,
+                },
+            ),
+        );
+    }
+    if let Some(at) = r.resolved_at {
+        emit(k, event(&r.id, at, EventKind::Resolve));
+    }
 }

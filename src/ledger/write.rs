@@ -8,7 +8,7 @@ use crate::domain::ticket::{Refusal, Ticket};
 
 use crate::store::TicketChange;
 use chrono_tz::Tz;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 impl Ledger {
     /// Records one event made in the program: stamps `recorded_at` and the operator, checks it,
@@ -37,6 +37,22 @@ impl Ledger {
         skip_refused: bool,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ApplyOutcome, LedgerError> {
+        self.apply_chained(lines, None, dry_run, skip_refused, progress)
+    }
+
+    /// As `apply_with`, for a log that may carry its whole chain from the genesis (`seqs[i]`
+    /// the number of `lines[i]`). Into an empty store, when every event is taken (none
+    /// refused, none a duplicate), each ticket's events are checked and stored in the order of
+    /// their numbers and the store keeps that chain: the same numbers, links and head.
+    /// Otherwise the events are chained on after the head, as `apply_with` does.
+    pub fn apply_chained(
+        &self,
+        lines: Vec<(usize, Event)>,
+        seqs: Option<Vec<u64>>,
+        dry_run: bool,
+        skip_refused: bool,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<ApplyOutcome, LedgerError> {
         if !dry_run {
             if let Some(why) = self.read_only() {
                 return Err(LedgerError::ReadOnly(why));
@@ -44,13 +60,30 @@ impl Ledger {
         }
         // One writer at a time: the check below and its commit see the same store.
         let _writing = self.shared.write.lock().unwrap_or_else(|p| p.into_inner());
-        self.apply_held(lines, dry_run, skip_refused, progress)
+        let seq_of = match seqs {
+            Some(seqs) if seqs.len() == lines.len() && self.holds_no_event()? => Some(
+                lines
+                    .iter()
+                    .zip(seqs)
+                    .map(|((line, _), seq)| (*line, seq))
+                    .collect(),
+            ),
+            _ => None,
+        };
+        self.apply_held(lines, seq_of, dry_run, skip_refused, progress)
     }
 
-    /// `apply_with`, the write lock held by the caller.
+    /// Whether the store holds no event (no ticket, an empty chain).
+    fn holds_no_event(&self) -> Result<bool, LedgerError> {
+        Ok(self.store.ticket_count()? == 0 && self.store.chain_head()?.is_none_or(|h| h.seq == 0))
+    }
+
+    /// `apply_chained`, the write lock held by the caller; `seq_of` gives each line's chain
+    /// number when the chain is to be kept.
     fn apply_held(
         &self,
         lines: Vec<(usize, Event)>,
+        seq_of: Option<HashMap<usize, u64>>,
         dry_run: bool,
         skip_refused: bool,
         progress: &mut dyn FnMut(usize, usize),
@@ -85,9 +118,13 @@ impl Ledger {
         }
         let total = by_ticket.len();
         let mut changes = Vec::new();
-        for (n, (id, new)) in by_ticket.into_iter().enumerate() {
+        for (n, (id, mut new)) in by_ticket.into_iter().enumerate() {
             if n % 1000 == 0 {
                 progress(n, total);
+            }
+            if let Some(seq_of) = &seq_of {
+                // A kept chain: the ticket's events in the order they were stored.
+                new.sort_by_key(|(line, _, _)| seq_of.get(line).copied());
             }
             let stored = self.store.events(&id)?;
             let stored_keys: HashSet<u128> = stored.iter().map(key_hash).collect();
@@ -108,6 +145,15 @@ impl Ledger {
                 continue;
             }
             let expected_events = stored.len();
+            let chain_at = match &seq_of {
+                Some(seq_of) => accepted
+                    .iter()
+                    .filter_map(|(l, _)| seq_of.get(l))
+                    .copied()
+                    .collect(),
+                None => Vec::new(),
+            };
+            let accepted: Vec<Event> = accepted.into_iter().map(|(_, e)| e).collect();
             let mut all: Vec<Event> = stored;
             all.extend(accepted.iter().cloned());
             out.added += accepted.len();
@@ -116,9 +162,19 @@ impl Ledger {
                 id,
                 expected_events,
                 new_events: accepted,
+                chain_at,
             });
         }
         progress(total, total);
+        let whole = seq_of
+            .as_ref()
+            .is_some_and(|s| out.refused.is_empty() && out.duplicates == 0 && out.added == s.len());
+        if !whole {
+            // Not every event of the chain is taken: it is chained on after the head.
+            for c in &mut changes {
+                c.chain_at.clear();
+            }
+        }
         out.tickets_touched = changes.len();
         out.refused.sort_by_key(|r| r.line);
         if dry_run || (!out.refused.is_empty() && !skip_refused) {
@@ -172,7 +228,7 @@ impl Ledger {
             }
             let lines = self.stamped(events(&id));
             let entered: Vec<Event> = lines.iter().map(|(_, e)| e.clone()).collect();
-            let out = self.apply_held(lines, false, false, &mut |_, _| {})?;
+            let out = self.apply_held(lines, None, false, false, &mut |_, _| {})?;
             return match out.refused.into_iter().next() {
                 Some(r) => Err(LedgerError::Refused(r.refusal)),
                 None => {
@@ -249,7 +305,7 @@ fn blame_stored(
 ) -> (usize, Refusal) {
     let leaves = Refusal::LeavesInvalid {
         event: failed.kind.type_name(),
-        at: failed.at.to_rfc3339(),
+        at: crate::domain::time_text::second(tz, &failed.instant()),
         why: Box::new(why),
     };
     let still_fails = |without: usize| {
@@ -285,18 +341,18 @@ fn blame_stored(
 }
 
 /// Replays a ticket's stored events with new ones in application order, checking each new one.
-/// Returns the accepted new events (file order) and the refused lines.
+/// Returns the accepted new events with their lines (in the order given) and the refused lines.
 fn replay(
     id: &str,
     stored: &[Event],
     mut fresh: Vec<(usize, Event)>,
     tz: Tz,
-) -> (Vec<Event>, Vec<RefusedLine>) {
+) -> (Vec<(usize, Event)>, Vec<RefusedLine>) {
     let mut refused = Vec::new();
     loop {
         let all = merged(stored, &fresh);
         let (i, refusal) = match check_log(id, &all, tz) {
-            Ok(()) => return (fresh.into_iter().map(|(_, e)| e).collect(), refused),
+            Ok(()) => return (fresh, refused),
             Err((pos, r)) => match all[pos] {
                 (Some(i), e) => (i, before_history(r, e, &all)),
                 (None, e) => blame_stored(id, stored, &fresh, e, r, tz),
@@ -325,7 +381,7 @@ fn before_history(r: Refusal, e: &Event, all: &[(Option<usize>, &Event)]) -> Ref
         .find(|(_, x)| matches!(x.kind, EventKind::Ticket(_)) && x.instant() > e.instant())
     {
         Some((_, first)) => Refusal::BeforeHistory {
-            first: first.at.to_rfc3339(),
+            first: crate::domain::time_text::as_written(&first.at),
         },
         None => r,
     }

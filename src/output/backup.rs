@@ -57,7 +57,7 @@ pub fn backup(ledger: &Ledger, dir: &Path, lang: Lang) -> Result<Manifest> {
         }
         Ok((n, ledger.chain_head()?.unwrap_or_default()))
     })?;
-    let sha256 = check_log(&log, None, events, &head, lang, &mut |_| {})?;
+    let sha256 = check_log(&log, None, events, &head, lang, &mut |_, _| {})?;
     let m = Manifest {
         format: "genban-backup-1".into(),
         events,
@@ -118,6 +118,11 @@ pub fn check(dir: &Path, lang: Lang) -> Result<(Manifest, Vec<Event>)> {
 /// `check` without holding the events: each is given to `each` as it is read, in file order
 /// (a failure found later does not take them back). The file is read once, line by line.
 pub fn check_each(dir: &Path, lang: Lang, each: &mut dyn FnMut(Event)) -> Result<Manifest> {
+    check_linked(dir, lang, &mut |e, _| each(e))
+}
+
+/// `check_each`, each event given with its number in the chain.
+fn check_linked(dir: &Path, lang: Lang, each: &mut dyn FnMut(Event, u64)) -> Result<Manifest> {
     let m = read_manifest(dir, lang)?;
     check_log(
         &dir.join(LOG),
@@ -140,7 +145,7 @@ fn check_log(
     events: usize,
     head: &Head,
     lang: Lang,
-    each: &mut dyn FnMut(Event),
+    each: &mut dyn FnMut(Event, u64),
 ) -> Result<String> {
     let s = scan(log, head, lang, each)?;
     if sha256.is_some_and(|want| want != s.sha256) {
@@ -186,7 +191,7 @@ struct Scan {
 
 /// Reads `log` line by line: hashes every byte, reads each line as an event with its link,
 /// gives it to `each` and to the chain's joints.
-fn scan(log: &Path, head: &Head, lang: Lang, each: &mut dyn FnMut(Event)) -> Result<Scan> {
+fn scan(log: &Path, head: &Head, lang: Lang, each: &mut dyn FnMut(Event, u64)) -> Result<Scan> {
     let f = std::fs::File::open(log)?;
     let mut joints = Joints::new(head, f.metadata()?.len());
     let mut r = BufReader::with_capacity(1 << 16, f);
@@ -208,7 +213,7 @@ fn scan(log: &Path, head: &Head, lang: Lang, each: &mut dyn FnMut(Event)) -> Res
         match parse_line(line, log, events + 1, lang) {
             Ok((e, link)) => {
                 joints.add(link.seq, &link.prev, chain::digest_after(&link.prev, &e));
-                each(e);
+                each(e, link.seq);
                 events += 1;
             }
             Err(e) => failure = Some(e),
@@ -331,8 +336,9 @@ impl Joints {
     }
 }
 
-/// Brings a checked snapshot into an empty store. Returns how many events were restored.
-pub fn restore(ledger: &Ledger, dir: &Path, lang: Lang) -> Result<usize> {
+/// Brings a checked snapshot into an empty store, keeping its chain: the store's head is then
+/// the one the backup printed. Returns how many events were restored and the backup's head.
+pub fn restore(ledger: &Ledger, dir: &Path, lang: Lang) -> Result<(usize, Head)> {
     if ledger.ticket_count()? > 0 {
         bail!(
             "{}",
@@ -343,13 +349,16 @@ pub fn restore(ledger: &Ledger, dir: &Path, lang: Lang) -> Result<usize> {
         );
     }
     // `Ledger::apply` takes the whole log; the file itself is not held beside it.
-    let mut lines = Vec::new();
-    check_each(dir, lang, &mut |e| lines.push((lines.len() + 1, e)))?;
-    let out = ledger.apply(lines, false, false)?;
+    let (mut lines, mut seqs) = (Vec::new(), Vec::new());
+    let m = check_linked(dir, lang, &mut |e, seq| {
+        lines.push((lines.len() + 1, e));
+        seqs.push(seq);
+    })?;
+    let out = ledger.apply_chained(lines, Some(seqs), false, false, &mut |_, _| {})?;
     if let Some(r) = out.refused.first() {
         return Err(line_error(&dir.join(LOG), r.line, &r.reason(lang), lang));
     }
-    Ok(out.added)
+    Ok((out.added, m.head))
 }
 
 #[cfg(test)]

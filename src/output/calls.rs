@@ -156,26 +156,43 @@ pub fn csv(calls: &[Call], lang: Lang, path: &Path) -> anyhow::Result<()> {
     })
 }
 
-/// As a workbook: one sheet, the header frozen, widths for printing.
+/// As a workbook to print: one sheet on A4 landscape, one page wide, the header row frozen
+/// and repeated on every page, 序号 a number, room to write the outcome.
 pub fn xlsx(calls: &[Call], lang: Lang, path: &Path) -> anyhow::Result<()> {
     crate::output::export::write_atomically(path, |tmp| {
         let mut wb = rust_xlsxwriter::Workbook::new();
-        let bold = rust_xlsxwriter::Format::new().set_bold();
-        let wrap = rust_xlsxwriter::Format::new().set_text_wrap();
+        let bold = rust_xlsxwriter::Format::new()
+            .set_bold()
+            .set_border(rust_xlsxwriter::FormatBorder::Thin);
+        let wrap = rust_xlsxwriter::Format::new()
+            .set_text_wrap()
+            .set_align(rust_xlsxwriter::FormatAlign::Top)
+            .set_border(rust_xlsxwriter::FormatBorder::Thin);
         let s = wb.add_worksheet();
         s.set_name(lang.t("今日联系清单", "Calls"))?;
-        let widths = [6.0, 16.0, 10.0, 14.0, 18.0, 30.0, 12.0, 44.0, 24.0];
-        for (c, (h, w)) in headers(lang).iter().zip(widths).enumerate() {
+        for (c, (h, w)) in headers(lang).iter().zip(XLSX_WIDTHS).enumerate() {
             s.write_with_format(0, c as u16, *h, &bold)?;
             s.set_column_width(c as u16, w)?;
         }
         s.set_freeze_panes(1, 0)?;
+        s.set_landscape();
+        s.set_paper_size(9); // A4
+        s.set_print_fit_to_pages(1, 0);
+        s.set_repeat_rows(0, 0)?;
+        s.set_margins(0.4, 0.4, 0.5, 0.5, 0.3, 0.3);
+        s.set_header(format!("&L{}&R&P / &N", lang.t("今日联系清单", "Calls")));
         for (i, call) in calls.iter().enumerate() {
-            for (c, v) in cells(i, call).iter().enumerate() {
-                s.write_with_format(1 + i as u32, c as u16, v, &wrap)?;
+            let row = 1 + i as u32;
+            s.write_number_with_format(row, 0, (i + 1) as f64, &wrap)?;
+            for (c, v) in cells(i, call).iter().enumerate().skip(1) {
+                s.write_with_format(row, c as u16, v, &wrap)?;
             }
         }
         wb.save(tmp)?;
         Ok(())
     })
 }
+
+/// Column widths of the printed list (characters): about 150 in all, one A4 landscape page
+/// wide at a readable scale.
+const XLSX_WIDTHS: [f64; 9] = [5.0, 15.0, 8.0, 13.0, 14.0, 26.0, 11.0, 30.0, 28.0];

@@ -3,10 +3,8 @@
 //! so a failed export never leaves half a file.
 
 use crate::domain::event::Event;
-use crate::domain::ticket::{State, Ticket};
 use crate::ledger::Ledger;
 use anyhow::{Context, Result};
-use chrono_tz::Tz;
 use std::io::Write;
 use std::path::Path;
 
@@ -143,112 +141,4 @@ pub fn unreadable_path(path: &Path) -> std::path::PathBuf {
     let mut s = path.as_os_str().to_owned();
     s.push(".unreadable.jsonl");
     s.into()
-}
-
-const HEADERS: [&str; 14] = [
-    "工单编号",
-    "状态",
-    "承办单位",
-    "诉求分类",
-    "诉求标题",
-    "诉求人",
-    "联系电话",
-    "诉求地址",
-    "受理时间",
-    "承诺时限",
-    "是否超期",
-    "最近联系时间",
-    "最近联系上时间",
-    "解决时间",
-];
-
-fn ticket_cells(t: &Ticket, tz: Tz, today: chrono::NaiveDate, reveal: bool) -> [String; 14] {
-    let r = &t.record;
-    let time = |x: Option<chrono::DateTime<chrono::Utc>>| {
-        x.map(|x| x.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
-            .unwrap_or_default()
-    };
-    let s = |x: &Option<String>| x.clone().unwrap_or_default();
-    [
-        t.id.clone(),
-        t.state.map_or("", State::code).to_string(),
-        t.unit().to_string(),
-        s(&r.category),
-        s(&r.title),
-        s(&r.complainant),
-        match (&r.phone, reveal) {
-            (Some(p), false) => crate::text::mask_phone(p),
-            (p, _) => s(p),
-        },
-        s(&r.address),
-        time(r.received_at.map(|x| x.to_utc())),
-        t.deadline.map(|d| d.to_string()).unwrap_or_default(),
-        if t.is_overdue(today) { "是" } else { "" }.to_string(),
-        time(t.last_contact),
-        time(t.last_reached),
-        time(if t.state == Some(State::Resolved) {
-            t.resolved_at
-        } else {
-            None
-        }),
-    ]
-}
-
-fn tickets(ledger: &Ledger) -> Result<Vec<Ticket>> {
-    let tz = ledger.tz();
-    let cut = crate::domain::figures::cutoff(tz, ledger.clock.today());
-    let mut out = Vec::new();
-    ledger.for_each(&mut |id, events: Vec<Event>| {
-        let upto = events.iter().take_while(|e| e.instant() < cut);
-        out.push(Ticket::from_events(id, tz, upto));
-        Ok(())
-    })?;
-    Ok(out)
-}
-
-/// One row per ticket (UTF-8 with BOM, so Excel reads the Chinese), phones masked unless
-/// `reveal`. Returns the count.
-pub fn csv(ledger: &Ledger, path: &Path, reveal: bool) -> Result<usize> {
-    let all = tickets(ledger)?;
-    let today = ledger.clock.today();
-    write_atomically(path, |tmp| {
-        let mut f = std::fs::File::create(tmp)?;
-        f.write_all(b"\xEF\xBB\xBF")?;
-        let mut w = csv::Writer::from_writer(f);
-        w.write_record(HEADERS)?;
-        for t in &all {
-            w.write_record(ticket_cells(t, ledger.tz(), today, reveal))?;
-        }
-        w.flush()?;
-        Ok(())
-    })?;
-    Ok(all.len())
-}
-
-/// One row per ticket in a workbook, phones masked unless `reveal`. Returns the count.
-pub fn xlsx(ledger: &Ledger, path: &Path, reveal: bool) -> Result<usize> {
-    let all = tickets(ledger)?;
-    let today = ledger.clock.today();
-    write_atomically(path, |tmp| {
-        let mut wb = rust_xlsxwriter::Workbook::new();
-        let bold = rust_xlsxwriter::Format::new().set_bold();
-        let sheet = wb.add_worksheet();
-        sheet.set_name("工单")?;
-        for (c, h) in HEADERS.iter().enumerate() {
-            sheet.write_with_format(0, c as u16, *h, &bold)?;
-        }
-        for (i, t) in all.iter().enumerate() {
-            for (c, v) in ticket_cells(t, ledger.tz(), today, reveal)
-                .iter()
-                .enumerate()
-            {
-                if !v.is_empty() {
-                    sheet.write(1 + i as u32, c as u16, v)?;
-                }
-            }
-        }
-        wb.save(tmp)?;
-        Ok(())
-    })?;
-    Ok(all.len())
 }

@@ -6,5 +6,7 @@ pub mod dashboard;
 pub mod export;
 pub mod report;
 pub mod supervision;
+pub mod ticket_sheet;
 pub mod tickets;
+pub mod trend_sheet;
 pub mod workbook;

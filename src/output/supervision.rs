@@ -19,10 +19,11 @@ pub fn summons_lines(s: &[Summons], now: DateTime<Utc>, tz: Tz, lang: Lang) -> V
     )];
     for x in s {
         let hours = x.hours_waiting(now);
+        let waited = crate::domain::time_text::waited(chrono::Duration::hours(hours), lang);
         let waited = if hours >= 24 {
-            format!("{}h ⚠", hours)
+            format!("{waited} ⚠")
         } else {
-            format!("{hours}h")
+            waited
         };
         out.push(format!(
             "{}{}{}{}{}{}",

@@ -363,8 +363,14 @@ pub fn show_text(
     let mut s = String::new();
     let field = |s: &mut String, k: &str, v: Option<&str>| {
         if let Some(v) = v.filter(|v| !v.is_empty()) {
-            let pad = 10usize.saturating_sub(width(k));
-            let _ = writeln!(s, "{k}{}{}", " ".repeat(pad), sanitize(v));
+            // Line breaks stay breaks, each further line under the first.
+            let pad = 10usize.saturating_sub(width(k)).max(2);
+            let body = v
+                .lines()
+                .map(sanitize)
+                .collect::<Vec<_>>()
+                .join(&format!("\n{}", " ".repeat(10)));
+            let _ = writeln!(s, "{k}{}{body}", " ".repeat(pad));
         }
     };
     let phone = rec.phone.as_deref().map(|p| {
@@ -401,10 +407,21 @@ pub fn show_text(
         lang.t("诉求地址", "Address"),
         rec.address.as_deref(),
     );
+    field(&mut s, lang.t("所属街道", "Street"), rec.street.as_deref());
+    field(
+        &mut s,
+        lang.t("所属社区", "Community"),
+        rec.community.as_deref(),
+    );
     field(
         &mut s,
         lang.t("受理时间", "Received"),
         rec.received_at.map(|t| local(tz, &t.to_utc())).as_deref(),
+    );
+    field(
+        &mut s,
+        lang.t("办结时间", "Closed"),
+        rec.closed_at.map(|t| local(tz, &t.to_utc())).as_deref(),
     );
     field(
         &mut s,
@@ -419,8 +436,31 @@ pub fn show_text(
         rec.content.as_deref(),
     );
     field(&mut s, lang.t("答复内容", "Reply"), rec.reply.as_deref());
+    field(
+        &mut s,
+        lang.t("满意度", "Satisfaction"),
+        rec.satisfaction
+            .map(|x| crate::labels::satisfaction(x, lang)),
+    );
+    field(
+        &mut s,
+        lang.t("是否合理诉求", "Reasonable"),
+        rec.reasonable.map(|b| {
+            if b {
+                lang.t("是", "yes")
+            } else {
+                lang.t("否", "no")
+            }
+        }),
+    );
+    timeline_text(&mut s, events, tz, lang);
+    s
+}
+
+/// The numbered timeline of `show`, newest first.
+fn timeline_text(s: &mut String, events: &[Event], tz: Tz, lang: Lang) {
     let _ = writeln!(
-        s,
+        *s,
         "\n{}",
         lang.t(
             "办理记录(最新在前;撤销某条:genban void ID --event 编号 --reason 原因)",
@@ -431,14 +471,13 @@ pub fn show_text(
     let number_width = events.len().to_string().len();
     for (n, (e, (text, _))) in events.iter().zip(lines).enumerate().rev() {
         let _ = writeln!(
-            s,
+            *s,
             "  #{:<number_width$}  {}  {text}{}",
             n + 1,
             local_seconds(tz, &e.instant()),
             entered_note(e, tz, lang)
         );
     }
-    s
 }
 
 fn local_seconds(tz: Tz, t: &chrono::DateTime<chrono::Utc>) -> String {
@@ -450,13 +489,10 @@ fn entered_note(e: &Event, tz: Tz, lang: Lang) -> String {
     let Some(r) = e.recorded_at else {
         return String::new();
     };
-    let (at, entered) = (
-        local_seconds(tz, &e.instant()),
-        local_seconds(tz, &r.to_utc()),
-    );
-    if at == entered {
+    if !crate::domain::time_text::entered_late(&e.instant(), &r.to_utc()) {
         return String::new();
     }
+    let entered = local_seconds(tz, &r.to_utc());
     format!("  ({}{entered})", lang.t("录入于 ", "entered "))
 }
 

@@ -21,17 +21,20 @@ pub struct Sheets<'a> {
     pub overdue: &'a [TicketRow],
     pub awaiting_contact: &'a [TicketRow],
     pub review: &'a Review,
+    /// The 13 months up to the report's as-of date, for the 趋势 sheet.
+    pub trend: &'a crate::domain::dashboard::Dashboard,
     pub tz: Tz,
 }
 
 /// The sheet names, in order.
-pub fn sheet_names(lang: Lang) -> [&'static str; 5] {
+pub fn sheet_names(lang: Lang) -> [&'static str; 6] {
     [
         lang.t("汇总", "Summary"),
         lang.t("按单位", "By unit"),
         lang.t("超期工单", "Overdue"),
         lang.t("待联系工单", "To contact"),
         lang.t("回头看", "Look-back"),
+        crate::output::trend_sheet::name(lang),
     ]
 }
 
@@ -237,5 +240,6 @@ pub fn write(x: &Sheets, lang: Lang, path: &Path) -> Result<(), XlsxError> {
     tickets(&mut wb, names[2], x.overdue, x.tz, lang, &f)?;
     tickets(&mut wb, names[3], x.awaiting_contact, x.tz, lang, &f)?;
     look_back(&mut wb, x, lang, &f)?;
+    crate::output::trend_sheet::write(&mut wb, x.trend, lang)?;
     wb.save(path)
 }

@@ -134,6 +134,10 @@ pub struct TicketChange {
     /// whole commit (`Conflict`) when another writer appended to the ticket since.
     pub expected_events: usize,
     pub new_events: Vec<Event>,
+    /// The chain numbers the new events keep (a whole chained log into an empty store: each
+    /// event's `seq`, the chain rebuilt in their order from the genesis, `chain::kept`);
+    /// empty: they are chained on after the head, in the order given.
+    pub chain_at: Vec<u64>,
     pub derived: Derived,
 }
 

@@ -76,8 +76,13 @@ impl EventStore for SledStore {
             return Ok(());
         }
         let mut latest = self.latest_at()?;
+        // A chain kept as it came starts an empty store.
+        let kept = super::write::kept_lines(changes)?;
+        if kept.is_some() && !self.events.is_empty() {
+            return Err(StoreError::Conflict(changes[0].id.clone()));
+        }
         if changes.len() <= CHUNK {
-            self.write_chunk(changes, false, &mut latest)?;
+            self.write_chunk(changes, false, &mut latest, kept.as_ref())?;
         } else {
             // Into an empty store, nothing old needs noting: cut short, the store is emptied.
             let empty = self.events.is_empty();
@@ -85,10 +90,10 @@ impl EventStore for SledStore {
                 .insert(PENDING, if empty { PENDING_EMPTY } else { "1" })?;
             self.db.flush()?;
             if empty {
-                self.write_plain(changes)?;
+                self.write_plain(changes, kept.as_ref())?;
             } else {
                 for chunk in changes.chunks(CHUNK) {
-                    self.write_chunk(chunk, true, &mut latest)?;
+                    self.write_chunk(chunk, true, &mut latest, None)?;
                 }
             }
             self.db.flush()?;

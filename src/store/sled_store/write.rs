@@ -5,6 +5,7 @@ use super::{
     keys, SledStore, StoredTicket, CHAIN_HEAD, LATEST_AT, PENDING, PENDING_EMPTY, TICKET_COUNT,
 };
 use crate::domain::chain;
+use crate::domain::event::Event;
 use crate::store::{StoreError, TicketChange};
 use chrono::{DateTime, Utc};
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree as Tx};
@@ -55,6 +56,48 @@ fn lines_in(v: &[u8]) -> usize {
     v.split(|b| *b == b'\n')
         .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
         .count()
+}
+
+/// The chain a commit keeps (`TicketChange::chain_at`): each event's `prev`, found by the
+/// index of its change's first event.
+pub(super) struct KeptLines {
+    kept: chain::Kept,
+    starts: Vec<usize>,
+}
+
+impl KeptLines {
+    /// The stored line of event `event` of change `change` (`c`).
+    fn line(&self, change: usize, event: usize, c: &TicketChange) -> String {
+        let prev = &self.kept.prevs[self.starts[change] + event];
+        chain::line_at(&c.new_events[event], c.chain_at[event], prev)
+    }
+}
+
+/// The chain a commit keeps when its changes carry their chain numbers; None when it is
+/// chained on after the head. Refused when only some events carry one, or their numbers are
+/// not `1..=n`.
+pub(super) fn kept_lines(changes: &[TicketChange]) -> Result<Option<KeptLines>, StoreError> {
+    if changes.iter().all(|c| c.chain_at.is_empty()) {
+        return Ok(None);
+    }
+    let (mut events, mut seqs, mut starts) = (Vec::new(), Vec::new(), Vec::new());
+    for c in changes {
+        if c.chain_at.len() != c.new_events.len() {
+            return Err(StoreError::Backend(format!(
+                "ticket {}: not every new event carries its chain number",
+                c.id
+            )));
+        }
+        starts.push(events.len());
+        events.extend(c.new_events.iter());
+        seqs.extend_from_slice(&c.chain_at);
+    }
+    match chain::kept(&events, &seqs) {
+        Some(kept) => Ok(Some(KeptLines { kept, starts })),
+        None => Err(StoreError::Backend(
+            "the chain numbers of a commit are not 1 to the number of its events".into(),
+        )),
+    }
 }
 
 impl SledStore {
@@ -143,15 +186,24 @@ impl SledStore {
     }
 
     /// Writes a whole commit into an empty store with plain ordered inserts: no transaction and
-    /// nothing read back (the commit's marker says to empty the store if it is cut short).
-    pub(super) fn write_plain(&self, changes: &[TicketChange]) -> Result<(), StoreError> {
+    /// nothing read back (the commit's marker says to empty the store if it is cut short). The
+    /// chain is `kept`, or made in the order given.
+    pub(super) fn write_plain(
+        &self,
+        changes: &[TicketChange],
+        kept: Option<&KeptLines>,
+    ) -> Result<(), StoreError> {
         let mut head = chain::Head::default();
         let mut latest: Option<DateTime<Utc>> = None;
         let mut line = Vec::new();
-        for c in changes {
+        for (ci, c) in changes.iter().enumerate() {
             line.clear();
-            for e in &c.new_events {
-                line.extend_from_slice(head.append_line(e).as_bytes());
+            for (ei, e) in c.new_events.iter().enumerate() {
+                let l = match kept {
+                    Some(k) => k.line(ci, ei, c),
+                    None => head.append_line(e),
+                };
+                line.extend_from_slice(l.as_bytes());
                 line.push(b'\n');
                 latest = latest.max(Some(e.instant()));
             }
@@ -168,6 +220,9 @@ impl SledStore {
             self.facts.insert(id, c.derived.facts.encode())?;
             self.text.insert(id, c.derived.search.as_bytes())?;
         }
+        if let Some(k) = kept {
+            head = k.kept.head.clone();
+        }
         self.meta
             .insert(CHAIN_HEAD, serde_json::to_vec(&head).expect("json"))?;
         self.meta
@@ -178,12 +233,14 @@ impl SledStore {
         Ok(())
     }
 
-    /// Writes one chunk of a commit in one transaction; `journaled` notes every old value.
+    /// Writes one chunk of a commit in one transaction; `journaled` notes every old value. A
+    /// `kept` chain (of these changes) goes only onto an empty chain.
     pub(super) fn write_chunk(
         &self,
         changes: &[TicketChange],
         journaled: bool,
         latest: &mut Option<DateTime<Utc>>,
+        kept: Option<&KeptLines>,
     ) -> Result<(), StoreError> {
         let mut new_latest = *latest;
         for e in changes.iter().flat_map(|c| &c.new_events) {
@@ -210,8 +267,15 @@ impl SledStore {
                 }
             }
             let mut head = SledStore::head_of(old_head.as_deref());
+            if let (Some(_), Some(c)) = (kept, changes.first()) {
+                if head.seq != 0 {
+                    return Err(ConflictableTransactionError::Abort(Abort::Conflict(
+                        c.id.clone(),
+                    )));
+                }
+            }
             let mut count = SledStore::count_of(old_count.as_deref());
-            for c in changes {
+            for (ci, c) in changes.iter().enumerate() {
                 let trees = [(b'e', ev), (b't', tk), (b'f', fa), (b'x', tx)];
                 if journaled {
                     for (tag, tree) in trees {
@@ -223,11 +287,18 @@ impl SledStore {
                         )?;
                     }
                 }
-                if write_ticket(c, ev, tk, idx, &mut head)? {
+                let mut line = |ei: usize, e: &Event| match kept {
+                    Some(k) => k.line(ci, ei, c),
+                    None => head.append_line(e),
+                };
+                if write_ticket(c, ev, tk, idx, &mut line)? {
                     count += 1;
                 }
                 fa.insert(c.id.as_bytes(), c.derived.facts.encode())?;
                 tx.insert(c.id.as_bytes(), c.derived.search.as_bytes())?;
+            }
+            if let Some(k) = kept {
+                head = k.kept.head.clone();
             }
             meta.insert(CHAIN_HEAD, serde_json::to_vec(&head).expect("json"))?;
             meta.insert(TICKET_COUNT, count.to_string().as_bytes())?;
@@ -250,14 +321,14 @@ impl SledStore {
     }
 }
 
-/// Appends one ticket's events (chained) and replaces its summary and lookup keys. Returns
-/// whether the ticket is new.
+/// Appends one ticket's events (each as `line` writes it, with its link) and replaces its
+/// summary and lookup keys. Returns whether the ticket is new.
 fn write_ticket(
     c: &TicketChange,
     ev: &Tx,
     tk: &Tx,
     idx: &Tx,
-    head: &mut chain::Head,
+    line: &mut dyn FnMut(usize, &Event) -> String,
 ) -> TxResult<bool> {
     let old_raw = tk.get(c.id.as_bytes())?;
     if let Some(v) = &old_raw {
@@ -279,9 +350,8 @@ fn write_ticket(
     if !lines.is_empty() && lines.last() != Some(&b'\n') {
         lines.push(b'\n');
     }
-    for e in &c.new_events {
-        let link = head.append(e);
-        lines.extend_from_slice(chain::line_with(e, &link).as_bytes());
+    for (i, e) in c.new_events.iter().enumerate() {
+        lines.extend_from_slice(line(i, e).as_bytes());
         lines.push(b'\n');
     }
     ev.insert(c.id.as_bytes(), lines)?;
