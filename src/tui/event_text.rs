@@ -16,8 +16,7 @@ pub fn event_lines(e: &Event, described: &str, tz: Tz, lang: Lang, reveal: bool)
     let mut out = Lines {
         lines: vec![described.to_string(), String::new()],
     };
-    let when =
-        |t: &DateTime<FixedOffset>| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string();
+    let when = |t: &DateTime<FixedOffset>| crate::domain::time_text::second(tz, &t.to_utc());
     out.push(
         labels::event_field("type", lang),
         labels::event(e.kind.type_name(), lang),
@@ -145,7 +144,7 @@ fn kind_lines(out: &mut Lines, kind: &EventKind, tz: Tz, lang: Lang, reveal: boo
 fn record_lines(out: &mut Lines, r: &TicketRecord, tz: Tz, lang: Lang, reveal: bool) {
     let name = |k| labels::record_field(k, lang);
     let when = |t: &Option<DateTime<FixedOffset>>| {
-        t.map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
+        t.map(|t| crate::domain::time_text::second(tz, &t.to_utc()))
     };
     out.opt(name("received_at"), when(&r.received_at).as_deref());
     out.opt(name("complainant"), r.complainant.as_deref());

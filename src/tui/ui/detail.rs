@@ -54,7 +54,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     // The timeline follows the record in the same view, newest first; the view scrolls as a
     // whole so that the selected event stays in sight (and the record while it fits).
     let inner = area.width.saturating_sub(2) as usize;
-    let selected_line = push_timeline(&mut lines, events, *selected, lang, tz, inner);
+    let selected_line = push_timeline(&mut lines, events, (*selected, app.today), lang, tz, inner);
     let visible = area.height.saturating_sub(2) as usize;
     let start = (selected_line + 1).saturating_sub(visible.max(1));
     let title = format!(
@@ -85,7 +85,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
 fn push_timeline(
     lines: &mut Vec<Line<'static>>,
     events: &[crate::domain::event::Event],
-    selected: usize,
+    // The selected row and today (the year of an entry time is left out within it).
+    selected: (usize, chrono::NaiveDate),
     lang: crate::i18n::Lang,
     tz: chrono_tz::Tz,
     inner: usize,
@@ -99,6 +100,7 @@ fn push_timeline(
         ),
         theme::title(),
     )));
+    let (selected, today) = selected;
     let selected = selected.min(events.len().saturating_sub(1));
     let marks = timeline(events, lang);
     let mut selected_line = lines.len();
@@ -106,13 +108,10 @@ fn push_timeline(
         let at = e.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
         // Who entered it, and when when that is not when it happened.
         let mut who = e.operator.as_deref().map(sanitize).unwrap_or_default();
-        if let Some(r) = e.recorded_at {
-            if (r.with_timezone(&chrono::Utc) - e.instant())
-                .num_minutes()
-                .abs()
-                >= 1
-            {
-                let r = r.with_timezone(&tz).format("%m-%d %H:%M");
+        // (Only an hour or more later: a minute's typing is not worth saying.)
+        if let Some(r) = e.recorded_at.map(|r| r.to_utc()) {
+            if crate::domain::time_text::entered_late(&e.instant(), &r) {
+                let r = crate::domain::time_text::short(tz, &r, today);
                 who = format!("{who} {}{r}", lang.t("录入于", "entered "));
             }
         }

@@ -80,11 +80,20 @@ impl Col {
             Col::OnTime => lang.t("按时", "Ok?"),
         }
     }
-    fn value(self, r: &TicketRow, lang: Lang, tz: Tz) -> String {
+    fn value(self, r: &TicketRow, lang: Lang, tz: Tz, today: chrono::NaiveDate) -> String {
         let t = r.ticket();
+        // This year's times without the year (`12-04 01:20`), an earlier year's as its date:
+        // a 2025 ticket never reads like this year's.
         let short = |x: Option<chrono::DateTime<chrono::Utc>>| {
-            x.map(|x| x.with_timezone(&tz).format("%m-%d %H:%M").to_string())
-                .unwrap_or_default()
+            x.map(|x| {
+                let s = crate::domain::time_text::short(tz, &x, today);
+                if s.len() > 11 {
+                    x.with_timezone(&tz).format("%Y-%m-%d").to_string()
+                } else {
+                    s
+                }
+            })
+            .unwrap_or_default()
         };
         match self {
             Col::Mark => match t.state {
@@ -274,7 +283,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let rows = app.rows.iter().skip(offset).take(visible).map(|r| {
         Row::new(
             cols.iter()
-                .map(|(c, w)| Cell::from(fit(&sanitize(&c.value(r, lang, tz)), *w))),
+                .map(|(c, w)| Cell::from(fit(&sanitize(&c.value(r, lang, tz, app.today)), *w))),
         )
         .style(row_style(r))
     });
