@@ -1812,3 +1812,76 @@ fn the_boards_tabs_move_like_the_panes_and_filter_as_you_type() {
     press(&mut app, KeyCode::Tab);
     assert!(board(&app).filter.is_empty());
 }
+
+#[test]
+fn the_timeline_says_entered_only_an_hour_or_more_after_the_event() {
+    let (_d, mut app) = demo_app(60, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2");
+    let id = app.rows[0].ticket().id.clone();
+    for (at, entered, note) in [
+        (
+            "2026-11-19T09:00:00+08:00",
+            "2026-11-19T09:40:00+08:00",
+            "四十分钟后录入",
+        ),
+        (
+            "2026-11-19T10:00:00+08:00",
+            "2026-11-19T13:30:00+08:00",
+            "三个半小时后录入",
+        ),
+    ] {
+        let e = genban::domain::event::Event::from_json_str(&format!(
+            r#"{{"ticket":"{id}","type":"note","at":"{at}","recorded_at":"{entered}","note":"{note}"}}"#
+        ))
+        .unwrap();
+        app.ledger.record(e).unwrap();
+    }
+    app.refresh().unwrap();
+    press(&mut app, KeyCode::Enter);
+    let screen = draw(&app, 120, 40);
+    let line = |what: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("{what}: {screen}"))
+            .to_string()
+    };
+    assert!(!line("四十分钟后录入").contains("录入于"), "{screen}");
+    assert!(
+        line("三个半小时后录入").contains("录入于11-19 13:30"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn colon_opens_a_ticket_by_its_id_as_pasted_and_y_copies_the_id() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "5");
+    let id = app.rows[2].ticket().id.clone();
+    // y copies the selected id (the event loop sends it to the terminal as OSC 52).
+    keys(&mut app, "jjy");
+    assert_eq!(app.clipboard.as_deref(), Some(id.as_str()));
+    assert!(app.message.as_ref().unwrap().0.contains(&id));
+    app.clipboard = None;
+    // An unknown id is said and the prompt stays; a pasted one (spaces) opens the ticket.
+    keys(&mut app, ":");
+    keys(&mut app, "NOPE123");
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(app.popups.last(), Some(Popup::Prompt(..))));
+    assert!(app
+        .message
+        .as_ref()
+        .unwrap()
+        .0
+        .contains("没有编号为 NOPE123 的工单"));
+    app.on_key(ctrl_key('u'));
+    let (a, b) = id.split_at(6);
+    keys(&mut app, &format!(" {a} {b} "));
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty());
+    assert!(matches!(&app.view, View::Detail { id: shown, .. } if *shown == id));
+    keys(&mut app, "y");
+    assert_eq!(app.clipboard.as_deref(), Some(id.as_str()));
+}

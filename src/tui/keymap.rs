@@ -106,6 +106,8 @@ actions! {
     Refresh "refresh" "刷新" "refresh",
     Undo "undo" "撤销我的上一条录入" "undo my last entry",
     Operator "operator" "操作员(谁在录入)" "who is at the keyboard",
+    Jump "jump" "按编号打开工单" "open a ticket by its id",
+    CopyId "copy_id" "复制工单编号" "copy the ticket's id",
     Save "save" "保存" "save",
     Cancel "cancel" "取消" "cancel",
     NextField "next_field" "下一项" "next field",

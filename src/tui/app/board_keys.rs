@@ -169,6 +169,8 @@ impl App {
             | Action::Review
             | Action::Undo
             | Action::Operator
+            | Action::Jump
+            | Action::CopyId
             | Action::Save
             | Action::Cancel
             | Action::NextField

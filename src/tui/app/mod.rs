@@ -51,6 +51,8 @@ pub enum PromptKind {
     Topic,
     /// Who is at the keyboard (kept in the config).
     Operator,
+    /// A ticket to open by its id (as pasted).
+    Jump,
 }
 
 #[derive(Debug, Clone)]
@@ -219,6 +221,9 @@ pub struct App {
     return_to: Option<Popup>,
     /// The supervision board, while it is open (or was, when a ticket was opened from it).
     pub board: Option<Box<super::board::Board>>,
+    /// Text to put on the terminal's clipboard (OSC 52, so it works over ssh); the event
+    /// loop sends it and takes it.
+    pub clipboard: Option<String>,
 }
 
 impl App {
@@ -254,6 +259,7 @@ impl App {
             seen_generation: 0,
             return_to: None,
             board: None,
+            clipboard: None,
         };
         app.refresh()?;
         if app.ledger.ticket_count()? == 0 {
@@ -733,6 +739,8 @@ impl App {
                 | Action::Refresh
                 | Action::Undo
                 | Action::Operator
+                | Action::Jump
+                | Action::CopyId
                 | Action::Save
                 | Action::Cancel
                 | Action::NextField
@@ -818,7 +826,9 @@ impl App {
             | Action::Review
             | Action::Refresh
             | Action::Undo
-            | Action::Operator => self.update_anywhere(a)?,
+            | Action::Operator
+            | Action::Jump
+            | Action::CopyId => self.update_anywhere(a)?,
             // The detail's, the dialogs' and the pop-ups' own.
             Action::Back
             | Action::RevealPhone
@@ -904,7 +914,9 @@ impl App {
             | Action::Review
             | Action::Refresh
             | Action::Undo
-            | Action::Operator => self.update_anywhere(a)?,
+            | Action::Operator
+            | Action::Jump
+            | Action::CopyId => self.update_anywhere(a)?,
             // The list's, the board's, the dialogs' and the pop-ups' own.
             Action::Board
             | Action::NewTicket
@@ -963,6 +975,17 @@ impl App {
             }
             Action::Undo => self.start_undo()?,
             Action::Operator => self.ask_operator(),
+            Action::Jump => self.prompt(PromptKind::Jump),
+            Action::CopyId => match self.current_id() {
+                Some(id) => {
+                    self.say(
+                        format!("{} {id}", self.lang.t("已复制编号", "copied")),
+                        false,
+                    );
+                    self.clipboard = Some(id);
+                }
+                None => self.say(self.lang.t("没有选中的工单", "no ticket selected"), true),
+            },
             other => anyhow::bail!("{other:?} is not an action of every view"),
         }
         Ok(())
@@ -1038,6 +1061,10 @@ impl App {
             .hint(lang.t(
                 "输入筛选,← → 选择,留空为全部",
                 "type to filter, ← → to choose, empty for all",
+            )),
+            PromptKind::Jump => Field::text("q", lang.t("工单编号", "Ticket id"), "").hint(lang.t(
+                "粘贴或输入编号,空格和全角数字都可以",
+                "as pasted: spaces and full-width digits are fine",
             )),
             PromptKind::Operator => Field::text(
                 "q",
@@ -1330,6 +1357,32 @@ impl App {
         Ok(())
     }
 
+    /// Opens the ticket of the id typed after `:` (read as the command line reads ids); an
+    /// unknown one is said and the prompt stays to be corrected.
+    fn jump_to(&mut self, typed: Option<&str>) -> anyhow::Result<()> {
+        let lang = self.lang;
+        let id = crate::domain::search::id_form(typed.unwrap_or(""));
+        if id.is_empty() {
+            self.say(lang.t("请填写工单编号", "a ticket id is required"), true);
+            return Ok(());
+        }
+        if self.ledger.ticket(&id, self.today)?.is_none() {
+            let msg = match lang {
+                Lang::Zh => format!("没有编号为 {id} 的工单"),
+                Lang::En => format!("no ticket {id}"),
+            };
+            self.say(crate::text::sanitize(&msg), true);
+            return Ok(());
+        }
+        self.popups.pop();
+        self.view = View::Detail {
+            id,
+            selected: 0,
+            reveal_phone: false,
+        };
+        self.reload_detail()
+    }
+
     /// Searches for `q` (None: no search), the selection back at the top.
     fn set_search(&mut self, q: Option<String>) -> anyhow::Result<()> {
         self.filter.query = q;
@@ -1375,6 +1428,9 @@ impl App {
                 if kind == PromptKind::Operator {
                     return self.save_operator(v.as_deref());
                 }
+                if kind == PromptKind::Jump {
+                    return self.jump_to(v.as_deref());
+                }
                 match kind {
                     PromptKind::Search => self.filter.query = v,
                     PromptKind::Unit => self.filter.unit = v,
@@ -1387,7 +1443,7 @@ impl App {
                         self.popups.pop();
                         return self.escalate_hotspot(&topic);
                     }
-                    PromptKind::Operator => {}
+                    PromptKind::Operator | PromptKind::Jump => {}
                 }
                 self.popups.pop();
                 self.selected = 0;
