@@ -96,17 +96,7 @@ impl App {
             | Action::PageDown
             | Action::PageUp
             | Action::Top
-            | Action::Bottom => {
-                // Over the rows the filter keeps.
-                let kept = board.kept_rows(self.lang, self.ledger.tz());
-                let at = kept
-                    .iter()
-                    .position(|r| *r == board.selected())
-                    .unwrap_or(0);
-                if let Some(row) = kept.get(step(at, a, kept.len(), page)) {
-                    board.select(*row);
-                }
-            }
+            | Action::Bottom => self.move_on_board(a, page),
             Action::Search => {
                 board.typing = true;
             }
@@ -180,6 +170,22 @@ impl App {
             | Action::Close => {}
         }
         Ok(())
+    }
+
+    /// Moves the selection of the board's tab over the rows its filter keeps.
+    fn move_on_board(&mut self, a: Action, page: usize) {
+        let (lang, tz) = (self.lang, self.ledger.tz());
+        let Some(board) = self.board.as_mut() else {
+            return;
+        };
+        let kept = board.kept_rows(lang, tz);
+        let at = kept
+            .iter()
+            .position(|r| *r == board.selected())
+            .unwrap_or(0);
+        if let Some(row) = kept.get(step(at, a, kept.len(), page)) {
+            board.select(*row);
+        }
     }
 
     /// A key while the board's filter is being typed; false when it is not.
