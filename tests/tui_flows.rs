@@ -1885,3 +1885,41 @@ fn colon_opens_a_ticket_by_its_id_as_pasted_and_y_copies_the_id() {
     keys(&mut app, "y");
     assert_eq!(app.clipboard.as_deref(), Some(id.as_str()));
 }
+
+#[test]
+fn a_long_refusal_wraps_in_its_dialog_and_is_never_cut() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2c");
+    // A contact dated after it was entered.
+    let Some(Popup::Dialog(d)) = app.popups.last_mut() else {
+        panic!("the contact dialog")
+    };
+    let at = d.form.fields.iter().position(|f| f.key == "at").unwrap();
+    let said = d.form.fields.iter().position(|f| f.key == "note").unwrap();
+    d.form.focus = said;
+    keys(&mut app, "告知办理进展");
+    let Some(Popup::Dialog(d)) = app.popups.last_mut() else {
+        panic!()
+    };
+    d.form.focus = at;
+    app.on_key(ctrl_key('u'));
+    keys(&mut app, "2027-01-01 10:00");
+    press(&mut app, KeyCode::Enter);
+    let Some(Popup::Dialog(d)) = app.popups.last() else {
+        panic!("the dialog stays open")
+    };
+    let error = d.error.clone().expect("refused");
+    assert!(genban::text::width(&error) > 76, "{error}");
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = draw(&app, w, h);
+        let rows: String = screen
+            .lines()
+            .map(|l| l.split('│').nth(2).unwrap_or(""))
+            .collect();
+        assert!(
+            squeezed(&rows).contains(&squeezed(&error)),
+            "{error}\n{screen}"
+        );
+    }
+}

@@ -107,8 +107,14 @@ fn draw_form(
     let lang = app.lang;
     let w = area.width.saturating_sub(4).min(76);
     let rows: u16 = form.fields.iter().map(|x| x.lines).sum();
+    // A refusal wraps over as many rows as it needs (never cut), below the fields.
+    let refusal: Vec<String> = match error.filter(|_| !confirm) {
+        Some(e) => wrap(&sanitize(e), w.saturating_sub(2).max(1) as usize),
+        None => Vec::new(),
+    };
+    let extra = refusal.len().saturating_sub(1) as u16;
     // (The search at the bottom shows its field alone: its title holds the keys.)
-    let h = (rows + 5).min(area.height);
+    let h = (rows + 5 + extra).min(area.height);
     let rect = centered(area, w, h);
     let inner = frame_block(f, rect, title);
     let label_w = form
@@ -141,7 +147,15 @@ fn draw_form(
         lang,
         inner.width as usize,
     ));
-    lines.push(footer_line(app, form, error, confirm, inner.width as usize));
+    if refusal.is_empty() {
+        lines.push(footer_line(app, form, error, confirm, inner.width as usize));
+    } else {
+        lines.extend(
+            refusal
+                .into_iter()
+                .map(|l| Line::from(Span::styled(l, theme::error()))),
+        );
+    }
     f.render_widget(Paragraph::new(lines), inner);
     if let Some(c) = cursor {
         if !confirm {
