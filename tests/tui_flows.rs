@@ -1923,3 +1923,29 @@ fn a_long_refusal_wraps_in_its_dialog_and_is_never_cut() {
         );
     }
 }
+
+#[test]
+fn a_long_message_wraps_above_the_key_bar() {
+    let (_d, mut app) = demo_app(60, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-20T09:00:00+08:00")
+        .unwrap()
+        .to_utc();
+    let why = genban::labels::no_undo(
+        &genban::domain::undo::NoUndo::TooOld(at),
+        app.ledger.tz(),
+        Lang::Zh,
+    );
+    assert!(genban::text::width(&why) > 80, "{why}");
+    app.message = Some((why.clone(), true));
+    let screen = draw(&app, 80, 24);
+    let lines: Vec<&str> = screen.lines().collect();
+    // The last row is still the key bar; the message's rows above it hold it whole.
+    assert!(lines[23].contains("帮助"), "{screen}");
+    // (Each backend line is quoted, some followed by a note on wide characters.)
+    let rows: String = lines[20..23]
+        .iter()
+        .map(|l| l.split('"').nth(1).unwrap_or(""))
+        .collect();
+    assert!(squeezed(&rows).contains(&squeezed(&why)), "{why}\n{screen}");
+}

@@ -49,7 +49,7 @@ pub fn render(f: &mut Frame, app: &App) {
         Constraint::Length(1),
         Constraint::Length(filter_rows),
         Constraint::Min(3),
-        Constraint::Length(1),
+        Constraint::Length(message_lines(app, area.width).len().max(1) as u16),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -265,11 +265,29 @@ fn filter_text(app: &App) -> Option<String> {
     })
 }
 
+/// The message wrapped to the width: up to three rows above the key bar (a refusal at the
+/// key is read whole), cut with `…` only beyond them.
+fn message_lines(app: &App, cols: u16) -> Vec<String> {
+    let Some((text, _)) = &app.message else {
+        return Vec::new();
+    };
+    let w = (cols as usize).saturating_sub(1).max(1);
+    let mut lines = crate::text::wrap(&sanitize(text), w);
+    if lines.len() > 3 {
+        lines.truncate(3);
+        lines[2] = truncate(&format!("{}…", lines[2]), w);
+    }
+    lines
+}
+
 fn draw_message(f: &mut Frame, app: &App, area: Rect) {
-    if let Some((text, error)) = &app.message {
+    if let Some((_, error)) = &app.message {
         let style = if *error { theme::error() } else { theme::ok() };
-        let text = truncate(&format!(" {}", sanitize(text)), area.width as usize);
-        f.render_widget(Paragraph::new(Line::from(Span::styled(text, style))), area);
+        let lines: Vec<Line> = message_lines(app, area.width)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(format!(" {l}"), style)))
+            .collect();
+        f.render_widget(Paragraph::new(lines), area);
     }
 }
 
