@@ -1647,6 +1647,23 @@ fn the_month_tasks_and_the_look_back_take_the_same_keys() {
     let kept = genban::tui::app::popup_tickets(app.popups.last().unwrap(), Lang::Zh);
     assert!(kept.iter().all(|id| *id == first), "{kept:?}");
     assert!(matches!(app.popups.last(), Some(Popup::Review(_, s)) if s.selected == 0));
+    // Each heading says how many of its rows the filter keeps.
+    let screen = draw(&app, 120, 40);
+    let counts: Vec<(usize, usize)> = screen
+        .lines()
+        .filter(|l| l.contains('■'))
+        .filter_map(|l| {
+            let last = l.split('■').nth(1)?.split_whitespace().nth(1)?;
+            let (a, b) = last.split_once('/')?;
+            Some((a.parse().ok()?, b.parse().ok()?))
+        })
+        .collect();
+    assert_eq!(
+        counts.len(),
+        genban::domain::review::RULES.len(),
+        "{screen}"
+    );
+    assert!(counts.iter().any(|(a, b)| a < b), "{counts:?}");
 }
 
 #[test]

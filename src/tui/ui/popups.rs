@@ -373,16 +373,23 @@ fn draw_tasks(
             Default::default(),
         ),
     ] {
-        lines.push(Line::raw(""));
-        lines.push(Line::from(Span::styled(
-            format!("■ {title} {}", rows.len()),
-            style,
-        )));
-        for text in rows
+        let kept: Vec<String> = rows
             .iter()
             .map(|r| task_text(r, lang))
             .filter(|t| state.keeps(t))
-        {
+            .collect();
+        // Filtered, a heading says how many of its rows are kept.
+        let count = if state.filter.is_empty() {
+            rows.len().to_string()
+        } else {
+            format!("{}/{}", kept.len(), rows.len())
+        };
+        lines.push(Line::raw(""));
+        lines.push(Line::from(Span::styled(
+            format!("■ {title} {count}"),
+            style,
+        )));
+        for text in kept {
             let line = Line::raw(truncate(&text, iw));
             lines.push(if k == scroll {
                 selected_line = lines.len();
@@ -550,19 +557,21 @@ fn draw_review(
         } else {
             theme::awaiting()
         };
-        lines.push(Line::from(Span::styled(
-            format!(
-                "■ {} {}",
-                crate::output::report::rule_name(rule, lang),
-                flags.len()
-            ),
-            style,
-        )));
-        for text in flags
+        let kept: Vec<String> = flags
             .iter()
             .map(|fl| review_text(fl, lang))
             .filter(|t| state.keeps(t))
-        {
+            .collect();
+        let count = if state.filter.is_empty() {
+            flags.len().to_string()
+        } else {
+            format!("{}/{}", kept.len(), flags.len())
+        };
+        lines.push(Line::from(Span::styled(
+            format!("■ {} {count}", crate::output::report::rule_name(rule, lang)),
+            style,
+        )));
+        for text in kept {
             let line = Line::raw(truncate(&text, iw));
             lines.push(if k == scroll {
                 selected_line = lines.len();
