@@ -535,6 +535,9 @@ fn the_to_contact_pane_marks_tickets_reached_by_no_one_this_month() {
         ))
         .unwrap();
         app.ledger.record(e).unwrap();
+        // Entered a moment apart: in one millisecond the two would be one event (the same
+        // entry time), which the log keeps once.
+        std::thread::sleep(std::time::Duration::from_millis(3));
     }
     app.refresh().unwrap();
     let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
