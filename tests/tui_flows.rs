@@ -1969,3 +1969,117 @@ fn a_long_message_wraps_above_the_key_bar() {
         .collect();
     assert!(squeezed(&rows).contains(&squeezed(&why)), "{why}\n{screen}");
 }
+
+/// The board follows a write made by another genban process, as the panes do: its figures are
+/// those of the board read afresh (issue 15, item 5).
+#[test]
+fn the_board_follows_a_write_from_another_process() {
+    let (_d, mut app) = demo_app(300, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "D");
+    let board = |app: &genban::tui::app::App| app.board.as_ref().expect("the board").clone();
+    let before = board(&app).dashboard.counts().clone();
+    let other = app.ledger.sharing(app.ledger.clock, Some("街道".into()));
+    let id = app
+        .ledger
+        .pane(Pane::AwaitingSign, today())
+        .unwrap()
+        .into_iter()
+        .find(|r| r.ticket().state == Some(State::AwaitingSign))
+        .expect("a ticket to sign")
+        .ticket()
+        .id
+        .clone();
+    let unit = app
+        .ledger
+        .ticket(&id, today())
+        .unwrap()
+        .unwrap()
+        .0
+        .ticket()
+        .unit()
+        .to_string();
+    other
+        .record(
+            genban::domain::event::Event::from_json_str(&format!(
+                r#"{{"ticket":"{id}","type":"sign","at":"{TUI_DAY}T09:00:00+08:00","unit":"{unit}","deadline":"2026-12-31"}}"#
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+    assert!(app.poll(), "the app sees the write");
+    let after = board(&app).dashboard.counts().clone();
+    assert_ne!(before, after, "the board moved");
+    let fresh = genban::tui::board::Board::load(&app.ledger, today(), Default::default()).unwrap();
+    assert_eq!(&after, fresh.dashboard.counts());
+}
+
+/// `[` and `]` move the board a month (the title and the league say which); `[` in the
+/// look-back moves it two months; a unit filter's counts are on the tabs.
+#[test]
+fn the_board_and_the_look_back_move_to_other_periods() {
+    let (_d, mut app) = demo_app(300, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "D");
+    let screen = |app: &genban::tui::app::App| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        t.draw(|f| genban::tui::ui::render(f, app)).unwrap();
+        format!("{}", t.backend())
+    };
+    assert!(!screen(&app).contains(" 2026-10 ·"), "{}", screen(&app));
+    keys(&mut app, "[");
+    let b = app.board.as_ref().unwrap();
+    assert_eq!(b.dashboard.today, date("2026-10-31"));
+    assert!(!b.current);
+    let s = screen(&app);
+    assert!(
+        s.contains(" 2026-10 ·") && s.contains("单位排名, 2026-10"),
+        "{s}"
+    );
+    // The board of October is the one read as of its last day.
+    let oct = genban::tui::board::Board::load(&app.ledger, date("2026-10-31"), Default::default())
+        .unwrap();
+    assert_eq!(b.dashboard.counts(), oct.dashboard.counts());
+    keys(&mut app, "]");
+    assert!(app.board.as_ref().unwrap().current);
+    keys(&mut app, "]");
+    assert!(app
+        .message
+        .as_ref()
+        .is_some_and(|(m, _)| m.contains("已是本月")));
+    // The look-back: the last two months, then the two before.
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "R");
+    let period = |app: &genban::tui::app::App| match app.popups.last() {
+        Some(Popup::Review(r, _)) => (r.period.from, r.period.to, r.as_of),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        period(&app),
+        (date("2026-10-01"), date("2026-11-30"), today())
+    );
+    keys(&mut app, "[");
+    assert_eq!(
+        period(&app),
+        (date("2026-08-01"), date("2026-09-30"), date("2026-09-30"))
+    );
+    keys(&mut app, "]");
+    assert_eq!(
+        period(&app),
+        (date("2026-10-01"), date("2026-11-30"), today())
+    );
+    press(&mut app, KeyCode::Esc);
+    // A unit filter: each tab counts the tickets of that unit.
+    let unit = app.ledger.units().unwrap()[0].clone();
+    app.filter.unit = Some(unit.clone());
+    for p in [Pane::InProgress, Pane::AwaitingContact, Pane::Overdue] {
+        let n = app
+            .ledger
+            .pane(p, today())
+            .unwrap()
+            .iter()
+            .filter(|r| r.ticket().unit() == unit)
+            .count();
+        assert_eq!(app.tab_count(p), n.to_string(), "{p:?}");
+    }
+}

@@ -163,7 +163,7 @@ impl TicketRow {
     }
 }
 
-/// Most urgent first: overdue by most days overdue, awaiting contact by fewest days left in the
+/// Most urgent first: to sign by the longest waiting since its latest dispatch, overdue by most days overdue, awaiting contact by fewest days left in the
 /// month then longest since the last contact, others by deadline; resolved newest first; all
 /// tickets newest received first.
 pub fn sort_rows<R: std::borrow::Borrow<TicketRow>>(pane: Pane, rows: &mut [R]) {
@@ -192,12 +192,17 @@ fn urgency(pane: Pane, a: &TicketRow, b: &TicketRow) -> std::cmp::Ordering {
             .then_with(|| a.days_left.cmp(&b.days_left))
             .then_with(|| a.ticket().id.cmp(&b.ticket().id)),
         Pane::AwaitingSign => {
-            let da = a.ticket().first_dispatch.as_ref().map(|d| d.0);
-            let db = b.ticket().first_dispatch.as_ref().map(|d| d.0);
-            // Returned ones first (they need re-dispatch), then oldest dispatch first.
+            // Waiting since the latest dispatch (a re-dispatch starts the wait again).
+            let waiting = |r: &TicketRow| {
+                let t = r.ticket();
+                t.latest_dispatch_at
+                    .or(t.first_dispatch.as_ref().map(|d| d.0))
+                    .map_or((1, i64::MAX), |at| (0, at.timestamp()))
+            };
+            // Returned ones first (they need re-dispatch), then the longest waiting first.
             (b.ticket().state == Some(State::Returned))
                 .cmp(&(a.ticket().state == Some(State::Returned)))
-                .then_with(|| da.cmp(&db))
+                .then_with(|| waiting(a).cmp(&waiting(b)))
                 .then_with(|| a.ticket().id.cmp(&b.ticket().id))
         }
         Pane::Overdue | Pane::InProgress => a
@@ -205,5 +210,44 @@ fn urgency(pane: Pane, a: &TicketRow, b: &TicketRow) -> std::cmp::Ordering {
             .unwrap_or(i64::MAX)
             .cmp(&b.days_left.unwrap_or(i64::MAX))
             .then_with(|| a.ticket().id.cmp(&b.ticket().id)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::Event;
+    use crate::domain::ticket_facts::TicketFacts;
+
+    fn row(id: &str, dispatches: &[&str]) -> TicketRow {
+        let mut log = vec![Event::from_json_str(&format!(
+            r#"{{"ticket":"{id}","type":"ticket","at":"2026-11-01T09:00:00+08:00","unit":"甲"}}"#
+        ))
+        .unwrap()];
+        for (i, at) in dispatches.iter().enumerate() {
+            log.push(
+                Event::from_json_str(&format!(
+                    r#"{{"ticket":"{id}","type":"dispatch","at":"{at}T09:00:00+08:00","unit":"单位{i}"}}"#
+                ))
+                .unwrap(),
+            );
+        }
+        let f = TicketFacts::derive(&log);
+        let tz = crate::domain::time::DEFAULT_TZ;
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        TicketRow::of(id, &f.events, tz, today)
+    }
+
+    #[test]
+    fn to_sign_puts_the_longest_waiting_since_the_latest_dispatch_first() {
+        let mut rows = vec![
+            row("B", &["2026-12-04"]),
+            // First sent on 11-20, sent again to another unit on 12-05: waiting since 12-05.
+            row("C", &["2026-11-20", "2026-12-05"]),
+            row("A", &["2026-12-02"]),
+        ];
+        sort_rows(Pane::AwaitingSign, &mut rows);
+        let order: Vec<&str> = rows.iter().map(|r| r.ticket().id.as_str()).collect();
+        assert_eq!(order, ["A", "B", "C"]);
     }
 }

@@ -64,6 +64,8 @@ pub struct Board {
     pub filter: String,
     /// Whether keys go to the filter (after `/`, until Enter or Esc).
     pub typing: bool,
+    /// Whether it is this month's board (else a past month's, as of its last day).
+    pub current: bool,
 }
 
 impl Board {
@@ -82,6 +84,7 @@ impl Board {
             now: ledger.now(),
             filter: String::new(),
             typing: false,
+            current: today == ledger.clock.today(),
         })
     }
 
@@ -147,7 +150,7 @@ impl Board {
                 out.push((
                     format!(
                         "{} · {} · {}",
-                        lang.t("单位排名,本月", "Unit league, this month"),
+                        b.league_title(lang),
                         sort_name(b.sort, lang),
                         lang.t("Enter 筛选该单位", "Enter filters the panes to it")
                     ),
@@ -197,6 +200,22 @@ impl Board {
             .into_iter()
             .filter(|(text, row)| row.is_none() || b.keeps(text))
             .collect()
+    }
+
+    /// The league's heading: this month, or the month shown.
+    fn league_title(&self, lang: Lang) -> String {
+        if self.current {
+            return lang
+                .t("单位排名,本月", "Unit league, this month")
+                .to_string();
+        }
+        let month = self.dashboard.today.format("%Y-%m");
+        format!("{} {month}", lang.t("单位排名,", "Unit league,"))
+    }
+
+    /// The month shown, for the title: `2026-10` (`[` and `]` move it).
+    pub fn month_label(&self, _lang: Lang) -> String {
+        self.dashboard.today.format("%Y-%m").to_string()
     }
 
     /// Orders the league by the next column.

@@ -94,7 +94,7 @@ impl Filter {
     pub fn is_empty(&self) -> bool {
         *self == Filter::default()
     }
-    fn keeps(&self, r: &TicketRow) -> bool {
+    pub(crate) fn keeps(&self, r: &TicketRow) -> bool {
         let t = r.ticket();
         self.unit.as_deref().is_none_or(|u| t.unit() == u)
             && self
@@ -203,6 +203,10 @@ pub struct App {
     figures_rx: Option<Receiver<Report>>,
     /// The board being read on a thread (the app's figures over a large store take seconds).
     board_rx: Option<Receiver<Result<super::board::Board, String>>>,
+    /// A write came while the board was being read: read it again when that read is done.
+    board_again: bool,
+    /// How many months before this one the board shows (`[` and `]` move it).
+    pub board_back: u32,
     background: bool,
     /// The figures wait for the first poll (on a thread they would slow the first screen).
     figures_waiting: bool,
@@ -248,6 +252,8 @@ impl App {
             figures: None,
             figures_rx: None,
             board_rx: None,
+            board_again: false,
+            board_back: 0,
             background,
             figures_waiting: background,
             detail: None,
@@ -307,7 +313,7 @@ impl App {
         self.reload_detail()?;
         self.rebuild_rows();
         self.start_figures();
-        Ok(())
+        self.follow_board()
     }
 
     /// After an action on one ticket: re-evaluates just that ticket in every pane (and in the
@@ -335,7 +341,7 @@ impl App {
         self.reload_detail()?;
         self.rebuild_rows();
         self.start_figures();
-        Ok(())
+        self.follow_board()
     }
 
     /// Puts a ticket's new row in the panes that hold it now (and the search), out of the rest.
@@ -409,6 +415,56 @@ impl App {
         }
     }
 
+    /// The look-back over the two months ending with `day`'s, as of `day` (today) or of the
+    /// end of the period (an earlier one).
+    fn review_ending(&self, day: NaiveDate) -> anyhow::Result<crate::domain::review::Review> {
+        use crate::domain::time::{month_end, month_start};
+        let to = month_end(day);
+        let from = month_start(
+            day.checked_sub_months(chrono::Months::new(1))
+                .unwrap_or(day),
+        );
+        let as_of = to.min(self.today);
+        Ok(self
+            .ledger
+            .review(Period { from, to }, as_of, Default::default())?)
+    }
+
+    /// `[` / `]` in the look-back: the two months before (or after, never past this month).
+    fn move_review_period(&mut self, earlier: bool) -> anyhow::Result<()> {
+        let Some(Popup::Review(r, _)) = self.popups.last() else {
+            return Ok(());
+        };
+        let anchor = r.as_of;
+        if !earlier && anchor >= self.today {
+            self.say(
+                self.lang
+                    .t("已是最近两个月", "these are the latest two months"),
+                false,
+            );
+            return Ok(());
+        }
+        let months = chrono::Months::new(2);
+        let moved = if earlier {
+            anchor.checked_sub_months(months)
+        } else {
+            anchor.checked_add_months(months)
+        }
+        .unwrap_or(anchor);
+        let this_month = crate::domain::time::month_start(self.today);
+        let day = if moved >= this_month {
+            self.today
+        } else {
+            moved
+        };
+        let review = self.review_ending(day)?;
+        if let Some(Popup::Review(r, state)) = self.popups.last_mut() {
+            **r = review;
+            *state = ListState::default();
+        }
+        Ok(())
+    }
+
     /// Takes figures a thread has finished, and moves to the new day when the date changed
     /// while the app was open. Returns whether anything changed.
     pub fn poll(&mut self) -> bool {
@@ -455,6 +511,23 @@ impl App {
             .iter()
             .find(|(x, _, _)| *x == p)
             .map_or(0, |(_, _, n)| *n)
+    }
+
+    /// A pane's count as its tab shows it: with a unit or category filter, the tickets the
+    /// filter keeps (`+` when the pane holds more than was read, so more may match).
+    pub fn tab_count(&self, p: Pane) -> String {
+        if self.filter.unit.is_none() && self.filter.category.is_none() {
+            return self.count(p).to_string();
+        }
+        let Some((_, rows, n)) = self.panes.iter().find(|(x, _, _)| *x == p) else {
+            return "0".into();
+        };
+        let kept = rows.iter().filter(|r| self.filter.keeps(r)).count();
+        if *n > rows.len() {
+            format!("{kept}+")
+        } else {
+            kept.to_string()
+        }
     }
 
     /// Where keys are pressed now.
@@ -677,6 +750,9 @@ impl App {
                 self.open_from_popup()?
             }
             (Popup::Undo(..), Action::Open) => self.carry_out_undo()?,
+            (Popup::Review(..), Action::PrevPeriod | Action::NextPeriod) => {
+                self.move_review_period(a == Action::PrevPeriod)?
+            }
             (Popup::MonthTasks(..), Action::Close | Action::Open) => {
                 let month = self.today.format("%Y-%m").to_string();
                 self.ledger.set_setting(TASKS_SEEN, &month)?;
@@ -746,7 +822,9 @@ impl App {
                 | Action::NextField
                 | Action::PrevField
                 | Action::NextChoice
-                | Action::PrevChoice,
+                | Action::PrevChoice
+                | Action::PrevPeriod
+                | Action::NextPeriod,
             ) => {}
         }
         Ok(())
@@ -829,8 +907,10 @@ impl App {
             | Action::Operator
             | Action::Jump
             | Action::CopyId => self.update_anywhere(a)?,
-            // The detail's, the dialogs' and the pop-ups' own.
-            Action::Back
+            // The detail's, the board's, the dialogs' and the pop-ups' own.
+            Action::PrevPeriod
+            | Action::NextPeriod
+            | Action::Back
             | Action::RevealPhone
             | Action::ShowEvent
             | Action::ShowRecord
@@ -918,7 +998,9 @@ impl App {
             | Action::Jump
             | Action::CopyId => self.update_anywhere(a)?,
             // The list's, the board's, the dialogs' and the pop-ups' own.
-            Action::Board
+            Action::PrevPeriod
+            | Action::NextPeriod
+            | Action::Board
             | Action::NewTicket
             | Action::NextPane
             | Action::PrevPane
@@ -957,15 +1039,7 @@ impl App {
                     .push(Popup::MonthTasks(Box::new(tasks), ListState::default()));
             }
             Action::Review => {
-                let to = crate::domain::time::month_end(self.today);
-                let from = crate::domain::time::month_start(
-                    self.today
-                        .checked_sub_months(chrono::Months::new(1))
-                        .unwrap_or(self.today),
-                );
-                let review =
-                    self.ledger
-                        .review(Period { from, to }, self.today, Default::default())?;
+                let review = self.review_ending(self.today)?;
                 self.popups
                     .push(Popup::Review(Box::new(review), ListState::default()));
             }

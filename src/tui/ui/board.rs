@@ -95,5 +95,9 @@ fn tabs_title(app: &App, b: &Board) -> String {
             }
         })
         .collect();
-    format!(" {} ", tabs.join("·"))
+    // A past month says which; this month's board needs no word (the header says 本月).
+    match b.current {
+        true => format!(" {} ", tabs.join("·")),
+        false => format!(" {} ·{} ", b.month_label(lang), tabs.join("·")),
+    }
 }

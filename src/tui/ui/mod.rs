@@ -219,9 +219,9 @@ fn tab_spans(app: &App, tight: u8) -> Vec<Span<'static>> {
         let active = *p == app.pane && app.filter.query.is_none();
         let name = crate::labels::pane(*p, lang);
         let label = match tight {
-            0 => format!(" {} {name} {} ", i + 1, app.count(*p)),
-            _ if active || tight == 1 => format!("{} {name} {}", i + 1, app.count(*p)),
-            _ => format!("{}:{}", i + 1, app.count(*p)),
+            0 => format!(" {} {name} {} ", i + 1, app.tab_count(*p)),
+            _ if active || tight == 1 => format!("{} {name} {}", i + 1, app.tab_count(*p)),
+            _ => format!("{}:{}", i + 1, app.tab_count(*p)),
         };
         let style = if active {
             theme::active_tab()
