@@ -415,6 +415,14 @@ impl App {
         }
     }
 
+    /// Closes the month's tasks, remembered as seen this month.
+    fn close_month_tasks(&mut self) -> anyhow::Result<()> {
+        let month = self.today.format("%Y-%m").to_string();
+        self.ledger.set_setting(TASKS_SEEN, &month)?;
+        self.popups.pop();
+        Ok(())
+    }
+
     /// The look-back over the two months ending with `day`'s, as of `day` (today) or of the
     /// end of the period (an earlier one).
     fn review_ending(&self, day: NaiveDate) -> anyhow::Result<crate::domain::review::Review> {
@@ -753,11 +761,7 @@ impl App {
             (Popup::Review(..), Action::PrevPeriod | Action::NextPeriod) => {
                 self.move_review_period(a == Action::PrevPeriod)?
             }
-            (Popup::MonthTasks(..), Action::Close | Action::Open) => {
-                let month = self.today.format("%Y-%m").to_string();
-                self.ledger.set_setting(TASKS_SEEN, &month)?;
-                self.popups.pop();
-            }
+            (Popup::MonthTasks(..), Action::Close | Action::Open) => self.close_month_tasks()?,
             (_, Action::Close | Action::Open) => {
                 self.popups.pop();
             }
