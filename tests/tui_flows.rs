@@ -1978,7 +1978,7 @@ fn the_board_follows_a_write_from_another_process() {
     press(&mut app, KeyCode::Esc);
     keys(&mut app, "D");
     let board = |app: &genban::tui::app::App| app.board.as_ref().expect("the board").clone();
-    let before = board(&app).dashboard.counts().clone();
+    let before = *board(&app).dashboard.counts();
     let other = app.ledger.sharing(app.ledger.clock, Some("街道".into()));
     let id = app
         .ledger
@@ -2008,7 +2008,7 @@ fn the_board_follows_a_write_from_another_process() {
         )
         .unwrap();
     assert!(app.poll(), "the app sees the write");
-    let after = board(&app).dashboard.counts().clone();
+    let after = *board(&app).dashboard.counts();
     assert_ne!(before, after, "the board moved");
     let fresh = genban::tui::board::Board::load(&app.ledger, today(), Default::default()).unwrap();
     assert_eq!(&after, fresh.dashboard.counts());
