@@ -2083,3 +2083,65 @@ fn the_board_and_the_look_back_move_to_other_periods() {
         assert_eq!(app.tab_count(p), n.to_string(), "{p:?}");
     }
 }
+
+/// `X` writes what is on screen to a workbook and says where: the pane as filtered, then the
+/// tickets of the look-back (issue 15, item 6).
+#[test]
+fn x_exports_what_is_on_screen_and_says_where() {
+    use calamine::Reader;
+    let (_d, mut app) = demo_app(300, Lang::Zh);
+    let out = tempfile::tempdir().unwrap();
+    app.export_dir = out.path().to_path_buf();
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2");
+    let unit = app.rows[0].ticket().unit().to_string();
+    app.filter.unit = Some(unit.clone());
+    app.refresh().unwrap();
+    let shown: Vec<String> = app.rows.iter().map(|r| r.ticket().id.clone()).collect();
+    keys(&mut app, "X");
+    let (msg, error) = app.message.clone().expect("it says where");
+    assert!(
+        !error && msg.contains(&format!("已导出 {} 件工单", shown.len())),
+        "{msg}"
+    );
+    let files: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert!(msg.contains(&files[0].display().to_string()), "{msg}");
+    assert!(files[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .contains("办理中"));
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&files[0]).unwrap();
+    let range = wb.worksheet_range("工单").unwrap();
+    let ids: Vec<String> = range.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert_eq!(ids, shown, "the rows as shown, in their order");
+    let unit_col = range
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .position(|c| *c == "承办单位")
+        .unwrap();
+    assert!(range
+        .rows()
+        .skip(1)
+        .all(|r| r[unit_col].to_string() == unit));
+    // The look-back's tickets.
+    app.filter.unit = None;
+    keys(&mut app, "R");
+    let listed = match app.popups.last() {
+        Some(p) => genban::tui::app::popup_tickets(p, Lang::Zh),
+        None => panic!("the look-back is open"),
+    };
+    keys(&mut app, "X");
+    let (msg, _) = app.message.clone().unwrap();
+    assert!(msg.contains("回头看"), "{msg}");
+    assert!(
+        msg.contains(&format!("已导出 {} 件工单", listed.len())),
+        "{msg}"
+    );
+}

@@ -108,6 +108,7 @@ actions! {
     Operator "operator" "操作员(谁在录入)" "who is at the keyboard",
     Jump "jump" "按编号打开工单" "open a ticket by its id",
     CopyId "copy_id" "复制工单编号" "copy the ticket's id",
+    Export "export" "导出所见(xlsx)" "export what is shown (xlsx)",
     PrevPeriod "prev_period" "上一期(看板:上月;回头看:前两个月)" "previous period (board: a month; look-back: two)",
     NextPeriod "next_period" "下一期" "next period",
     Save "save" "保存" "save",

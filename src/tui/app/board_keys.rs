@@ -228,6 +228,7 @@ impl App {
             | Action::PrevField
             | Action::NextChoice
             | Action::PrevChoice
+            | Action::Export
             | Action::Close => {}
         }
         Ok(())

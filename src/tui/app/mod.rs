@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 mod board_keys;
 mod entries;
+mod export;
 mod lists;
 
 use super::text_view::TextView;
@@ -228,6 +229,8 @@ pub struct App {
     /// Text to put on the terminal's clipboard (OSC 52, so it works over ssh); the event
     /// loop sends it and takes it.
     pub clipboard: Option<String>,
+    /// Where `X` writes what is on screen (the directory genban was started in).
+    pub export_dir: std::path::PathBuf,
 }
 
 impl App {
@@ -266,6 +269,7 @@ impl App {
             return_to: None,
             board: None,
             clipboard: None,
+            export_dir: std::env::current_dir().unwrap_or_else(|_| ".".into()),
         };
         app.refresh()?;
         if app.ledger.ticket_count()? == 0 {
@@ -439,7 +443,8 @@ impl App {
     }
 
     /// `[` / `]` in the look-back: the two months before (or after, never past this month).
-    fn move_review_period(&mut self, earlier: bool) -> anyhow::Result<()> {
+    fn move_review(&mut self, a: Action) -> anyhow::Result<()> {
+        let earlier = a == Action::PrevPeriod;
         let Some(Popup::Review(r, _)) = self.popups.last() else {
             return Ok(());
         };
@@ -758,9 +763,8 @@ impl App {
                 self.open_from_popup()?
             }
             (Popup::Undo(..), Action::Open) => self.carry_out_undo()?,
-            (Popup::Review(..), Action::PrevPeriod | Action::NextPeriod) => {
-                self.move_review_period(a == Action::PrevPeriod)?
-            }
+            (Popup::Review(..), Action::PrevPeriod | Action::NextPeriod) => self.move_review(a)?,
+            (_, Action::Export) if is_list => self.export_shown()?,
             (Popup::MonthTasks(..), Action::Close | Action::Open) => self.close_month_tasks()?,
             (_, Action::Close | Action::Open) => {
                 self.popups.pop();
@@ -828,7 +832,8 @@ impl App {
                 | Action::NextChoice
                 | Action::PrevChoice
                 | Action::PrevPeriod
-                | Action::NextPeriod,
+                | Action::NextPeriod
+                | Action::Export,
             ) => {}
         }
         Ok(())
@@ -837,6 +842,7 @@ impl App {
     /// The pane list.
     fn update_list(&mut self, a: Action) -> anyhow::Result<()> {
         match a {
+            Action::Export => self.export_shown()?,
             Action::NextPane | Action::PrevPane => {
                 let i = Pane::ALL.iter().position(|p| *p == self.pane).unwrap_or(0);
                 let step = if a == Action::NextPane {
@@ -1002,7 +1008,8 @@ impl App {
             | Action::Jump
             | Action::CopyId => self.update_anywhere(a)?,
             // The list's, the board's, the dialogs' and the pop-ups' own.
-            Action::PrevPeriod
+            Action::Export
+            | Action::PrevPeriod
             | Action::NextPeriod
             | Action::Board
             | Action::NewTicket

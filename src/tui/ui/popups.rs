@@ -263,7 +263,13 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
             )
         })
         .collect();
-    let cols = if area.width >= 70 { 2 } else { 1 };
+    // Two columns where 70 fit, more when the rows would not fit the height (each at least
+    // 24 wide), so that every key is on screen; the note below only where there is room.
+    let rows_room = area.height.saturating_sub(2) as usize;
+    let mut cols = if area.width >= 70 { 2 } else { 1 };
+    while items.len().div_ceil(cols) > rows_room && area.width as usize / (cols + 1) >= 24 {
+        cols += 1;
+    }
     let per_col = items.len().div_ceil(cols);
     let h = (per_col as u16 + 5).min(area.height);
     let w = area.width.saturating_sub(4).min(100);
@@ -309,7 +315,9 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     if lines.len() + 1 + note.len() <= inner.height as usize {
         lines.push(Line::raw(""));
     }
-    for l in note {
+    // The keys first: the note only in the rows they leave.
+    let room = (inner.height as usize).saturating_sub(lines.len());
+    for l in note.into_iter().take(room) {
         lines.push(Line::from(Span::styled(l, theme::dim())));
     }
     f.render_widget(Paragraph::new(lines), inner);
