@@ -221,10 +221,10 @@ impl KeyMap {
 
     /// The shipped bindings patched by a user file (if it exists).
     pub fn load(user: Option<&Path>) -> Result<KeyMap, String> {
-        let text = match user.map(std::fs::read_to_string) {
-            Some(Ok(t)) => Some(t),
-            Some(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Some(Err(e)) => return Err(format!("cannot read {}: {e}", user.unwrap().display())),
+        let text = match user.map(|p| (p, std::fs::read_to_string(p))) {
+            Some((_, Ok(t))) => Some(t),
+            Some((_, Err(e))) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Some((p, Err(e))) => return Err(format!("cannot read {}: {e}", p.display())),
             None => None,
         };
         KeyMap::from_toml(DEFAULTS, text.as_deref()).map_err(|e| {
