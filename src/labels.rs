@@ -25,6 +25,7 @@ pub fn pane(p: Pane, lang: Lang) -> &'static str {
         Pane::AwaitingContact => lang.t("待联系", "To contact"),
         Pane::Overdue => lang.t("已超期", "Overdue"),
         Pane::Resolved => lang.t("已解决", "Resolved"),
+        Pane::All => lang.t("全部", "All"),
     }
 }
 
@@ -258,5 +259,56 @@ pub fn new_ticket_problem(
         (Problem::NotAPhone, Lang::En) => {
             format!("{name} may hold only digits, +, - and spaces")
         }
+    }
+}
+
+/// A field of an event as the full-event view names it (DOMAIN.md's fields).
+pub fn event_field(f: &str, lang: Lang) -> &'static str {
+    match f {
+        "type" => lang.t("类型", "type"),
+        "at" => lang.t("发生时间", "happened"),
+        "recorded_at" => lang.t("录入时间", "entered"),
+        "operator" => lang.t("操作员", "operator"),
+        "unit" => lang.t("承办单位", "unit"),
+        "return_unit" => lang.t("退回单位", "returned by"),
+        "reason" => lang.t("理由", "reason"),
+        "deadline" => lang.t("承诺时限", "deadline"),
+        "new_deadline" => lang.t("新时限", "new deadline"),
+        "plan" => lang.t("办理计划", "plan"),
+        "channel" => lang.t("联系方式", "channel"),
+        "outcome" => lang.t("联系结果", "outcome"),
+        "contact_person" => lang.t("联系对象", "contact person"),
+        "satisfaction" => lang.t("满意度", "satisfaction"),
+        "departments" => lang.t("吹哨部门", "departments"),
+        "department" => lang.t("响应部门", "department"),
+        "resolved" => lang.t("是否解决", "resolved"),
+        "topic" => lang.t("专题", "topic"),
+        "participants" => lang.t("参加人员", "participants"),
+        "decision" => lang.t("议定事项", "decision"),
+        "target" => lang.t("撤销的记录", "voids"),
+        "contact_note" => lang.t("沟通内容", "what was said"),
+        "title" => lang.t("诉求标题", "title"),
+        "content" => lang.t("诉求内容", "content"),
+        "address" => lang.t("诉求地址", "address"),
+        "reply" => lang.t("答复内容", "reply"),
+        "note" => lang.t("备注", "note"),
+        _ => lang.t("其他", "other"),
+    }
+}
+
+/// A contact's outcome.
+pub fn outcome(o: crate::domain::event::Outcome, lang: Lang) -> &'static str {
+    match o {
+        crate::domain::event::Outcome::Reached => lang.t("已联系上", "reached"),
+        crate::domain::event::Outcome::Unreached => lang.t("未联系上", "not reached"),
+    }
+}
+
+/// Yes or no.
+pub fn yes_no(b: bool, lang: Lang) -> &'static str {
+    if b {
+        lang.t("是", "yes")
+    } else {
+        lang.t("否", "no")
     }
 }

@@ -174,3 +174,42 @@ fn every_command_line_in_the_readme_names_flags_that_exist() {
         }
     }
 }
+
+#[test]
+fn skipped_rows_are_told_in_the_interface_language_and_counted() {
+    let d = tempfile::tempdir().unwrap();
+    let csv = d.path().join("bad.csv");
+    std::fs::write(
+        &csv,
+        "工单编号,受理时间,诉求人,承办单位,满意度,是否合理诉求\n\
+         A1,2026-11-01 09:00,张,区水务局,不满意,是\n\
+         A2,昨天,李,区水务局,不满意,是\n\
+         A3,2026-11-02 09:00,王,区水务局,很差,是\n",
+    )
+    .unwrap();
+    let run = |db: &str, lang: &str| {
+        bin()
+            .args(["--lang", lang, "--db"])
+            .arg(d.path().join(db))
+            .args(["import", "--skip-bad-rows"])
+            .arg(&csv)
+            .env("GENBAN_CONFIG_DIR", d.path().join("config"))
+            .output()
+            .unwrap()
+    };
+    let zh = run("zh", "zh");
+    let (out, err) = (ok(&zh), String::from_utf8_lossy(&zh.stderr).into_owned());
+    assert!(out.contains("2 行有误已跳过"), "{out}");
+    assert!(
+        err.contains("第 3 行,「受理时间」列") && err.contains("(已跳过)"),
+        "{err}"
+    );
+    assert!(!err.contains("row ") && !err.contains("skipped"), "{err}");
+    let en = run("en", "en");
+    let (out, err) = (ok(&en), String::from_utf8_lossy(&en.stderr).into_owned());
+    assert!(out.contains("2 bad rows skipped"), "{out}");
+    assert!(
+        err.contains("row 3, column 受理时间") && err.contains(" (skipped)"),
+        "{err}"
+    );
+}

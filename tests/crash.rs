@@ -278,6 +278,8 @@ fn the_app_killed_as_it_saves_leaves_a_whole_store() {
             tmux(&sock, &a);
         };
         send(&["Escape"]);
+        // Apart, or the terminal reads Escape then `2` as one key, Alt-2.
+        std::thread::sleep(Duration::from_millis(150));
         send(&["2"]);
         send(&["Enter"]);
         wait_screen(&sock, "办理记录");

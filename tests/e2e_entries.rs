@@ -113,3 +113,59 @@ fn meetings(db: &std::path::Path) -> u64 {
     let after = line.split("本月议事").nth(1).unwrap();
     after.split_whitespace().next().unwrap().parse().unwrap()
 }
+
+/// A contact saved from the shell while the board is open: the board's contact figure moves
+/// without Ctrl-r (issue 15, item 5).
+#[test]
+fn the_board_follows_a_write_from_the_shell() {
+    if !have_tmux("the_board_follows_a_write_from_the_shell") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (db, t) = open_app(dir.path(), DAY);
+    t.keys(&["D"]);
+    let before = contact_line(&t.wait_for("单位排名"));
+    let list: serde_json::Value = serde_json::from_str(&genban_on(
+        DAY,
+        &db,
+        &["list", "awaiting-contact", "--format", "json"],
+    ))
+    .unwrap();
+    let id = list[0]["id"].as_str().unwrap().to_string();
+    genban_on(
+        DAY,
+        &db,
+        &[
+            "contact",
+            &id,
+            "--at",
+            "2026-11-20 09:30",
+            "--note",
+            "e2e告知进度",
+        ],
+    );
+    // The board is read again by itself: wait until its contact line differs.
+    let start = std::time::Instant::now();
+    loop {
+        let now = contact_line(&t.screen());
+        if now != before {
+            break;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "the board still says {before}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    t.keys(&["Escape"]);
+}
+
+/// The board's line of the monthly contact rate (its figures as shown), inside its frame (not
+/// the header's, which follows writes on its own).
+fn contact_line(screen: &str) -> String {
+    screen
+        .lines()
+        .find(|l| l.starts_with('│') && l.contains("按月联系率") && l.contains('%'))
+        .unwrap_or_else(|| panic!("no contact line:\n{screen}"))
+        .to_string()
+}

@@ -2,134 +2,16 @@
 //! capture-pane. Without tmux the test says it was skipped and why, unless
 //! GENBAN_REQUIRE_TMUX=1 (set by .ci/run), where a missing tmux is a failure.
 
+#[path = "common/tmux.rs"]
+mod tmux;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use tmux::{genban, have_tmux, open_first_in_progress, Tmux, DAY};
 
-struct Tmux {
-    sock: PathBuf,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .arg("-S")
-            .arg(&self.sock)
-            .args(["-f", "/dev/null"])
-            .args(args)
-            .output()
-            .expect("tmux runs");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-S", "-", "-t", "e2e"])
-    }
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.run(&["send-keys", "-t", "e2e", k]);
-            std::thread::sleep(Duration::from_millis(60));
-        }
-    }
-    /// Polls the screen until it contains `what` (never sleeps blindly).
-    fn wait_for(&self, what: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if s.contains(what) {
-                return s;
-            }
-            if start.elapsed() > Duration::from_secs(20) {
-                panic!("timed out waiting for {what:?}; the screen was:\n{s}");
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .arg("-S")
-            .arg(&self.sock)
-            .arg("kill-server")
-            .output();
-    }
-}
-
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-fn genban(db: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_genban"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("GENBAN_TODAY", "2026-11-20")
-        .env("GENBAN_CONFIG_DIR", db.with_extension("config"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Whether tmux is here; without it a test skips (saying so), unless GENBAN_REQUIRE_TMUX=1.
-fn have_tmux(test: &str) -> bool {
-    if tmux_available() {
-        return true;
-    }
-    if std::env::var("GENBAN_REQUIRE_TMUX").as_deref() == Ok("1") {
-        panic!("tmux is required here (GENBAN_REQUIRE_TMUX=1) but is not installed");
-    }
-    eprintln!("SKIPPED {test}: tmux is not installed (apt-get install tmux)");
-    false
-}
-
-/// A demo store of 80 tickets and the app open on it in tmux, past the month's tasks.
+/// A demo store of 80 tickets and the app open on it as of 2026-11-20.
 fn open_app(dir: &Path) -> (PathBuf, Tmux) {
-    let db = dir.join("db");
-    genban(&db, &["demo", "--tickets", "80"]);
-    let t = Tmux {
-        sock: dir.join("tmux.sock"),
-    };
-    let cmd = format!(
-        "GENBAN_TODAY=2026-11-20 GENBAN_CONFIG_DIR={} {} --db {}; echo EXIT=$?",
-        db.with_extension("config").display(),
-        env!("CARGO_BIN_EXE_genban"),
-        db.display()
-    );
-    t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "-e",
-        "TERM=xterm-256color",
-        "-e",
-        "LANG=C.UTF-8",
-        &cmd,
-    ]);
-    t.run(&["set-option", "-t", "e2e", "remain-on-exit", "on"]);
-    // The first start without an operator asks who is at the keyboard.
-    t.wait_for("操作员姓名");
-    t.run(&["send-keys", "-t", "e2e", "-l", "测试员"]);
-    t.keys(&["Enter"]);
-    // The month's tasks greet the first start of the month.
-    t.wait_for("本月任务 2026-11");
-    t.keys(&["Escape"]);
-    t.wait_for("1 待签收");
-    (db, t)
+    tmux::open_app(dir, DAY)
 }
 
 /// The count of a pane in the tab line, e.g. "3 待联系 8" → 8.
@@ -137,21 +19,6 @@ fn tab_count(screen: &str, pane: &str) -> usize {
     let line = screen.lines().find(|l| l.contains("1 待签收")).unwrap();
     let after = line.split(pane).nth(1).unwrap();
     after.split_whitespace().next().unwrap().parse().unwrap()
-}
-
-/// Opens the first ticket of the in-progress pane; returns its id (from the detail's title).
-fn open_first_in_progress(t: &Tmux) -> String {
-    t.keys(&["2"]);
-    t.wait_for("办理中 1/");
-    t.keys(&["Enter"]);
-    let s = t.wait_for("办理记录");
-    s.lines()
-        .find_map(|l| {
-            l.split("工单 ")
-                .nth(1)
-                .map(|r| r.split_whitespace().next().unwrap_or("").to_string())
-        })
-        .expect("the detail title names the ticket")
 }
 
 fn quit(t: &Tmux) {
@@ -484,4 +351,99 @@ fn the_board_in_the_real_binary_whistle_then_open_summons() {
     quit(&t);
     let open = genban(&db, &["whistles"]);
     assert!(open.contains(&id) && open.contains("e2e燃气"), "{open}");
+}
+
+/// The ticket of the real portal messages with the longest reply, and the last row of its
+/// record as the app wraps it in 80 columns (read from the store before the app opens it).
+fn longest_reply(db: &Path) -> (String, String, usize) {
+    let tz = genban::domain::time::DEFAULT_TZ;
+    let store = genban::store::open(db, tz).unwrap();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let l = genban::ledger::Ledger::new(store, genban::domain::time::Clock::fixed(tz, day));
+    let mut best: Option<(usize, String, genban::domain::event::TicketRecord)> = None;
+    for row in l.pane(genban::ledger::Pane::All, day).unwrap() {
+        let id = row.ticket().id.clone();
+        let (full, _) = l.ticket(&id, day).unwrap().unwrap();
+        let rec = full.ticket().record.clone();
+        let n = rec.reply.as_deref().map_or(0, |r| r.chars().count());
+        if best.as_ref().is_none_or(|(m, _, _)| n > *m) {
+            best = Some((n, id, rec));
+        }
+    }
+    let (n, id, rec) = best.unwrap();
+    let lines = genban::tui::event_text::record_text(&rec, tz, genban::i18n::Lang::Zh, false);
+    let rows = genban::tui::text_view::TextView::new("", lines).rows(80);
+    (id, rows.last().unwrap().trim().to_string(), n)
+}
+
+#[test]
+fn the_longest_real_reply_scrolls_to_its_end_in_the_real_binary() {
+    if !have_tmux("the_longest_real_reply_scrolls_to_its_end_in_the_real_binary") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let file = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/real/cn_gov_messages/messages_with_replies.xlsx");
+    genban(
+        &db,
+        &[
+            "import",
+            file.to_str().unwrap(),
+            "--profile",
+            "cn-gov-messages",
+        ],
+    );
+    let (id, last_row, chars) = longest_reply(&db);
+    assert!(chars > 7000, "{chars}");
+    let t = Tmux {
+        sock: dir.path().join("tmux.sock"),
+    };
+    let cmd = format!(
+        "GENBAN_TODAY=2026-11-20 GENBAN_OPERATOR=测试员 GENBAN_CONFIG_DIR={} {} --db {}; echo EXIT=$?",
+        db.with_extension("config").display(),
+        env!("CARGO_BIN_EXE_genban"),
+        db.display()
+    );
+    t.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        "-e",
+        "TERM=xterm-256color",
+        "-e",
+        "LANG=C.UTF-8",
+        &cmd,
+    ]);
+    t.run(&["set-option", "-t", "e2e", "remain-on-exit", "on"]);
+    t.wait_for("本月任务");
+    t.keys(&["Escape"]);
+    // Every imported record is in 全部; the search finds the ticket as typed.
+    t.keys(&["6"]);
+    t.wait_for("全部 1/2816");
+    t.keys(&["/"]);
+    t.run(&["send-keys", "-t", "e2e", "-l", &id]);
+    t.wait_for("搜索结果 1/1");
+    t.keys(&["Enter", "Enter"]);
+    let detail = t.wait_for("t 看全文");
+    assert!(!detail.contains(&last_row), "{detail}");
+    // The record whole, to its end.
+    t.keys(&["t"]);
+    t.wait_for("工单记录全文");
+    t.keys(&["G"]);
+    let end = t.wait_for(&last_row);
+    assert!(!end.contains("↓还有"), "{end}");
+    // Esc closes the text, q goes back from the detail, q quits from the list.
+    t.keys(&["Escape"]);
+    t.wait_for("办理记录 1/");
+    t.keys(&["q"]);
+    t.wait_for("搜索结果 1/1");
+    t.keys(&["q"]);
+    let end = t.wait_for("EXIT=");
+    assert!(end.contains("EXIT=0"), "{end}");
 }

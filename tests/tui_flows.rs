@@ -31,13 +31,13 @@ fn the_month_tasks_show_once_a_month() {
     let (d, mut app) = demo_app(60, Lang::Zh);
     assert!(matches!(app.popups.last(), Some(Popup::MonthTasks(..))));
     // Enter opens the selected task's ticket; Esc comes back to the list where it was.
-    let first = genban::tui::app::popup_tickets(app.popups.last().unwrap())[1].clone();
+    let first = genban::tui::app::popup_tickets(app.popups.last().unwrap(), Lang::Zh)[1].clone();
     keys(&mut app, "j");
     press(&mut app, KeyCode::Enter);
     assert!(matches!(&app.view, View::Detail { id, .. } if *id == first));
     assert!(app.popups.is_empty());
     press(&mut app, KeyCode::Esc);
-    assert!(matches!(app.popups.last(), Some(Popup::MonthTasks(_, 1))));
+    assert!(matches!(app.popups.last(), Some(Popup::MonthTasks(_, s)) if s.selected == 1));
     press(&mut app, KeyCode::Esc);
     assert!(app.popups.is_empty());
     // Reopening the same store in the same month does not show it again.
@@ -374,10 +374,14 @@ fn a_timeline_event_is_shown_whole_and_voided_from_the_detail_view() {
     // Enter shows it whole; Esc comes back.
     press(&mut app, KeyCode::Enter);
     match app.popups.last() {
-        Some(Popup::Event(lines, _)) => {
-            assert!(lines
+        Some(Popup::Event(v)) => {
+            // Named as the labels module names them, not by the log's keys.
+            assert!(v.lines.iter().any(|l| l.starts_with("发生时间: ")));
+            assert!(v.lines.iter().any(|l| l.starts_with("联系方式: ")));
+            assert!(!v
+                .lines
                 .iter()
-                .any(|l| l.starts_with("recorded_at:") || l.starts_with("at:")))
+                .any(|l| l.starts_with("type:") || l.starts_with("at:")));
         }
         other => panic!("{other:?}"),
     }
@@ -469,14 +473,16 @@ fn look_back_rows_open_their_ticket_and_panes_sort_and_say_where_you_are() {
     let (_d, mut app) = demo_app(200, Lang::Zh);
     press(&mut app, KeyCode::Esc);
     keys(&mut app, "R");
-    let tickets = genban::tui::app::popup_tickets(app.popups.last().unwrap());
+    let tickets = genban::tui::app::popup_tickets(app.popups.last().unwrap(), Lang::Zh);
     assert!(tickets.len() > 2, "{tickets:?}");
     for _ in 0..(tickets.len() + 5) {
         keys(&mut app, "j");
     }
     // The selection stops at the last row; k moves back at once.
     keys(&mut app, "k");
-    assert!(matches!(app.popups.last(), Some(Popup::Review(_, s)) if *s == tickets.len() - 2));
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Review(_, s)) if s.selected == tickets.len() - 2)
+    );
     press(&mut app, KeyCode::Enter);
     assert!(matches!(&app.view, View::Detail { id, .. } if *id == tickets[tickets.len() - 2]));
     press(&mut app, KeyCode::Esc);
@@ -644,7 +650,7 @@ fn the_board_filters_by_unit_and_opens_a_cohort_ticket_and_comes_back() {
     // The contact rate's cohort, misses first; Enter opens one, Esc comes back to the list.
     keys(&mut app, "j");
     press(&mut app, KeyCode::Enter);
-    let ids = genban::tui::app::popup_tickets(app.popups.last().unwrap());
+    let ids = genban::tui::app::popup_tickets(app.popups.last().unwrap(), Lang::Zh);
     assert!(!ids.is_empty());
     press(&mut app, KeyCode::Enter);
     assert!(matches!(&app.view, View::Detail { id, .. } if *id == ids[0]));
@@ -1450,5 +1456,692 @@ fn a_meeting_from_the_keys_lands_in_the_timeline() {
     keys(&mut app, "M");
     assert!(
         matches!(app.popups.last(), Some(Popup::Dialog(d)) if d.kind == genban::tui::dialog::DialogKind::Meeting)
+    );
+}
+
+fn ctrl_key(c: char) -> crossterm::event::KeyEvent {
+    crossterm::event::KeyEvent::new(KeyCode::Char(c), crossterm::event::KeyModifiers::CONTROL)
+}
+
+fn draw(app: &genban::tui::app::App, w: u16, h: u16) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    t.draw(|f| genban::tui::ui::render(f, app)).unwrap();
+    format!("{}", t.backend())
+}
+
+/// Text without its white space (wrapping drops the spaces at a break).
+fn squeezed(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn the_longest_real_reply_is_read_to_its_last_character() {
+    let (_d, l) = ledger(TUI_DAY);
+    let file = shared().join("data/real/cn_gov_messages/messages_with_replies.xlsx");
+    let opts = genban::import::ImportOptions {
+        profile: Some("cn-gov-messages".into()),
+        lang: Lang::Zh,
+        ..Default::default()
+    };
+    let r = genban::import::import_file(&l, &file, &opts).unwrap();
+    assert_eq!(r.records, 2816);
+    l.set_operator(Some("王雨婷".into()));
+    let mut app =
+        genban::tui::app::App::new(l, Lang::Zh, genban::tui::keymap::KeyMap::defaults(), false)
+            .unwrap();
+    app.resize(80, 24);
+    app.popups.clear();
+    // Records never dispatched are in no triage pane, and all in 全部.
+    assert_eq!(app.count(Pane::InProgress), 0);
+    keys(&mut app, "6");
+    assert_eq!(app.pane, Pane::All);
+    assert_eq!((app.count(Pane::All), app.rows.len()), (2816, 2816));
+    assert!(draw(&app, 80, 24).contains("未派发"));
+    // The rows carry the facts; the texts are in each ticket's record.
+    let (id, reply) = app
+        .rows
+        .iter()
+        .filter_map(|r| {
+            let (row, _) = app.ledger.ticket(&r.ticket().id, today()).unwrap()?;
+            Some((r.ticket().id.clone(), row.ticket().record.reply.clone()?))
+        })
+        .max_by_key(|(_, reply)| reply.chars().count())
+        .unwrap();
+    assert!(reply.chars().count() > 7000, "{}", reply.chars().count());
+    // Found as typed, opened: the detail cuts the reply and says how to read it all.
+    keys(&mut app, "/");
+    keys(&mut app, &id);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.rows.len(), 1);
+    press(&mut app, KeyCode::Enter);
+    let detail = draw(&app, 80, 24);
+    assert!(detail.contains("… t 看全文"), "{detail}");
+    assert!(!detail.contains('⏎') && !detail.contains('␍'), "{detail}");
+    // A taller screen gives the long texts the rows it has (not eight and then blank).
+    let tall = draw(&app, 120, 40);
+    let lines: Vec<&str> = tall.lines().collect();
+    let from = lines.iter().position(|l| l.contains("答复内容")).unwrap();
+    let reply_end = lines.iter().rposition(|l| l.contains("t 看全文")).unwrap();
+    assert!(reply_end >= from && reply_end - from >= 8, "{tall}");
+    keys(&mut app, "t");
+    let Some(Popup::Event(view)) = app.popups.last() else {
+        panic!("the record is shown whole")
+    };
+    let rows = view.rows(80);
+    assert!(rows.len() > 150, "{} rows", rows.len());
+    // Every character of the reply is in the rows, in order.
+    let want = squeezed(&genban::text::sanitize(&reply.replace(['\r', '\n'], "")));
+    assert!(squeezed(&rows.concat()).contains(&want));
+    let last_row = rows.last().unwrap().clone();
+    assert!(!draw(&app, 80, 24).contains(last_row.trim()));
+    // G shows the end, with where it is; PgUp, g, Ctrl-d, Space and j move by rows.
+    keys(&mut app, "G");
+    let end = draw(&app, 80, 24);
+    assert!(end.contains(last_row.trim()), "{end}");
+    assert!(end.contains(&format!("{0}/{0}", rows.len())), "{end}");
+    let scroll = |app: &genban::tui::app::App| match app.popups.last() {
+        Some(Popup::Event(v)) => v.scroll,
+        _ => panic!(),
+    };
+    let max = scroll(&app);
+    assert_eq!(
+        max,
+        rows.len() - genban::tui::text_view::TextView::visible(24)
+    );
+    press(&mut app, KeyCode::PageUp);
+    assert!(scroll(&app) < max);
+    keys(&mut app, "g");
+    assert_eq!(scroll(&app), 0);
+    app.on_key(ctrl_key('d'));
+    let page = scroll(&app);
+    assert!(page > 1);
+    keys(&mut app, " j");
+    assert_eq!(scroll(&app), 2 * page + 1);
+    press(&mut app, KeyCode::End);
+    assert_eq!(scroll(&app), max);
+    keys(&mut app, "jjj");
+    assert_eq!(scroll(&app), max);
+}
+
+#[test]
+fn a_long_cohort_moves_like_a_pane_and_filters_as_you_type() {
+    let (_d, mut app) = demo_app(400, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    app.resize(80, 24);
+    keys(&mut app, "Dj");
+    press(&mut app, KeyCode::Enter);
+    let ids = genban::tui::app::popup_tickets(app.popups.last().unwrap(), Lang::Zh);
+    let n = ids.len();
+    assert!(n > 40, "{n}");
+    let selected = |app: &genban::tui::app::App| {
+        genban::tui::app::list_state(app.popups.last().unwrap())
+            .unwrap()
+            .selected
+    };
+    for (key, want) in [
+        (KeyCode::Char('G'), n - 1),
+        (KeyCode::Char('g'), 0),
+        (KeyCode::End, n - 1),
+        (KeyCode::Home, 0),
+    ] {
+        press(&mut app, key);
+        assert_eq!(selected(&app), want, "{key:?}");
+    }
+    press(&mut app, KeyCode::PageDown);
+    let page = selected(&app);
+    assert!(page > 5, "{page}");
+    app.on_key(ctrl_key('d'));
+    keys(&mut app, " ");
+    assert_eq!(selected(&app), 3 * page);
+    app.on_key(ctrl_key('u'));
+    assert_eq!(selected(&app), 2 * page);
+    keys(&mut app, "G");
+    assert!(draw(&app, 80, 24).contains(&format!("{n}/{n}")));
+    // `/` filters as it is typed: here by a unit of the list.
+    let unit = app
+        .ledger
+        .ticket(&ids[n - 1], today())
+        .unwrap()
+        .unwrap()
+        .0
+        .ticket()
+        .unit()
+        .to_string();
+    keys(&mut app, "/");
+    keys(&mut app, &unit);
+    let kept = genban::tui::app::popup_tickets(app.popups.last().unwrap(), Lang::Zh);
+    assert!(!kept.is_empty() && kept.len() < n, "{} of {n}", kept.len());
+    for id in &kept {
+        let row = app.ledger.ticket(id, today()).unwrap().unwrap().0;
+        assert_eq!(row.ticket().unit(), unit);
+    }
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains(&format!("1/{}", kept.len())), "{screen}");
+    // Enter keeps the filter (the keys move again), Enter then opens the selected ticket.
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "j");
+    assert_eq!(selected(&app), 1.min(kept.len() - 1));
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(&app.view, View::Detail { id, .. } if *id == kept[1.min(kept.len() - 1)]));
+    // Back to the filtered list; Esc while typing clears the filter.
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "/x");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(
+        genban::tui::app::popup_tickets(app.popups.last().unwrap(), Lang::Zh).len(),
+        n
+    );
+}
+
+#[test]
+fn the_month_tasks_and_the_look_back_take_the_same_keys() {
+    let (_d, mut app) = demo_app(200, Lang::Zh);
+    let n = genban::tui::app::popup_tickets(app.popups.last().unwrap(), Lang::Zh).len();
+    keys(&mut app, "G");
+    assert!(matches!(app.popups.last(), Some(Popup::MonthTasks(_, s)) if s.selected == n - 1));
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "R");
+    let n = genban::tui::app::popup_tickets(app.popups.last().unwrap(), Lang::Zh).len();
+    press(&mut app, KeyCode::End);
+    assert!(matches!(app.popups.last(), Some(Popup::Review(_, s)) if s.selected == n - 1));
+    let first = genban::tui::app::popup_tickets(app.popups.last().unwrap(), Lang::Zh)[0].clone();
+    keys(&mut app, "/");
+    keys(&mut app, &first);
+    let kept = genban::tui::app::popup_tickets(app.popups.last().unwrap(), Lang::Zh);
+    assert!(kept.iter().all(|id| *id == first), "{kept:?}");
+    assert!(matches!(app.popups.last(), Some(Popup::Review(_, s)) if s.selected == 0));
+    // Each heading says how many of its rows the filter keeps.
+    let screen = draw(&app, 120, 40);
+    let counts: Vec<(usize, usize)> = screen
+        .lines()
+        .filter(|l| l.contains('■'))
+        .filter_map(|l| {
+            let last = l.split('■').nth(1)?.split_whitespace().nth(1)?;
+            let (a, b) = last.split_once('/')?;
+            Some((a.parse().ok()?, b.parse().ok()?))
+        })
+        .collect();
+    assert_eq!(
+        counts.len(),
+        genban::domain::review::RULES.len(),
+        "{screen}"
+    );
+    assert!(counts.iter().any(|(a, b)| a < b), "{counts:?}");
+}
+
+#[test]
+fn search_filters_as_you_type_reads_ids_as_pasted_and_shows_the_state() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2");
+    let whole = app.rows.len();
+    let some = app.rows[3].ticket().clone();
+    keys(&mut app, "/");
+    // Typed in parts, with spaces and full-width digits: the list follows each key.
+    let (head, tail) = some.id.split_at(4);
+    let wide: String = tail
+        .chars()
+        .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap_or(c))
+        .collect();
+    keys(&mut app, head);
+    assert!(app.filter.query.is_some());
+    keys(&mut app, " ");
+    keys(&mut app, &wide);
+    assert!(matches!(app.popups.last(), Some(Popup::Prompt(..))));
+    assert_eq!(app.rows.len(), 1, "{:?}", app.filter.query);
+    assert_eq!(app.rows[0].ticket().id, some.id);
+    let screen = draw(&app, 120, 40);
+    assert!(
+        screen.contains("状态") && screen.contains("办理中"),
+        "{screen}"
+    );
+    // Esc clears: the pane is whole again.
+    press(&mut app, KeyCode::Esc);
+    assert!(app.popups.is_empty());
+    assert_eq!((app.filter.query.clone(), app.rows.len()), (None, whole));
+    // Enter keeps what was typed.
+    keys(&mut app, "/");
+    keys(&mut app, &some.id);
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty());
+    assert_eq!(app.filter.query.as_deref(), Some(some.id.as_str()));
+    assert_eq!(app.rows.len(), 1);
+}
+
+#[test]
+fn the_all_pane_holds_every_ticket_newest_received_first() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "0");
+    assert_eq!(app.pane, Pane::All);
+    keys(&mut app, "1");
+    keys(&mut app, "6");
+    assert_eq!(app.pane, Pane::All);
+    let total = app.ledger.ticket_count().unwrap();
+    assert_eq!((app.count(Pane::All), app.rows.len()), (total, total));
+    let received: Vec<_> = app
+        .rows
+        .iter()
+        .map(|r| r.ticket().record.received_at.map(|t| t.to_utc()))
+        .collect();
+    assert!(received.windows(2).all(|w| w[0] >= w[1]));
+    // Every state is there, and the table names it.
+    let states: std::collections::BTreeSet<_> = app.rows.iter().map(|r| r.ticket().state).collect();
+    assert!(states.len() >= 3, "{states:?}");
+    let screen = draw(&app, 120, 40);
+    assert!(
+        screen.contains("6 全部") && screen.contains("状态"),
+        "{screen}"
+    );
+    // A save moves a ticket between panes and keeps it in 全部.
+    keys(&mut app, "2");
+    let id = app.rows[0].ticket().id.clone();
+    keys(&mut app, "n");
+    keys(&mut app, "已电话提醒承办单位");
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty(), "{:?}", app.popups.last());
+    keys(&mut app, "6");
+    assert_eq!(app.rows.len(), total);
+    assert_eq!(app.rows.iter().filter(|r| r.ticket().id == id).count(), 1);
+}
+
+#[test]
+fn list_all_on_the_command_line_lists_every_ticket_with_its_state() {
+    let d = tempfile::tempdir().unwrap();
+    let db = sample_store(d.path());
+    let out = ok(&genban(&db, &["list", "all"]));
+    let count = ok(&genban(&db, &["list", "all", "--format", "json"]));
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&count).unwrap();
+    assert!(rows.len() > 10);
+    assert!(out.contains(&format!("{} 件", rows.len())), "{out}");
+    assert!(out.lines().next().unwrap().contains("状态"));
+    let states: std::collections::BTreeSet<_> =
+        rows.iter().map(|r| r["state"].to_string()).collect();
+    assert!(states.len() >= 2, "{states:?}");
+}
+
+#[test]
+fn pop_ups_clear_the_cells_beside_them_and_back_names_its_keys() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2r");
+    let screen = draw(&app, 80, 24);
+    let line = screen
+        .lines()
+        .find(|l| l.contains('┌'))
+        .expect("the dialog's top border");
+    // The main view's border, then the cleared margin, then the dialog.
+    let before: String = line.chars().skip(1).take_while(|c| *c != '┌').collect();
+    assert!(before.trim().is_empty(), "{line}");
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Enter);
+    let detail = draw(&app, 120, 40);
+    assert!(detail.contains("Esc/q 返回"), "{detail}");
+    keys(&mut app, "q");
+    assert_eq!(app.view, View::List);
+    assert!(!app.quit);
+    assert!(draw(&app, 120, 40).contains("q 退出"));
+}
+
+#[test]
+fn the_boards_tabs_move_like_the_panes_and_filter_as_you_type() {
+    let (_d, mut app) = demo_app(400, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    app.resize(80, 24);
+    keys(&mut app, "D");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    let board = |app: &genban::tui::app::App| app.board.as_ref().unwrap().clone();
+    assert_eq!(board(&app).tab, genban::tui::board::Tab::Hotspots);
+    let n = board(&app).rows();
+    assert!(n > 5, "{n}");
+    keys(&mut app, "G");
+    assert_eq!(board(&app).selected(), n - 1);
+    press(&mut app, KeyCode::Home);
+    keys(&mut app, " ");
+    let page = board(&app).selected();
+    assert!(page > 1 && page < n, "{page}");
+    // `/` keeps the hotspots of one category as it is typed.
+    let key = board(&app).sup.hotspots[n - 1].key.clone();
+    let category = key.split(" · ").next().unwrap().to_string();
+    keys(&mut app, "/");
+    keys(&mut app, &category);
+    let b = board(&app);
+    let kept = b.kept_rows(Lang::Zh, app.ledger.tz());
+    assert!(!kept.is_empty() && kept.len() < n, "{} of {n}", kept.len());
+    assert!(kept
+        .iter()
+        .all(|r| b.sup.hotspots[*r].key.contains(&category)));
+    assert!(kept.contains(&b.selected()));
+    let screen = draw(&app, 80, 24);
+    assert!(screen.contains(&format!("筛选: {category}")), "{screen}");
+    // Enter keeps it; G goes to the last kept row; Enter lists that hotspot's tickets.
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "G");
+    let last = *kept.last().unwrap();
+    assert_eq!(board(&app).selected(), last);
+    press(&mut app, KeyCode::Enter);
+    let want = board(&app).sup.hotspots[last].key.clone();
+    assert!(
+        matches!(app.popups.last(), Some(Popup::Tickets(t)) if t.title == want),
+        "{:?}",
+        app.popups.last().map(|_| ())
+    );
+    // A new tab starts unfiltered.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Tab);
+    assert!(board(&app).filter.is_empty());
+}
+
+#[test]
+fn the_timeline_says_entered_only_an_hour_or_more_after_the_event() {
+    let (_d, mut app) = demo_app(60, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2");
+    let id = app.rows[0].ticket().id.clone();
+    for (at, entered, note) in [
+        (
+            "2026-11-19T09:00:00+08:00",
+            "2026-11-19T09:40:00+08:00",
+            "四十分钟后录入",
+        ),
+        (
+            "2026-11-19T10:00:00+08:00",
+            "2026-11-19T13:30:00+08:00",
+            "三个半小时后录入",
+        ),
+    ] {
+        let e = genban::domain::event::Event::from_json_str(&format!(
+            r#"{{"ticket":"{id}","type":"note","at":"{at}","recorded_at":"{entered}","note":"{note}"}}"#
+        ))
+        .unwrap();
+        app.ledger.record(e).unwrap();
+    }
+    app.refresh().unwrap();
+    press(&mut app, KeyCode::Enter);
+    let screen = draw(&app, 120, 40);
+    let line = |what: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(what))
+            .unwrap_or_else(|| panic!("{what}: {screen}"))
+            .to_string()
+    };
+    assert!(!line("四十分钟后录入").contains("录入于"), "{screen}");
+    assert!(
+        line("三个半小时后录入").contains("录入于11-19 13:30"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn colon_opens_a_ticket_by_its_id_as_pasted_and_y_copies_the_id() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "5");
+    let id = app.rows[2].ticket().id.clone();
+    // y copies the selected id (the event loop sends it to the terminal as OSC 52).
+    keys(&mut app, "jjy");
+    assert_eq!(app.clipboard.as_deref(), Some(id.as_str()));
+    assert!(app.message.as_ref().unwrap().0.contains(&id));
+    app.clipboard = None;
+    // An unknown id is said and the prompt stays; a pasted one (spaces) opens the ticket.
+    keys(&mut app, ":");
+    keys(&mut app, "NOPE123");
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(app.popups.last(), Some(Popup::Prompt(..))));
+    assert!(app
+        .message
+        .as_ref()
+        .unwrap()
+        .0
+        .contains("没有编号为 NOPE123 的工单"));
+    app.on_key(ctrl_key('u'));
+    let (a, b) = id.split_at(6);
+    keys(&mut app, &format!(" {a} {b} "));
+    press(&mut app, KeyCode::Enter);
+    assert!(app.popups.is_empty());
+    assert!(matches!(&app.view, View::Detail { id: shown, .. } if *shown == id));
+    keys(&mut app, "y");
+    assert_eq!(app.clipboard.as_deref(), Some(id.as_str()));
+}
+
+#[test]
+fn a_long_refusal_wraps_in_its_dialog_and_is_never_cut() {
+    let (_d, mut app) = demo_app(120, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2c");
+    // A contact dated after it was entered.
+    let Some(Popup::Dialog(d)) = app.popups.last_mut() else {
+        panic!("the contact dialog")
+    };
+    let at = d.form.fields.iter().position(|f| f.key == "at").unwrap();
+    let said = d.form.fields.iter().position(|f| f.key == "note").unwrap();
+    d.form.focus = said;
+    keys(&mut app, "告知办理进展");
+    let Some(Popup::Dialog(d)) = app.popups.last_mut() else {
+        panic!()
+    };
+    d.form.focus = at;
+    app.on_key(ctrl_key('u'));
+    keys(&mut app, "2027-01-01 10:00");
+    press(&mut app, KeyCode::Enter);
+    let Some(Popup::Dialog(d)) = app.popups.last() else {
+        panic!("the dialog stays open")
+    };
+    let error = d.error.clone().expect("refused");
+    assert!(genban::text::width(&error) > 76, "{error}");
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = draw(&app, w, h);
+        let rows: String = screen
+            .lines()
+            .map(|l| l.split('│').nth(2).unwrap_or(""))
+            .collect();
+        assert!(
+            squeezed(&rows).contains(&squeezed(&error)),
+            "{error}\n{screen}"
+        );
+    }
+}
+
+#[test]
+fn a_long_message_wraps_above_the_key_bar() {
+    let (_d, mut app) = demo_app(60, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-20T09:00:00+08:00")
+        .unwrap()
+        .to_utc();
+    let why = genban::labels::no_undo(
+        &genban::domain::undo::NoUndo::TooOld(at),
+        app.ledger.tz(),
+        Lang::Zh,
+    );
+    assert!(genban::text::width(&why) > 80, "{why}");
+    app.message = Some((why.clone(), true));
+    let screen = draw(&app, 80, 24);
+    let lines: Vec<&str> = screen.lines().collect();
+    // The last row is still the key bar; the message's rows above it hold it whole.
+    assert!(lines[23].contains("帮助"), "{screen}");
+    // (Each backend line is quoted, some followed by a note on wide characters.)
+    let rows: String = lines[20..23]
+        .iter()
+        .map(|l| l.split('"').nth(1).unwrap_or(""))
+        .collect();
+    assert!(squeezed(&rows).contains(&squeezed(&why)), "{why}\n{screen}");
+}
+
+/// The board follows a write made by another genban process, as the panes do: its figures are
+/// those of the board read afresh (issue 15, item 5).
+#[test]
+fn the_board_follows_a_write_from_another_process() {
+    let (_d, mut app) = demo_app(300, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "D");
+    let board = |app: &genban::tui::app::App| app.board.as_ref().expect("the board").clone();
+    let before = *board(&app).dashboard.counts();
+    let other = app.ledger.sharing(app.ledger.clock, Some("街道".into()));
+    let id = app
+        .ledger
+        .pane(Pane::AwaitingSign, today())
+        .unwrap()
+        .into_iter()
+        .find(|r| r.ticket().state == Some(State::AwaitingSign))
+        .expect("a ticket to sign")
+        .ticket()
+        .id
+        .clone();
+    let unit = app
+        .ledger
+        .ticket(&id, today())
+        .unwrap()
+        .unwrap()
+        .0
+        .ticket()
+        .unit()
+        .to_string();
+    other
+        .record(
+            genban::domain::event::Event::from_json_str(&format!(
+                r#"{{"ticket":"{id}","type":"sign","at":"{TUI_DAY}T09:00:00+08:00","unit":"{unit}","deadline":"2026-12-31"}}"#
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+    assert!(app.poll(), "the app sees the write");
+    let after = *board(&app).dashboard.counts();
+    assert_ne!(before, after, "the board moved");
+    let fresh = genban::tui::board::Board::load(&app.ledger, today(), Default::default()).unwrap();
+    assert_eq!(&after, fresh.dashboard.counts());
+}
+
+/// `[` and `]` move the board a month (the title and the league say which); `[` in the
+/// look-back moves it two months; a unit filter's counts are on the tabs.
+#[test]
+fn the_board_and_the_look_back_move_to_other_periods() {
+    let (_d, mut app) = demo_app(300, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "D");
+    let screen = |app: &genban::tui::app::App| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+        t.draw(|f| genban::tui::ui::render(f, app)).unwrap();
+        format!("{}", t.backend())
+    };
+    assert!(!screen(&app).contains(" 2026-10 ·"), "{}", screen(&app));
+    keys(&mut app, "[");
+    let b = app.board.as_ref().unwrap();
+    assert_eq!(b.dashboard.today, date("2026-10-31"));
+    assert!(!b.current);
+    let s = screen(&app);
+    assert!(
+        s.contains(" 2026-10 ·") && s.contains("单位排名, 2026-10"),
+        "{s}"
+    );
+    // The board of October is the one read as of its last day.
+    let oct = genban::tui::board::Board::load(&app.ledger, date("2026-10-31"), Default::default())
+        .unwrap();
+    assert_eq!(b.dashboard.counts(), oct.dashboard.counts());
+    keys(&mut app, "]");
+    assert!(app.board.as_ref().unwrap().current);
+    keys(&mut app, "]");
+    assert!(app
+        .message
+        .as_ref()
+        .is_some_and(|(m, _)| m.contains("已是本月")));
+    // The look-back: the last two months, then the two before.
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "R");
+    let period = |app: &genban::tui::app::App| match app.popups.last() {
+        Some(Popup::Review(r, _)) => (r.period.from, r.period.to, r.as_of),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        period(&app),
+        (date("2026-10-01"), date("2026-11-30"), today())
+    );
+    keys(&mut app, "[");
+    assert_eq!(
+        period(&app),
+        (date("2026-08-01"), date("2026-09-30"), date("2026-09-30"))
+    );
+    keys(&mut app, "]");
+    assert_eq!(
+        period(&app),
+        (date("2026-10-01"), date("2026-11-30"), today())
+    );
+    press(&mut app, KeyCode::Esc);
+    // A unit filter: each tab counts the tickets of that unit.
+    let unit = app.ledger.units().unwrap()[0].clone();
+    app.filter.unit = Some(unit.clone());
+    for p in [Pane::InProgress, Pane::AwaitingContact, Pane::Overdue] {
+        let n = app
+            .ledger
+            .pane(p, today())
+            .unwrap()
+            .iter()
+            .filter(|r| r.ticket().unit() == unit)
+            .count();
+        assert_eq!(app.tab_count(p), n.to_string(), "{p:?}");
+    }
+}
+
+/// `X` writes what is on screen to a workbook and says where: the pane as filtered, then the
+/// tickets of the look-back (issue 15, item 6).
+#[test]
+fn x_exports_what_is_on_screen_and_says_where() {
+    use calamine::Reader;
+    let (_d, mut app) = demo_app(300, Lang::Zh);
+    let out = tempfile::tempdir().unwrap();
+    app.export_dir = out.path().to_path_buf();
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2");
+    let unit = app.rows[0].ticket().unit().to_string();
+    app.filter.unit = Some(unit.clone());
+    app.refresh().unwrap();
+    let shown: Vec<String> = app.rows.iter().map(|r| r.ticket().id.clone()).collect();
+    keys(&mut app, "X");
+    let (msg, error) = app.message.clone().expect("it says where");
+    assert!(
+        !error && msg.contains(&format!("已导出 {} 件工单", shown.len())),
+        "{msg}"
+    );
+    let files: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert!(msg.contains(&files[0].display().to_string()), "{msg}");
+    assert!(files[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .contains("办理中"));
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&files[0]).unwrap();
+    let range = wb.worksheet_range("工单").unwrap();
+    let ids: Vec<String> = range.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert_eq!(ids, shown, "the rows as shown, in their order");
+    let unit_col = range
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .position(|c| *c == "承办单位")
+        .unwrap();
+    assert!(range
+        .rows()
+        .skip(1)
+        .all(|r| r[unit_col].to_string() == unit));
+    // The look-back's tickets.
+    app.filter.unit = None;
+    keys(&mut app, "R");
+    let listed = match app.popups.last() {
+        Some(p) => genban::tui::app::popup_tickets(p, Lang::Zh),
+        None => panic!("the look-back is open"),
+    };
+    keys(&mut app, "X");
+    let (msg, _) = app.message.clone().unwrap();
+    assert!(msg.contains("回头看"), "{msg}");
+    assert!(
+        msg.contains(&format!("已导出 {} 件工单", listed.len())),
+        "{msg}"
     );
 }

@@ -53,6 +53,7 @@ fn every_pane() {
         ('3', "pane_awaiting_contact"),
         ('4', "pane_overdue"),
         ('5', "pane_resolved"),
+        ('6', "pane_all"),
     ] {
         keys(&mut app, &k.to_string());
         snap(name, &app);
@@ -291,4 +292,32 @@ fn supervision_dialogs() {
     press(&mut app, KeyCode::Esc);
     keys(&mut app, "a");
     snap("dialog_new_ticket", &app);
+}
+
+#[test]
+fn a_long_cohort_scrolled_to_its_end() {
+    let (_d, mut app) = demo_app(400, Lang::Zh);
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "Dj");
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "G");
+    snap("board_cohort_end", &app);
+    let n = genban::tui::app::popup_tickets(app.popups.last().unwrap(), Lang::Zh).len();
+    assert!(n > 40, "{n}");
+    assert!(screen(&app, 80, 24).contains(&format!("{n}/{n}")));
+}
+
+#[test]
+fn an_event_shown_whole_in_chinese() {
+    let (_d, mut app) = started();
+    keys(&mut app, "2");
+    press(&mut app, KeyCode::Enter);
+    keys(&mut app, "G");
+    press(&mut app, KeyCode::Enter);
+    snap("event_record", &app);
+    let text = screen(&app, 120, 40);
+    assert!(
+        text.contains("受理时间") && !text.contains("received_at"),
+        "{text}"
+    );
 }

@@ -7,7 +7,6 @@ use crate::i18n::Lang;
 use anyhow::{anyhow, bail, Result};
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use chrono_tz::Tz;
-use unicode_normalization::UnicodeNormalization;
 
 /// The longest name (unit, department, person) and the longest free text accepted.
 pub use crate::domain::new_ticket::{MAX_NAME, MAX_TEXT};
@@ -15,7 +14,7 @@ const MAX_ID: usize = 64;
 
 /// A ticket id as pasted: NFKC (full-width digits become ASCII), white space removed.
 pub fn ticket_id(raw: &str, lang: Lang) -> Result<String> {
-    let id: String = raw.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let id = crate::domain::search::id_form(raw);
     if id.is_empty() {
         bail!("{}", lang.t("工单编号不能为空", "the ticket id is empty"));
     }

@@ -117,11 +117,16 @@ fn import_summary(
     use crate::i18n::Lang;
     let f = r.path.display();
     for p in &r.skipped {
-        writeln!(io.err, "{f}: {p} ({})", lang.t("已跳过", "skipped"))?;
+        let skipped = lang.t("(已跳过)", " (skipped)");
+        writeln!(io.err, "{f}: {}{skipped}", p.text(lang))?;
     }
+    let bad = match r.skipped.len() {
+        0 => String::new(),
+        n => format!(", {n} {}", lang.t("行有误已跳过", "bad rows skipped")),
+    };
     writeln!(
         io.out,
-        "{f}: {}{}, {} {}: {} {}, {} {}{}",
+        "{f}: {}{}, {} {}: {} {}, {} {}{bad}{}",
         r.format,
         r.profile
             .as_deref()

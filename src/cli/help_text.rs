@@ -71,7 +71,7 @@ const HELP: &[(&str, &str, &str, &str)] = &[
     ("report", "explain", "改为列出某项指标的统计对象:它计入的每件工单,未达标的在前", ""),
     ("dashboard", "sort", "单位排名的排序:某项指标(signing、contact、on_time、revisit)、overdue、awaiting_contact 或 misses", ""),
     ("review", "format", "输出格式:text 或 json", "Output format: text or json"),
-    ("list", "pane", "哪一栏:awaiting-sign 待签收、in-progress 办理中、awaiting-contact 待联系、overdue 已超期、resolved 已解决", "The pane: awaiting-sign, in-progress, awaiting-contact, overdue, resolved"),
+    ("list", "pane", "哪一栏:awaiting-sign 待签收、in-progress 办理中、awaiting-contact 待联系、overdue 已超期、resolved 已解决、all 全部(任何状态,含未派发,最新受理在前)", "The pane: awaiting-sign, in-progress, awaiting-contact, overdue, resolved, all (every ticket in any state, newest received first)"),
     ("list", "format", "输出格式:text 或 json", "Output format: text or json"),
     ("show", "format", "输出格式:text 或 json", "Output format: text or json"),
     ("show", "reveal_phone", "完整显示电话号码(记入审计记录;也可写 --reveal)", ""),

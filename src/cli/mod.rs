@@ -92,6 +92,8 @@ pub enum PaneArg {
     AwaitingContact,
     Overdue,
     Resolved,
+    /// Every ticket in any state (未派发 included), newest received first
+    All,
 }
 
 impl From<PaneArg> for Pane {
@@ -102,6 +104,7 @@ impl From<PaneArg> for Pane {
             PaneArg::AwaitingContact => Pane::AwaitingContact,
             PaneArg::Overdue => Pane::Overdue,
             PaneArg::Resolved => Pane::Resolved,
+            PaneArg::All => Pane::All,
         }
     }
 }

@@ -358,16 +358,6 @@ impl VoidTarget {
                 e.recorded_at.unwrap_or(e.at).with_timezone(&Utc) == r.with_timezone(&Utc)
             })
     }
-
-    fn to_value(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("type".into(), Value::String(self.event_type.clone()));
-        m.insert("at".into(), Value::String(format_instant(&self.at)));
-        if let Some(r) = &self.recorded_at {
-            m.insert("recorded_at".into(), Value::String(format_instant(r)));
-        }
-        Value::Object(m)
-    }
 }
 
 /// Every event type of the log.
@@ -790,26 +780,13 @@ impl Event {
     /// The event as a JSON object, keys in a fixed order (the export format).
     pub fn to_value(&self) -> Value {
         let mut m = Map::new();
-        let s = |v: &str| Value::String(v.to_string());
-        let t = |v: &DateTime<FixedOffset>| Value::String(format_instant(v));
-        m.insert("ticket".into(), s(&self.ticket));
-        m.insert("type".into(), s(self.kind.type_name()));
-        m.insert("at".into(), t(&self.at));
-        kind_fields(&self.kind, &mut m);
-        if let Some(o) = &self.operator {
-            m.insert("operator".into(), s(o));
-        }
-        if let Some(r) = &self.recorded_at {
-            m.insert("recorded_at".into(), t(r));
-        }
-        if let Some(n) = &self.note {
-            m.insert("note".into(), s(n));
-        }
+        super::event_json::fields(self, &mut m);
         Value::Object(m)
     }
 
+    /// The event as one line of JSON, as `to_value` would print it (written directly).
     pub fn to_json_line(&self) -> String {
-        self.to_value().to_string()
+        super::event_json::line(self, false)
     }
 
     /// The instant this event happened.
@@ -823,139 +800,10 @@ impl Event {
         self.normalized_key() == other.normalized_key()
     }
 
-    /// A canonical string for equality after normalising.
+    /// A canonical string for equality after normalising: the JSON line with every time as
+    /// its UTC instant and `recorded_at` always given (`at` when absent).
     pub fn normalized_key(&self) -> String {
-        let mut e = self.clone();
-        let utc = |t: DateTime<FixedOffset>| t.with_timezone(&Utc).fixed_offset();
-        e.at = utc(e.at);
-        e.recorded_at = Some(utc(self.recorded_at.unwrap_or(self.at)));
-        match &mut e.kind {
-            EventKind::Ticket(r) => {
-                r.received_at = r.received_at.map(utc);
-                r.closed_at = r.closed_at.map(utc);
-            }
-            EventKind::Void { target, .. } => {
-                target.at = utc(target.at);
-                target.recorded_at = target.recorded_at.map(utc);
-            }
-            _ => {}
-        }
-        e.to_json_line()
-    }
-}
-
-/// Writes an event kind's own fields, in the export's order.
-fn kind_fields(kind: &EventKind, m: &mut Map<String, Value>) {
-    let s = |v: &str| Value::String(v.to_string());
-    match kind {
-        EventKind::Ticket(r) => record_fields(r, m),
-        EventKind::Dispatch { unit } => {
-            m.insert("unit".into(), s(unit));
-        }
-        EventKind::Return { unit, reason } => {
-            m.insert("unit".into(), s(unit));
-            m.insert("reason".into(), s(reason));
-        }
-        EventKind::Sign {
-            unit,
-            deadline,
-            plan,
-        } => {
-            m.insert("unit".into(), s(unit));
-            m.insert("deadline".into(), s(&deadline.to_string()));
-            if let Some(p) = plan {
-                m.insert("plan".into(), s(p));
-            }
-        }
-        EventKind::Contact {
-            channel,
-            outcome,
-            contact_person,
-        } => {
-            m.insert("channel".into(), s(channel.code()));
-            m.insert("outcome".into(), s(outcome.code()));
-            if let Some(p) = contact_person {
-                m.insert("contact_person".into(), s(p));
-            }
-        }
-        EventKind::Extend { deadline, reason } | EventKind::Reopen { deadline, reason } => {
-            m.insert("deadline".into(), s(&deadline.to_string()));
-            m.insert("reason".into(), s(reason));
-        }
-        EventKind::Resolve | EventKind::Note => {}
-        EventKind::Revisit {
-            satisfaction,
-            deadline,
-        } => {
-            m.insert("satisfaction".into(), s(satisfaction.code()));
-            if let Some(d) = deadline {
-                m.insert("deadline".into(), s(&d.to_string()));
-            }
-        }
-        EventKind::Whistle { departments } => {
-            m.insert(
-                "departments".into(),
-                Value::Array(departments.iter().map(|d| s(d)).collect()),
-            );
-        }
-        EventKind::WhistleResponse {
-            department,
-            resolved,
-        } => {
-            m.insert("department".into(), s(department));
-            if let Some(r) = resolved {
-                m.insert("resolved".into(), Value::Bool(*r));
-            }
-        }
-        EventKind::Escalate { topic } => {
-            m.insert("topic".into(), s(topic));
-        }
-        EventKind::Meeting {
-            participants,
-            decision,
-            plan,
-        } => {
-            m.insert(
-                "participants".into(),
-                Value::Array(participants.iter().map(|p| s(p)).collect()),
-            );
-            m.insert("decision".into(), s(decision));
-            if let Some(p) = plan {
-                m.insert("plan".into(), s(p));
-            }
-        }
-        EventKind::Void { target, reason } => {
-            m.insert("target".into(), target.to_value());
-            m.insert("reason".into(), s(reason));
-        }
-    }
-}
-
-/// Writes a ticket record's fields, in the export's order.
-fn record_fields(r: &TicketRecord, m: &mut Map<String, Value>) {
-    let s = |v: &str| Value::String(v.to_string());
-    let t = |v: &DateTime<FixedOffset>| Value::String(format_instant(v));
-    if let Some(x) = &r.received_at {
-        m.insert("received_at".into(), t(x));
-    }
-    for k in RECORD_TEXT_FIELDS {
-        if k == "reply" {
-            if let Some(x) = &r.closed_at {
-                m.insert("closed_at".into(), t(x));
-            }
-        }
-        if let Some(x) = r.text(k) {
-            m.insert(k.into(), s(x));
-        }
-    }
-    if let Some(x) = r.satisfaction {
-        m.insert("satisfaction".into(), s(x.code()));
-    }
-    if let Some(x) = r.reasonable {
-        m.insert("reasonable".into(), Value::Bool(x));
-    }
-    if let Some(x) = r.source {
-        m.insert("source".into(), s(x.code()));
+        super::event_json::line(self, true)
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod chain;
 pub mod dashboard;
 pub mod event;
+mod event_json;
 pub mod figures;
 pub mod new_ticket;
 pub mod pane;

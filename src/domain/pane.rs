@@ -8,7 +8,7 @@ use super::time::{local_date, Period};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-/// The panes of the triage view.
+/// The panes of the triage view, and the pane of every ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
     AwaitingSign,
@@ -16,10 +16,22 @@ pub enum Pane {
     AwaitingContact,
     Overdue,
     Resolved,
+    /// Every ticket in any state (未派发 included), newest received first.
+    All,
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [
+    /// Every pane, in the order of the tabs.
+    pub const ALL: [Pane; 6] = [
+        Pane::AwaitingSign,
+        Pane::InProgress,
+        Pane::AwaitingContact,
+        Pane::Overdue,
+        Pane::Resolved,
+        Pane::All,
+    ];
+    /// The panes of the daily triage (all but `All`).
+    pub const TRIAGE: [Pane; 5] = [
         Pane::AwaitingSign,
         Pane::InProgress,
         Pane::AwaitingContact,
@@ -33,6 +45,7 @@ impl Pane {
             Pane::AwaitingContact => "awaiting-contact",
             Pane::Overdue => "overdue",
             Pane::Resolved => "resolved",
+            Pane::All => "all",
         }
     }
     pub fn parse(s: &str) -> Option<Pane> {
@@ -49,6 +62,7 @@ impl Pane {
             Pane::AwaitingContact => f.awaiting_contact,
             Pane::Overdue => f.overdue,
             Pane::Resolved => f.ticket.state == Some(State::Resolved),
+            Pane::All => true,
         }
     }
 }
@@ -149,8 +163,9 @@ impl TicketRow {
     }
 }
 
-/// Most urgent first: overdue by most days overdue, awaiting contact by fewest days left in the
-/// month then longest since the last contact, others by deadline; resolved newest first.
+/// Most urgent first: to sign by the longest waiting since its latest dispatch, overdue by most days overdue, awaiting contact by fewest days left in the
+/// month then longest since the last contact, others by deadline; resolved newest first; all
+/// tickets newest received first.
 pub fn sort_rows<R: std::borrow::Borrow<TicketRow>>(pane: Pane, rows: &mut [R]) {
     rows.sort_by(|a, b| urgency(pane, a.borrow(), b.borrow()));
 }
@@ -158,6 +173,13 @@ pub fn sort_rows<R: std::borrow::Borrow<TicketRow>>(pane: Pane, rows: &mut [R]) 
 /// The order of `sort_rows`: `Less` when `a` is the more urgent.
 fn urgency(pane: Pane, a: &TicketRow, b: &TicketRow) -> std::cmp::Ordering {
     match pane {
+        Pane::All => b
+            .ticket()
+            .record
+            .received_at
+            .map(|t| t.to_utc())
+            .cmp(&a.ticket().record.received_at.map(|t| t.to_utc()))
+            .then_with(|| b.ticket().id.cmp(&a.ticket().id)),
         Pane::Resolved => b
             .ticket()
             .resolved_at
@@ -170,12 +192,17 @@ fn urgency(pane: Pane, a: &TicketRow, b: &TicketRow) -> std::cmp::Ordering {
             .then_with(|| a.days_left.cmp(&b.days_left))
             .then_with(|| a.ticket().id.cmp(&b.ticket().id)),
         Pane::AwaitingSign => {
-            let da = a.ticket().first_dispatch.as_ref().map(|d| d.0);
-            let db = b.ticket().first_dispatch.as_ref().map(|d| d.0);
-            // Returned ones first (they need re-dispatch), then oldest dispatch first.
+            // Waiting since the latest dispatch (a re-dispatch starts the wait again).
+            let waiting = |r: &TicketRow| {
+                let t = r.ticket();
+                t.latest_dispatch_at
+                    .or(t.first_dispatch.as_ref().map(|d| d.0))
+                    .map_or((1, i64::MAX), |at| (0, at.timestamp()))
+            };
+            // Returned ones first (they need re-dispatch), then the longest waiting first.
             (b.ticket().state == Some(State::Returned))
                 .cmp(&(a.ticket().state == Some(State::Returned)))
-                .then_with(|| da.cmp(&db))
+                .then_with(|| waiting(a).cmp(&waiting(b)))
                 .then_with(|| a.ticket().id.cmp(&b.ticket().id))
         }
         Pane::Overdue | Pane::InProgress => a
@@ -183,5 +210,44 @@ fn urgency(pane: Pane, a: &TicketRow, b: &TicketRow) -> std::cmp::Ordering {
             .unwrap_or(i64::MAX)
             .cmp(&b.days_left.unwrap_or(i64::MAX))
             .then_with(|| a.ticket().id.cmp(&b.ticket().id)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::event::Event;
+    use crate::domain::ticket_facts::TicketFacts;
+
+    fn row(id: &str, dispatches: &[&str]) -> TicketRow {
+        let mut log = vec![Event::from_json_str(&format!(
+            r#"{{"ticket":"{id}","type":"ticket","at":"2026-11-01T09:00:00+08:00","unit":"甲"}}"#
+        ))
+        .unwrap()];
+        for (i, at) in dispatches.iter().enumerate() {
+            log.push(
+                Event::from_json_str(&format!(
+                    r#"{{"ticket":"{id}","type":"dispatch","at":"{at}T09:00:00+08:00","unit":"单位{i}"}}"#
+                ))
+                .unwrap(),
+            );
+        }
+        let f = TicketFacts::derive(&log);
+        let tz = crate::domain::time::DEFAULT_TZ;
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        TicketRow::of(id, &f.events, tz, today)
+    }
+
+    #[test]
+    fn to_sign_puts_the_longest_waiting_since_the_latest_dispatch_first() {
+        let mut rows = vec![
+            row("B", &["2026-12-04"]),
+            // First sent on 11-20, sent again to another unit on 12-05: waiting since 12-05.
+            row("C", &["2026-11-20", "2026-12-05"]),
+            row("A", &["2026-12-02"]),
+        ];
+        sort_rows(Pane::AwaitingSign, &mut rows);
+        let order: Vec<&str> = rows.iter().map(|r| r.ticket().id.as_str()).collect();
+        assert_eq!(order, ["A", "B", "C"]);
     }
 }

@@ -53,25 +53,50 @@ pub fn meeting_texts<E: Borrow<Event>>(events: &[E]) -> Vec<&str> {
     out
 }
 
+/// A ticket id as pasted: NFKC (full-width digits and letters become ASCII), white space
+/// removed. The command line reads ids so (`cli::args::ticket_id`), and search too.
+pub fn id_form(raw: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    raw.nfkc().filter(|c| !c.is_whitespace()).collect()
+}
+
 /// A query as typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
     text: String,
+    /// The query as an id would be pasted (`L2026 1204 001`, full-width digits).
+    id: String,
     digits: String,
 }
 
 impl Query {
     pub fn new(q: &str) -> Query {
-        let text = q.trim().to_lowercase();
+        use unicode_normalization::UnicodeNormalization;
+        let text: String = q.trim().nfkc().collect::<String>().to_lowercase();
+        let id = id_form(&text);
+        // The phone's digits as `normalize_phone` keeps them (full-width ones too).
         let digits = text.chars().filter(char::is_ascii_digit).collect();
-        Query { text, digits }
+        Query { text, id, digits }
     }
 
     /// Whether a ticket's search text matches.
     pub fn matches(&self, search_text: &str) -> bool {
         let (words, phone) = search_text.split_once(PHONE).unwrap_or((search_text, ""));
+        let id = words.lines().next().unwrap_or("");
         words.lines().any(|l| l.contains(&self.text))
+            || (!self.id.is_empty() && id.contains(&self.id))
             || (self.digits.len() >= 3 && phone.contains(&self.digits))
+    }
+
+    /// Whether a line of text as shown (a row of a list) holds the query (case-insensitive,
+    /// full-width forms as ASCII, an id's spaces ignored).
+    pub fn in_text(&self, text: &str) -> bool {
+        use unicode_normalization::UnicodeNormalization;
+        if self.text.is_empty() {
+            return true;
+        }
+        let t: String = text.nfkc().collect::<String>().to_lowercase();
+        t.contains(&self.text) || (!self.id.is_empty() && id_form(&t).contains(&self.id))
     }
 }
 
@@ -94,5 +119,20 @@ mod tests {
         assert!(!Query::new("13").matches(&t));
         assert!(!Query::new("不亮\n东门").matches(&t));
         assert!(!Query::new("西门").matches(&t));
+    }
+
+    #[test]
+    fn ids_and_phones_are_read_as_pasted() {
+        let r = TicketRecord {
+            phone: Some("13800000001".into()),
+            ..Default::default()
+        };
+        let t = text_of("L20261204001", &r, &[]);
+        assert!(Query::new("L2026 1204 001").matches(&t));
+        assert!(Query::new("Ｌ２０２６１２０４００１").matches(&t));
+        assert!(Query::new("０００１").matches(&t));
+        assert!(!Query::new("L2026 1204 002").matches(&t));
+        assert!(Query::new("l2026 1204").in_text("  L20261204001 东门"));
+        assert!(!Query::new("西门").in_text("  L20261204001 东门"));
     }
 }

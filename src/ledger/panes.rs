@@ -33,6 +33,8 @@ impl Ledger {
             Pane::InProgress | Pane::AwaitingContact => find(Find::InState(State::InProgress))?,
             Pane::Overdue => find(Find::DueBefore(today))?,
             Pane::Resolved => find(Find::InState(State::Resolved))?,
+            // Read whole by `pane`; listed here for completeness.
+            Pane::All => Vec::new(),
         };
         ids.sort();
         ids.dedup();
@@ -59,7 +61,7 @@ impl Ledger {
 
     /// The rows of a pane on `today`, most urgent first.
     pub fn pane(&self, pane: Pane, today: NaiveDate) -> Result<Vec<TicketRow>, StoreError> {
-        let mut rows = if self.has_events_after(today)? {
+        let mut rows = if pane == Pane::All || self.has_events_after(today)? {
             self.rows_where(today, &mut |r| pane.holds(&r.facts))?
         } else {
             let mut rows = self.rows_of(&self.candidates(pane, today)?, today)?;
@@ -108,8 +110,9 @@ impl Ledger {
         Ok((rows, total))
     }
 
-    /// Every pane on `today` with its total, reading the in-progress tickets once for the three
-    /// panes drawn from them. The resolved pane holds its newest `limit` tickets.
+    /// Every triage pane on `today` with its total, reading the in-progress tickets once for
+    /// the three panes drawn from them. The resolved pane holds its newest `limit` tickets.
+    /// (The pane of all tickets is read on its own: `pane(Pane::All, …)`.)
     pub fn panes(
         &self,
         today: NaiveDate,
@@ -117,9 +120,10 @@ impl Ledger {
     ) -> Result<Vec<(Pane, Vec<TicketRow>, usize)>, StoreError> {
         let mut out: Vec<(Pane, Vec<TicketRow>, usize)> = Vec::new();
         if self.has_events_after(today)? {
-            let all =
-                self.rows_where(today, &mut |r| Pane::ALL.iter().any(|p| p.holds(&r.facts)))?;
-            for p in Pane::ALL {
+            let all = self.rows_where(today, &mut |r| {
+                Pane::TRIAGE.iter().any(|p| p.holds(&r.facts))
+            })?;
+            for p in Pane::TRIAGE {
                 let mut rows: Vec<TicketRow> =
                     all.iter().filter(|r| p.holds(&r.facts)).cloned().collect();
                 sort_rows(p, &mut rows);

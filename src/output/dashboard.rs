@@ -20,7 +20,7 @@ pub const TREND_FIGURES: [FigureKind; 5] = [
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /// A sparkline of a series scaled between its own least and greatest value (a gap is a
-/// space; a flat series sits in the middle).
+/// space; a flat series sits in the middle, a series of zeros at the bottom).
 pub fn sparkline(values: &[Option<f64>]) -> String {
     let known: Vec<f64> = values.iter().flatten().copied().collect();
     let lo = known.iter().copied().fold(f64::INFINITY, f64::min);
@@ -29,6 +29,7 @@ pub fn sparkline(values: &[Option<f64>]) -> String {
         .iter()
         .map(|v| match v {
             None => ' ',
+            Some(_) if hi - lo < 1e-9 && hi.abs() < 1e-9 => BARS[0],
             Some(_) if hi - lo < 1e-9 => BARS[3],
             Some(x) => BARS[(((x - lo) / (hi - lo)) * 7.0).round() as usize],
         })
@@ -121,23 +122,25 @@ pub fn trend_lines(d: &Dashboard, lang: Lang) -> Vec<String> {
     let last = month_label(&d.current().month);
     // Chinese names are short: the whole table fits in 80 columns.
     let name_w = lang.pick(12, 26);
+    // Each column ends with a space of its own: a long fraction is cut, never run into the
+    // next column.
     let mut out = vec![format!(
-        "{}{}  {}{}{}",
+        "{}{}  {} {} {}",
         fit(lang.t("指标", "Figure"), name_w),
         fit(&format!("{} → {last}", first.unwrap_or_default()), 18),
-        fit(lang.t("本月", "This month"), 17),
-        fit(lang.t("去年同期", "A year before"), 17),
+        fit(lang.t("本月", "This month"), 18),
+        fit(lang.t("去年同期", "A year before"), 18),
         lang.t("同比", "Change"),
     )];
     let cur = d.current();
     for f in TREND_FIGURES {
         let (now, ago) = (f.of(&cur.now), f.of(&cur.year_ago));
         out.push(format!(
-            "{}{}  {}{}{}",
+            "{}{}  {} {} {}",
             fit(labels::figure(f, lang), name_w),
             fit(&sparkline(&d.series(f)), 18),
-            fit(&with_counts(now), 17),
-            fit(&with_counts(ago), 17),
+            fit(&with_counts(now), 18),
+            fit(&with_counts(ago), 18),
             change(now.rate, ago.rate, true)
         ));
     }
@@ -160,11 +163,11 @@ pub fn trend_lines(d: &Dashboard, lang: Lang) -> Vec<String> {
     for (name, series, now, ago) in volumes {
         let floats: Vec<Option<f64>> = series.iter().map(|v| Some(*v as f64)).collect();
         out.push(format!(
-            "{}{}  {}{}{}",
+            "{}{}  {} {} {}",
             fit(name, name_w),
             fit(&sparkline(&floats), 18),
-            fit(&now.to_string(), 17),
-            fit(&ago.to_string(), 17),
+            fit(&now.to_string(), 18),
+            fit(&ago.to_string(), 18),
             change(Some(now as f64), Some(ago as f64), false)
         ));
     }
@@ -189,9 +192,10 @@ pub fn league_lines(units: &[UnitReport], lang: Lang, unit_w: usize) -> Vec<Stri
         lang.t("待联系", "To call"),
     )];
     for u in units {
+        // The name cut one cell short: it never runs into the misses.
         out.push(format!(
-            "{}{}{}{}{}{}{}{}",
-            fit(&sanitize(&u.unit), unit_w),
+            "{} {}{}{}{}{}{}{}",
+            fit(&sanitize(&u.unit), unit_w.saturating_sub(1)),
             fit(&misses(u).to_string(), 7),
             fit(&u.signing_accuracy.percent(), 10),
             fit(&u.monthly_contact_rate.percent(), 10),
@@ -279,6 +283,7 @@ mod tests {
     fn a_sparkline_scales_to_its_own_range() {
         assert_eq!(sparkline(&[Some(0.5), Some(1.0), None, Some(0.75)]), "▁█ ▅");
         assert_eq!(sparkline(&[Some(3.0), Some(3.0)]), "▄▄");
+        assert_eq!(sparkline(&[Some(0.0), Some(0.0), None]), "▁▁ ");
         assert_eq!(sparkline(&[None]), " ");
     }
 }

@@ -7,7 +7,9 @@ use crate::domain::figures::{FigureKind, UnitReport};
 use crate::domain::supervision::Supervision;
 use crate::i18n::Lang;
 use crate::ledger::Ledger;
-use crate::output::dashboard::TREND_FIGURES;
+use crate::output::dashboard::{self as dash, TREND_FIGURES};
+use crate::output::supervision as sup;
+use crate::text::sanitize;
 use chrono::{DateTime, NaiveDate, Utc};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +60,12 @@ pub struct Board {
     pub sort: LeagueSort,
     pub sup: Supervision,
     pub now: DateTime<Utc>,
+    /// Typed after `/`: only the rows of the tab holding it are listed (cleared on a new tab).
+    pub filter: String,
+    /// Whether keys go to the filter (after `/`, until Enter or Esc).
+    pub typing: bool,
+    /// Whether it is this month's board (else a past month's, as of its last day).
+    pub current: bool,
 }
 
 impl Board {
@@ -74,6 +82,9 @@ impl Board {
             sort,
             sup,
             now: ledger.now(),
+            filter: String::new(),
+            typing: false,
+            current: today == ledger.clock.today(),
         })
     }
 
@@ -96,11 +107,115 @@ impl Board {
         self.selected[self.tab.index()] = row.min(last);
     }
 
-    /// Moves to the next (or previous) tab.
+    /// Moves to the next (or previous) tab (its filter cleared).
     pub fn switch(&mut self, forward: bool) {
         let n = Tab::ALL.len();
         let i = self.tab.index() + if forward { 1 } else { n - 1 };
         self.tab = Tab::ALL[i % n];
+        self.filter.clear();
+        self.typing = false;
+    }
+
+    /// Whether the filter keeps a row shown as `text`.
+    pub fn keeps(&self, text: &str) -> bool {
+        self.filter.is_empty() || crate::domain::search::Query::new(&self.filter).in_text(text)
+    }
+
+    /// The selectable rows the filter keeps, in order.
+    pub fn kept_rows(&self, lang: Lang, tz: chrono_tz::Tz) -> Vec<usize> {
+        self.lines(lang, tz)
+            .into_iter()
+            .filter_map(|(_, r)| r)
+            .collect()
+    }
+
+    /// The tab's lines, each with the selectable row it is (None: a heading or a blank).
+    pub fn lines(&self, lang: Lang, tz: chrono_tz::Tz) -> Vec<(String, Option<usize>)> {
+        let b = self;
+        let lines = match b.tab {
+            Tab::Dashboard => {
+                let mut out: Vec<(String, Option<usize>)> = dash::header_lines(&b.dashboard, lang)
+                    .into_iter()
+                    .map(|l| (l, None))
+                    .collect();
+                out.push((String::new(), None));
+                for (i, l) in dash::trend_lines(&b.dashboard, lang)
+                    .into_iter()
+                    .enumerate()
+                {
+                    let row = (1..=dash::TREND_FIGURES.len()).contains(&i).then(|| i - 1);
+                    out.push((l, row));
+                }
+                out.push((String::new(), None));
+                out.push((
+                    format!(
+                        "{} · {} · {}",
+                        b.league_title(lang),
+                        sort_name(b.sort, lang),
+                        lang.t("Enter 筛选该单位", "Enter filters the panes to it")
+                    ),
+                    None,
+                ));
+                for (i, l) in dash::league_lines(&b.league, lang, 18)
+                    .into_iter()
+                    .enumerate()
+                {
+                    let row = (i > 0).then(|| dash::TREND_FIGURES.len() + i - 1);
+                    out.push((l, row));
+                }
+                out
+            }
+            Tab::Whistles => numbered(
+                sup::summons_lines(&b.sup.summons, b.now, tz, lang),
+                lang.t("没有未响应的吹哨", "no summons waiting for an answer"),
+            ),
+            Tab::Hotspots => numbered(
+                sup::hotspot_lines(&b.sup.hotspots, lang),
+                lang.t(
+                    "近三个月没有工单 · E 把选中热点升级为每月一办",
+                    "no tickets in the last three months",
+                ),
+            ),
+            Tab::Topics => {
+                let lines = sup::topic_lines(&b.sup.topics, tz, lang);
+                if lines.is_empty() {
+                    return vec![(
+                        lang.t(
+                            "还没有专题:在工单上按 E,或在「热点」页选中热点按 E",
+                            "no topics yet: E on a ticket, or on a hotspot",
+                        )
+                        .to_string(),
+                        None,
+                    )];
+                }
+                lines
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (l, _))| (sanitize(&l), Some(i)))
+                    .collect()
+            }
+        };
+        // Rows the filter leaves out are not listed (headings and blanks stay).
+        lines
+            .into_iter()
+            .filter(|(text, row)| row.is_none() || b.keeps(text))
+            .collect()
+    }
+
+    /// The league's heading: this month, or the month shown.
+    fn league_title(&self, lang: Lang) -> String {
+        if self.current {
+            return lang
+                .t("单位排名,本月", "Unit league, this month")
+                .to_string();
+        }
+        let month = self.dashboard.today.format("%Y-%m");
+        format!("{} {month}", lang.t("单位排名,", "Unit league,"))
+    }
+
+    /// The month shown, for the title: `2026-10` (`[` and `]` move it).
+    pub fn month_label(&self, _lang: Lang) -> String {
+        self.dashboard.today.format("%Y-%m").to_string()
     }
 
     /// Orders the league by the next column.
@@ -167,4 +282,16 @@ pub fn sort_name(s: LeagueSort, lang: Lang) -> String {
         LeagueSort::Overdue => lang.t("按超期", "by overdue").to_string(),
         LeagueSort::AwaitingContact => lang.t("按待联系", "by awaiting contact").to_string(),
     }
+}
+
+/// A header line and rows 0, 1, … (or the `empty` line alone).
+fn numbered(lines: Vec<String>, empty: &str) -> Vec<(String, Option<usize>)> {
+    if lines.len() <= 1 {
+        return vec![(empty.to_string(), None)];
+    }
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| (l, i.checked_sub(1)))
+        .collect()
 }

@@ -68,6 +68,7 @@ actions! {
     Pane3 "pane_3" "待联系" "to contact",
     Pane4 "pane_4" "已超期" "overdue",
     Pane5 "pane_5" "已解决" "resolved",
+    Pane6 "pane_6" "全部工单" "all tickets",
     Down "down" "下移" "down",
     Up "up" "上移" "up",
     PageDown "page_down" "下一页" "page down",
@@ -97,6 +98,7 @@ actions! {
     Board "board" "督办看板" "supervision board",
     Void "void" "撤销所选记录" "void the selected event",
     ShowEvent "show_event" "查看所选记录全文" "show the selected event whole",
+    ShowRecord "show_record" "诉求与答复全文" "the record's whole text",
     Sort "sort" "切换排序" "change the order",
     RevealPhone "reveal_phone" "显示/隐藏电话" "show/hide phone",
     MonthTasks "month_tasks" "本月任务" "month's tasks",
@@ -104,6 +106,11 @@ actions! {
     Refresh "refresh" "刷新" "refresh",
     Undo "undo" "撤销我的上一条录入" "undo my last entry",
     Operator "operator" "操作员(谁在录入)" "who is at the keyboard",
+    Jump "jump" "按编号打开工单" "open a ticket by its id",
+    CopyId "copy_id" "复制工单编号" "copy the ticket's id",
+    Export "export" "导出所见(xlsx)" "export what is shown (xlsx)",
+    PrevPeriod "prev_period" "上一期(看板:上月;回头看:前两个月)" "previous period (board: a month; look-back: two)",
+    NextPeriod "next_period" "下一期" "next period",
     Save "save" "保存" "save",
     Cancel "cancel" "取消" "cancel",
     NextField "next_field" "下一项" "next field",
@@ -214,10 +221,10 @@ impl KeyMap {
 
     /// The shipped bindings patched by a user file (if it exists).
     pub fn load(user: Option<&Path>) -> Result<KeyMap, String> {
-        let text = match user.map(std::fs::read_to_string) {
-            Some(Ok(t)) => Some(t),
-            Some(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Some(Err(e)) => return Err(format!("cannot read {}: {e}", user.unwrap().display())),
+        let text = match user.map(|p| (p, std::fs::read_to_string(p))) {
+            Some((_, Ok(t))) => Some(t),
+            Some((_, Err(e))) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Some((p, Err(e))) => return Err(format!("cannot read {}: {e}", p.display())),
             None => None,
         };
         KeyMap::from_toml(DEFAULTS, text.as_deref()).map_err(|e| {
@@ -287,6 +294,20 @@ impl KeyMap {
     /// Every binding of a context, for the help overlay.
     pub fn help(&self, ctx: KeyContext) -> &[(Action, Vec<Key>)] {
         self.bindings.get(&ctx).map_or(&[], Vec::as_slice)
+    }
+
+    /// The first `n` keys of an action in a context, joined by `/` (`Esc/q`).
+    pub fn keys_label(&self, ctx: KeyContext, action: Action, n: usize) -> Option<String> {
+        let keys: Vec<String> = self
+            .help(ctx)
+            .iter()
+            .find(|(a, _)| *a == action)?
+            .1
+            .iter()
+            .take(n)
+            .map(Key::label)
+            .collect();
+        (!keys.is_empty()).then(|| keys.join("/"))
     }
 
     /// The first key of an action in a context, for the key bar.

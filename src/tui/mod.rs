@@ -7,8 +7,10 @@ pub mod app;
 pub mod board;
 pub mod dialog;
 pub mod dialogs;
+pub mod event_text;
 pub mod form;
 pub mod keymap;
+pub mod text_view;
 pub mod ui;
 
 use crate::cli::Context;
@@ -103,6 +105,9 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> anyhow:
             match event::read()? {
                 Event::Key(k) if k.kind != KeyEventKind::Release => {
                     app.on_key(k);
+                    if let Some(text) = app.clipboard.take() {
+                        copy_to_terminal(&text)?;
+                    }
                     dirty = true;
                 }
                 Event::Resize(w, h) => {
@@ -114,4 +119,48 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> anyhow:
         }
     }
     Ok(())
+}
+
+/// Puts `text` on the terminal's clipboard: OSC 52, which the terminal (and tmux, and an ssh
+/// session's local terminal) carries out.
+fn copy_to_terminal(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout();
+    out.write_all(osc52(text).as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// The OSC 52 sequence that sets the clipboard to `text`.
+pub fn osc52(text: &str) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let bytes = text.as_bytes();
+    let mut b64 = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | u32::from(*b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                b64.push(char::from(ABC[(n >> (18 - 6 * i) & 63) as usize]));
+            } else {
+                b64.push('=');
+            }
+        }
+    }
+    format!("\x1b]52;c;{b64}\x07")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn osc52_carries_the_text_in_base64() {
+        assert_eq!(
+            super::osc52("L20261204001"),
+            "\x1b]52;c;TDIwMjYxMjA0MDAx\x07"
+        );
+        assert_eq!(super::osc52("ab"), "\x1b]52;c;YWI=\x07");
+        assert_eq!(super::osc52("a"), "\x1b]52;c;YQ==\x07");
+    }
 }

@@ -23,7 +23,7 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
     pub fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "e2e"])
+        self.run(&["capture-pane", "-p", "-S", "-", "-t", "e2e"])
     }
     pub fn keys(&self, keys: &[&str]) {
         for k in keys {

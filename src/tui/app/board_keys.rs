@@ -9,19 +9,22 @@ use crate::domain::time::Period;
 use crate::tui::board::{sort_name, Board, Target};
 use crate::tui::keymap::Action;
 
+/// How far back `[` takes the board: two years.
+const MAX_MONTHS_BACK: u32 = 24;
+
 impl App {
     /// Opens the board, read as of today on a thread (the app keeps answering; the board
     /// shown so far, if any, stays until the new one is ready). The league keeps its order.
     pub(super) fn open_board(&mut self) -> anyhow::Result<()> {
         let sort = self.board.as_ref().map(|b| b.sort).unwrap_or_default();
         self.view = View::Board;
+        let today = self.board_day();
         if !self.background {
-            let board = Board::load(&self.ledger, self.today, sort)?;
+            let board = Board::load(&self.ledger, today, sort)?;
             self.take_board(board);
             return Ok(());
         }
         let ledger = std::sync::Arc::clone(&self.ledger);
-        let today = self.today;
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let _ = tx.send(Board::load(&ledger, today, sort).map_err(|e| e.to_string()));
@@ -30,11 +33,62 @@ impl App {
         Ok(())
     }
 
+    /// The day the board is read as of: today, or the last day of a month before it.
+    pub(super) fn board_day(&self) -> chrono::NaiveDate {
+        use crate::domain::time::{add_months, month_end, month_start};
+        if self.board_back == 0 {
+            return self.today;
+        }
+        let first = month_start(self.today);
+        let back = first
+            .checked_sub_months(chrono::Months::new(self.board_back))
+            .unwrap_or(first);
+        month_end(add_months(back, 0))
+    }
+
+    /// After a write (here or by another process): the board, when it is shown, is read
+    /// again (the old one stays on screen until the new one is ready).
+    pub(super) fn follow_board(&mut self) -> anyhow::Result<()> {
+        if self.view != View::Board {
+            return Ok(());
+        }
+        if self.board_rx.is_some() {
+            self.board_again = true;
+            return Ok(());
+        }
+        self.open_board()
+    }
+
+    /// `[` / `]` on the board: a month before or after (never past this one).
+    fn move_board_period(&mut self, earlier: bool) -> anyhow::Result<()> {
+        let back = if earlier {
+            (self.board_back + 1).min(MAX_MONTHS_BACK)
+        } else {
+            self.board_back.saturating_sub(1)
+        };
+        if back == self.board_back {
+            let why = if earlier {
+                self.lang.t("不能再往前了", "no earlier month here")
+            } else {
+                self.lang.t("已是本月", "this is the current month")
+            };
+            self.say(why, false);
+            return Ok(());
+        }
+        self.board_back = back;
+        self.open_board()?;
+        let month = self.board_day().format("%Y-%m").to_string();
+        self.say(format!("{} {month}", self.lang.t("看板:", "board:")), false);
+        Ok(())
+    }
+
     /// A board read: shown where the last one was (its tab and rows).
     fn take_board(&mut self, mut board: Board) {
         if let Some(old) = &self.board {
             board.tab = old.tab;
             board.selected = old.selected;
+            board.filter = old.filter.clone();
+            board.typing = old.typing;
             let row = board.selected();
             board.select(row);
         }
@@ -51,6 +105,11 @@ impl App {
                 self.board_rx = None;
                 if self.view == View::Board {
                     self.take_board(board);
+                }
+                if std::mem::take(&mut self.board_again) {
+                    if let Err(e) = self.follow_board() {
+                        self.say(e.to_string(), true);
+                    }
                 }
                 true
             }
@@ -94,9 +153,9 @@ impl App {
             | Action::PageDown
             | Action::PageUp
             | Action::Top
-            | Action::Bottom => {
-                let row = step(board.selected(), a, board.rows(), page);
-                board.select(row);
+            | Action::Bottom => self.move_on_board(a, page),
+            Action::Search => {
+                board.typing = true;
             }
             Action::Sort => {
                 board.cycle_sort();
@@ -117,12 +176,16 @@ impl App {
             Action::Back => {
                 self.board = None;
                 self.board_rx = None;
+                self.board_back = 0;
                 self.view = View::List;
             }
             Action::Refresh => {
+                // The board follows the refresh (`follow_board`).
                 self.refresh()?;
-                self.open_board()?;
                 self.say(self.lang.t("已刷新", "refreshed"), false);
+            }
+            Action::PrevPeriod | Action::NextPeriod => {
+                self.move_board_period(a == Action::PrevPeriod)?
             }
             Action::Quit | Action::Help => self.update_anywhere(a)?,
             // The list's, the detail's, the dialogs' and the pop-ups' own.
@@ -131,7 +194,7 @@ impl App {
             | Action::Pane3
             | Action::Pane4
             | Action::Pane5
-            | Action::Search
+            | Action::Pane6
             | Action::FilterUnit
             | Action::FilterCategory
             | Action::ClearFilter
@@ -151,20 +214,76 @@ impl App {
             | Action::Board
             | Action::Void
             | Action::ShowEvent
+            | Action::ShowRecord
             | Action::RevealPhone
             | Action::MonthTasks
             | Action::Review
             | Action::Undo
             | Action::Operator
+            | Action::Jump
+            | Action::CopyId
             | Action::Save
             | Action::Cancel
             | Action::NextField
             | Action::PrevField
             | Action::NextChoice
             | Action::PrevChoice
+            | Action::Export
             | Action::Close => {}
         }
         Ok(())
+    }
+
+    /// Moves the selection of the board's tab over the rows its filter keeps.
+    fn move_on_board(&mut self, a: Action, page: usize) {
+        let (lang, tz) = (self.lang, self.ledger.tz());
+        let Some(board) = self.board.as_mut() else {
+            return;
+        };
+        let kept = board.kept_rows(lang, tz);
+        let at = kept
+            .iter()
+            .position(|r| *r == board.selected())
+            .unwrap_or(0);
+        if let Some(row) = kept.get(step(at, a, kept.len(), page)) {
+            board.select(*row);
+        }
+    }
+
+    /// A key while the board's filter is being typed; false when it is not.
+    pub(super) fn on_board_filter_key(&mut self, key: crossterm::event::KeyEvent) -> bool {
+        use crossterm::event::{KeyCode, KeyModifiers};
+        if !self.popups.is_empty() || self.view != View::Board {
+            return false;
+        }
+        let (lang, tz) = (self.lang, self.ledger.tz());
+        let Some(board) = self.board.as_mut().filter(|b| b.typing) else {
+            return false;
+        };
+        match key.code {
+            KeyCode::Enter => board.typing = false,
+            KeyCode::Esc => {
+                board.typing = false;
+                board.filter.clear();
+            }
+            KeyCode::Backspace => {
+                board.filter.pop();
+            }
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.quit = true;
+                return true;
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                board.filter.push(c)
+            }
+            _ => return true,
+        }
+        // The selection on the first row the filter keeps, unless it keeps the selected one.
+        let kept = board.kept_rows(lang, tz);
+        if !kept.contains(&board.selected()) {
+            board.select(kept.first().copied().unwrap_or(0));
+        }
+        true
     }
 
     /// Enter on the board's selected row.
@@ -172,6 +291,13 @@ impl App {
         let Some(board) = self.board.as_ref() else {
             return Ok(());
         };
+        // A row the filter hides is not opened.
+        if !board
+            .kept_rows(self.lang, self.ledger.tz())
+            .contains(&board.selected())
+        {
+            return Ok(());
+        }
         match board.target() {
             Target::Figure(f) => self.show_cohort(f)?,
             Target::Unit(u) => {
@@ -232,7 +358,7 @@ impl App {
             header,
             lines,
             ids,
-            selected: 0,
+            state: super::ListState::default(),
         })
     }
 

@@ -16,6 +16,13 @@ use std::sync::Arc;
 
 mod board_keys;
 mod entries;
+mod export;
+mod lists;
+
+use super::text_view::TextView;
+pub use lists::{
+    entries as popup_entries, list_state, popup_tickets, review_text, task_text, ListState,
+};
 
 /// Rows a pane reads at most (the resolved pane keeps growing).
 pub const PANE_LIMIT: usize = 500;
@@ -45,19 +52,21 @@ pub enum PromptKind {
     Topic,
     /// Who is at the keyboard (kept in the config).
     Operator,
+    /// A ticket to open by its id (as pasted).
+    Jump,
 }
 
 #[derive(Debug, Clone)]
 pub enum Popup {
     Help,
     Welcome,
-    MonthTasks(Box<MonthTasks>, usize),
-    /// The look-back over the last two calendar months, as of today, with a scroll offset.
-    Review(Box<crate::domain::review::Review>, usize),
+    MonthTasks(Box<MonthTasks>, ListState),
+    /// The look-back over the last two calendar months, as of today.
+    Review(Box<crate::domain::review::Review>, ListState),
     Dialog(Box<Dialog>),
     Prompt(PromptKind, Form),
-    /// One event of the timeline, whole: its lines and a scroll offset.
-    Event(Vec<String>, usize),
+    /// One event of the timeline (or the ticket's record) whole, scrolled by wrapped rows.
+    Event(Box<TextView>),
     /// Tickets to open (a figure's cohort, a hotspot's tickets): a title, lines above the
     /// list, one line a ticket, and the selected one.
     Tickets(Box<TicketList>),
@@ -72,7 +81,7 @@ pub struct TicketList {
     pub header: Vec<String>,
     pub lines: Vec<String>,
     pub ids: Vec<String>,
-    pub selected: usize,
+    pub state: ListState,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -86,7 +95,7 @@ impl Filter {
     pub fn is_empty(&self) -> bool {
         *self == Filter::default()
     }
-    fn keeps(&self, r: &TicketRow) -> bool {
+    pub(crate) fn keeps(&self, r: &TicketRow) -> bool {
         let t = r.ticket();
         self.unit.as_deref().is_none_or(|u| t.unit() == u)
             && self
@@ -171,23 +180,6 @@ fn step(at: usize, a: Action, n: usize, page: usize) -> usize {
     .min(last)
 }
 
-/// The tickets of a list pop-up, in the order it shows them (what its selection indexes).
-pub fn popup_tickets(p: &Popup) -> Vec<String> {
-    match p {
-        Popup::MonthTasks(m, _) => [&m.overdue, &m.to_contact, &m.deadlines, &m.to_sign]
-            .into_iter()
-            .flatten()
-            .map(|r| r.ticket().id.clone())
-            .collect(),
-        Popup::Review(r, _) => crate::domain::review::RULES
-            .iter()
-            .flat_map(|rule| r.rules[rule].iter().map(|f| f.ticket.clone()))
-            .collect(),
-        Popup::Tickets(t) => t.ids.clone(),
-        _ => Vec::new(),
-    }
-}
-
 pub struct App {
     pub ledger: Arc<Ledger>,
     pub lang: Lang,
@@ -212,6 +204,10 @@ pub struct App {
     figures_rx: Option<Receiver<Report>>,
     /// The board being read on a thread (the app's figures over a large store take seconds).
     board_rx: Option<Receiver<Result<super::board::Board, String>>>,
+    /// A write came while the board was being read: read it again when that read is done.
+    board_again: bool,
+    /// How many months before this one the board shows (`[` and `]` move it).
+    pub board_back: u32,
     background: bool,
     /// The figures wait for the first poll (on a thread they would slow the first screen).
     figures_waiting: bool,
@@ -230,6 +226,11 @@ pub struct App {
     return_to: Option<Popup>,
     /// The supervision board, while it is open (or was, when a ticket was opened from it).
     pub board: Option<Box<super::board::Board>>,
+    /// Text to put on the terminal's clipboard (OSC 52, so it works over ssh); the event
+    /// loop sends it and takes it.
+    pub clipboard: Option<String>,
+    /// Where `X` writes what is on screen (the directory genban was started in).
+    pub export_dir: std::path::PathBuf,
 }
 
 impl App {
@@ -254,6 +255,8 @@ impl App {
             figures: None,
             figures_rx: None,
             board_rx: None,
+            board_again: false,
+            board_back: 0,
             background,
             figures_waiting: background,
             detail: None,
@@ -265,6 +268,8 @@ impl App {
             seen_generation: 0,
             return_to: None,
             board: None,
+            clipboard: None,
+            export_dir: std::env::current_dir().unwrap_or_else(|_| ".".into()),
         };
         app.refresh()?;
         if app.ledger.ticket_count()? == 0 {
@@ -273,7 +278,8 @@ impl App {
             let month = today.format("%Y-%m").to_string();
             if app.ledger.setting(TASKS_SEEN)?.as_deref() != Some(month.as_str()) {
                 let tasks = MonthTasks::from_panes(&app.panes, Period::month_of(today), today);
-                app.popups.push(Popup::MonthTasks(Box::new(tasks), 0));
+                app.popups
+                    .push(Popup::MonthTasks(Box::new(tasks), ListState::default()));
             }
         }
         Ok(app)
@@ -288,6 +294,10 @@ impl App {
             .into_iter()
             .map(|(p, rows, n)| (p, rows.into_iter().map(Arc::new).collect(), n))
             .collect();
+        // Every ticket, whatever its state (imported records not dispatched yet included).
+        let all = shared(self.ledger.pane(Pane::All, self.today)?);
+        let n = all.len();
+        self.panes.push((Pane::All, all, n));
         self.search = match &self.filter.query {
             Some(q) => Some(shared(self.ledger.search(q, self.today)?)),
             None => None,
@@ -307,7 +317,7 @@ impl App {
         self.reload_detail()?;
         self.rebuild_rows();
         self.start_figures();
-        Ok(())
+        self.follow_board()
     }
 
     /// After an action on one ticket: re-evaluates just that ticket in every pane (and in the
@@ -335,7 +345,7 @@ impl App {
         self.reload_detail()?;
         self.rebuild_rows();
         self.start_figures();
-        Ok(())
+        self.follow_board()
     }
 
     /// Puts a ticket's new row in the panes that hold it now (and the search), out of the rest.
@@ -409,6 +419,65 @@ impl App {
         }
     }
 
+    /// Closes the month's tasks, remembered as seen this month.
+    fn close_month_tasks(&mut self) -> anyhow::Result<()> {
+        let month = self.today.format("%Y-%m").to_string();
+        self.ledger.set_setting(TASKS_SEEN, &month)?;
+        self.popups.pop();
+        Ok(())
+    }
+
+    /// The look-back over the two months ending with `day`'s, as of `day` (today) or of the
+    /// end of the period (an earlier one).
+    fn review_ending(&self, day: NaiveDate) -> anyhow::Result<crate::domain::review::Review> {
+        use crate::domain::time::{month_end, month_start};
+        let to = month_end(day);
+        let from = month_start(
+            day.checked_sub_months(chrono::Months::new(1))
+                .unwrap_or(day),
+        );
+        let as_of = to.min(self.today);
+        Ok(self
+            .ledger
+            .review(Period { from, to }, as_of, Default::default())?)
+    }
+
+    /// `[` / `]` in the look-back: the two months before (or after, never past this month).
+    fn move_review(&mut self, a: Action) -> anyhow::Result<()> {
+        let earlier = a == Action::PrevPeriod;
+        let Some(Popup::Review(r, _)) = self.popups.last() else {
+            return Ok(());
+        };
+        let anchor = r.as_of;
+        if !earlier && anchor >= self.today {
+            self.say(
+                self.lang
+                    .t("已是最近两个月", "these are the latest two months"),
+                false,
+            );
+            return Ok(());
+        }
+        let months = chrono::Months::new(2);
+        let moved = if earlier {
+            anchor.checked_sub_months(months)
+        } else {
+            anchor.checked_add_months(months)
+        }
+        .unwrap_or(anchor);
+        let this_month = crate::domain::time::month_start(self.today);
+        let day = if moved >= this_month {
+            self.today
+        } else {
+            moved
+        };
+        let review = self.review_ending(day)?;
+        if let Some(Popup::Review(r, state)) = self.popups.last_mut() {
+            **r = review;
+            *state = ListState::default();
+        }
+        Ok(())
+    }
+
     /// Takes figures a thread has finished, and moves to the new day when the date changed
     /// while the app was open. Returns whether anything changed.
     pub fn poll(&mut self) -> bool {
@@ -457,6 +526,23 @@ impl App {
             .map_or(0, |(_, _, n)| *n)
     }
 
+    /// A pane's count as its tab shows it: with a unit or category filter, the tickets the
+    /// filter keeps (`+` when the pane holds more than was read, so more may match).
+    pub fn tab_count(&self, p: Pane) -> String {
+        if self.filter.unit.is_none() && self.filter.category.is_none() {
+            return self.count(p).to_string();
+        }
+        let Some((_, rows, n)) = self.panes.iter().find(|(x, _, _)| *x == p) else {
+            return "0".into();
+        };
+        let kept = rows.iter().filter(|r| self.filter.keeps(r)).count();
+        if *n > rows.len() {
+            format!("{kept}+")
+        } else {
+            kept.to_string()
+        }
+    }
+
     /// Where keys are pressed now.
     pub fn context(&self) -> KeyContext {
         match self.popups.last() {
@@ -484,6 +570,10 @@ impl App {
 
     /// Handles one key press.
     pub fn on_key(&mut self, key: KeyEvent) {
+        // A list pop-up's filter being typed takes the keys first.
+        if self.on_filter_key(key) || self.on_board_filter_key(key) {
+            return;
+        }
         let ctx = self.context();
         let action = self.keys.action(ctx, &key);
         let result = match ctx {
@@ -503,12 +593,8 @@ impl App {
         let Some(top) = self.popups.pop() else {
             return Ok(());
         };
-        let sel = match &top {
-            Popup::MonthTasks(_, s) | Popup::Review(_, s) => *s,
-            Popup::Tickets(t) => t.selected,
-            _ => 0,
-        };
-        let Some(id) = popup_tickets(&top).get(sel).cloned() else {
+        let sel = list_state(&top).map_or(0, |s| s.selected);
+        let Some(id) = popup_tickets(&top, self.lang).get(sel).cloned() else {
             self.popups.push(top);
             return Ok(());
         };
@@ -603,7 +689,16 @@ impl App {
                 a == Action::ShowEvent
                     || !matches!(e.kind, EventKind::Ticket(_) | EventKind::Void { .. })
             }),
-            Action::Open => !self.rows.is_empty(),
+            // Over a pop-up Enter opens a listed ticket (or voids, in the undo); elsewhere it
+            // only closes, which Esc/q already says.
+            Action::Open => match self.popups.last() {
+                Some(p @ (Popup::MonthTasks(..) | Popup::Review(..) | Popup::Tickets(_))) => {
+                    !popup_tickets(p, self.lang).is_empty()
+                }
+                Some(Popup::Undo(..)) => true,
+                Some(_) => false,
+                None => !self.rows.is_empty(),
+            },
             Action::NextChoice | Action::PrevChoice => match self.popups.last() {
                 Some(Popup::Dialog(d)) => d.form.fields.get(d.form.focus).is_some_and(|f| {
                     !matches!(
@@ -646,35 +741,31 @@ impl App {
         let Some(top) = self.popups.last_mut() else {
             return Ok(());
         };
-        let rows = popup_tickets(top).len();
-        let last = rows.saturating_sub(1);
+        let rows = popup_tickets(top, self.lang).len();
+        let is_list = list_state(top).is_some();
         match (top, a) {
             (_, Action::Quit) => self.quit = true,
             (Popup::Help, Action::Help) => {}
             (_, Action::Help) => self.popups.push(Popup::Help),
-            (Popup::MonthTasks(_, sel) | Popup::Review(_, sel), Action::Down) => {
-                *sel = (*sel + 1).min(last)
-            }
-            (Popup::MonthTasks(_, sel) | Popup::Review(_, sel), Action::Up) => {
-                *sel = sel.saturating_sub(1)
-            }
-            (Popup::Tickets(t), Action::Down) => t.selected = (t.selected + 1).min(last),
-            (Popup::Tickets(t), Action::Up) => t.selected = t.selected.saturating_sub(1),
+            (
+                Popup::MonthTasks(..) | Popup::Review(..) | Popup::Tickets(..) | Popup::Event(_),
+                Action::Down
+                | Action::Up
+                | Action::PageDown
+                | Action::PageUp
+                | Action::Top
+                | Action::Bottom,
+            ) => self.move_in_popup(a),
+            (_, Action::Search) if is_list => self.start_popup_filter(),
             (Popup::MonthTasks(..) | Popup::Review(..) | Popup::Tickets(..), Action::Open)
                 if rows > 0 =>
             {
                 self.open_from_popup()?
             }
             (Popup::Undo(..), Action::Open) => self.carry_out_undo()?,
-            (Popup::MonthTasks(..), Action::Close | Action::Open) => {
-                let month = self.today.format("%Y-%m").to_string();
-                self.ledger.set_setting(TASKS_SEEN, &month)?;
-                self.popups.pop();
-            }
-            (Popup::Event(lines, scroll), Action::Down) => {
-                *scroll = (*scroll + 1).min(lines.len().saturating_sub(1))
-            }
-            (Popup::Event(_, scroll), Action::Up) => *scroll = scroll.saturating_sub(1),
+            (Popup::Review(..), Action::PrevPeriod | Action::NextPeriod) => self.move_review(a)?,
+            (_, Action::Export) if is_list => self.export_shown()?,
+            (Popup::MonthTasks(..), Action::Close | Action::Open) => self.close_month_tasks()?,
             (_, Action::Close | Action::Open) => {
                 self.popups.pop();
             }
@@ -695,6 +786,7 @@ impl App {
                 | Action::Pane3
                 | Action::Pane4
                 | Action::Pane5
+                | Action::Pane6
                 | Action::Down
                 | Action::Up
                 | Action::PageDown
@@ -723,6 +815,7 @@ impl App {
                 | Action::Board
                 | Action::Void
                 | Action::ShowEvent
+                | Action::ShowRecord
                 | Action::Sort
                 | Action::RevealPhone
                 | Action::MonthTasks
@@ -730,12 +823,17 @@ impl App {
                 | Action::Refresh
                 | Action::Undo
                 | Action::Operator
+                | Action::Jump
+                | Action::CopyId
                 | Action::Save
                 | Action::Cancel
                 | Action::NextField
                 | Action::PrevField
                 | Action::NextChoice
-                | Action::PrevChoice,
+                | Action::PrevChoice
+                | Action::PrevPeriod
+                | Action::NextPeriod
+                | Action::Export,
             ) => {}
         }
         Ok(())
@@ -744,6 +842,7 @@ impl App {
     /// The pane list.
     fn update_list(&mut self, a: Action) -> anyhow::Result<()> {
         match a {
+            Action::Export => self.export_shown()?,
             Action::NextPane | Action::PrevPane => {
                 let i = Pane::ALL.iter().position(|p| *p == self.pane).unwrap_or(0);
                 let step = if a == Action::NextPane {
@@ -758,6 +857,7 @@ impl App {
             Action::Pane3 => self.switch_pane(Pane::AwaitingContact)?,
             Action::Pane4 => self.switch_pane(Pane::Overdue)?,
             Action::Pane5 => self.switch_pane(Pane::Resolved)?,
+            Action::Pane6 => self.switch_pane(Pane::All)?,
             Action::Down
             | Action::Up
             | Action::PageDown
@@ -814,11 +914,16 @@ impl App {
             | Action::Review
             | Action::Refresh
             | Action::Undo
-            | Action::Operator => self.update_anywhere(a)?,
-            // The detail's, the dialogs' and the pop-ups' own.
-            Action::Back
+            | Action::Operator
+            | Action::Jump
+            | Action::CopyId => self.update_anywhere(a)?,
+            // The detail's, the board's, the dialogs' and the pop-ups' own.
+            Action::PrevPeriod
+            | Action::NextPeriod
+            | Action::Back
             | Action::RevealPhone
             | Action::ShowEvent
+            | Action::ShowRecord
             | Action::Void
             | Action::Save
             | Action::Cancel
@@ -873,9 +978,12 @@ impl App {
             }
             Action::ShowEvent => {
                 if let Some(lines) = self.selected_event_text() {
-                    self.popups.push(Popup::Event(lines, 0));
+                    let title = self.lang.t("记录全文", "The event");
+                    self.popups
+                        .push(Popup::Event(Box::new(TextView::new(title, lines))));
                 }
             }
+            Action::ShowRecord => self.show_record(),
             Action::Void => self.open_void()?,
             Action::Sign
             | Action::Return
@@ -896,9 +1004,14 @@ impl App {
             | Action::Review
             | Action::Refresh
             | Action::Undo
-            | Action::Operator => self.update_anywhere(a)?,
+            | Action::Operator
+            | Action::Jump
+            | Action::CopyId => self.update_anywhere(a)?,
             // The list's, the board's, the dialogs' and the pop-ups' own.
-            Action::Board
+            Action::Export
+            | Action::PrevPeriod
+            | Action::NextPeriod
+            | Action::Board
             | Action::NewTicket
             | Action::NextPane
             | Action::PrevPane
@@ -907,6 +1020,7 @@ impl App {
             | Action::Pane3
             | Action::Pane4
             | Action::Pane5
+            | Action::Pane6
             | Action::Open
             | Action::Search
             | Action::FilterUnit
@@ -932,19 +1046,13 @@ impl App {
             Action::MonthTasks => {
                 let tasks =
                     MonthTasks::from_panes(&self.panes, Period::month_of(self.today), self.today);
-                self.popups.push(Popup::MonthTasks(Box::new(tasks), 0));
+                self.popups
+                    .push(Popup::MonthTasks(Box::new(tasks), ListState::default()));
             }
             Action::Review => {
-                let to = crate::domain::time::month_end(self.today);
-                let from = crate::domain::time::month_start(
-                    self.today
-                        .checked_sub_months(chrono::Months::new(1))
-                        .unwrap_or(self.today),
-                );
-                let review =
-                    self.ledger
-                        .review(Period { from, to }, self.today, Default::default())?;
-                self.popups.push(Popup::Review(Box::new(review), 0));
+                let review = self.review_ending(self.today)?;
+                self.popups
+                    .push(Popup::Review(Box::new(review), ListState::default()));
             }
             Action::Refresh => {
                 self.refresh()?;
@@ -952,6 +1060,17 @@ impl App {
             }
             Action::Undo => self.start_undo()?,
             Action::Operator => self.ask_operator(),
+            Action::Jump => self.prompt(PromptKind::Jump),
+            Action::CopyId => match self.current_id() {
+                Some(id) => {
+                    self.say(
+                        format!("{} {id}", self.lang.t("已复制编号", "copied")),
+                        false,
+                    );
+                    self.clipboard = Some(id);
+                }
+                None => self.say(self.lang.t("没有选中的工单", "no ticket selected"), true),
+            },
             other => anyhow::bail!("{other:?} is not an action of every view"),
         }
         Ok(())
@@ -1028,6 +1147,10 @@ impl App {
                 "输入筛选,← → 选择,留空为全部",
                 "type to filter, ← → to choose, empty for all",
             )),
+            PromptKind::Jump => Field::text("q", lang.t("工单编号", "Ticket id"), "").hint(lang.t(
+                "粘贴或输入编号,空格和全角数字都可以",
+                "as pasted: spaces and full-width digits are fine",
+            )),
             PromptKind::Operator => Field::text(
                 "q",
                 lang.t("操作员姓名", "Your name"),
@@ -1080,25 +1203,36 @@ impl App {
             }
         );
         let marks = crate::output::tickets::timeline(events, lang);
-        let mut lines = vec![marks[i].0.clone(), String::new()];
-        if let serde_json::Value::Object(m) = e.to_value() {
-            for (k, v) in m {
-                let text = match v {
-                    serde_json::Value::String(s) if k == "phone" && !reveal => {
-                        crate::text::mask_phone(&s)
-                    }
-                    serde_json::Value::String(s) => match crate::domain::event::parse_instant(&s) {
-                        Some(t) if k.ends_with("at") => {
-                            t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string()
-                        }
-                        _ => s,
-                    },
-                    other => other.to_string(),
-                };
-                lines.push(format!("{k}: {text}"));
+        Some(super::event_text::event_lines(
+            e,
+            &marks[i].0,
+            tz,
+            lang,
+            reveal,
+        ))
+    }
+
+    /// The open ticket's record whole (诉求内容, 答复内容 and every other field).
+    fn show_record(&mut self) {
+        let reveal = matches!(
+            self.view,
+            View::Detail {
+                reveal_phone: true,
+                ..
             }
-        }
-        Some(lines)
+        );
+        let Some((row, _)) = &self.detail else {
+            return;
+        };
+        let t = row.ticket();
+        let lines = super::event_text::record_text(&t.record, self.ledger.tz(), self.lang, reveal);
+        let title = format!(
+            "{} · {}",
+            self.lang.t("工单记录全文", "The whole record"),
+            t.id
+        );
+        self.popups
+            .push(Popup::Event(Box::new(TextView::new(title, lines))));
     }
 
     /// Asks for the reason to void the selected timeline event.
@@ -1247,6 +1381,11 @@ impl App {
             Some(Action::Cancel) => {
                 match self.popups.last_mut() {
                     Some(Popup::Dialog(d)) if d.form.is_dirty() => d.confirm_discard = true,
+                    // Esc on the search clears it (the pane comes back whole).
+                    Some(Popup::Prompt(PromptKind::Search, _)) => {
+                        self.popups.pop();
+                        self.set_search(None)?;
+                    }
                     _ => {
                         self.popups.pop();
                     }
@@ -1288,11 +1427,57 @@ impl App {
             }
             _ => edit_key(form.focused(), key),
         }
+        // The search filters as it is typed.
+        if let Some(Popup::Prompt(PromptKind::Search, form)) = self.popups.last() {
+            let q = Some(form.get("q")).filter(|q| !q.trim().is_empty());
+            if q != self.filter.query {
+                self.set_search(q)?;
+            }
+        }
         if choice_changed {
             if let Some(Popup::Dialog(d)) = self.popups.last_mut() {
                 d.on_choice_changed(tz);
             }
         }
+        Ok(())
+    }
+
+    /// Opens the ticket of the id typed after `:` (read as the command line reads ids); an
+    /// unknown one is said and the prompt stays to be corrected.
+    fn jump_to(&mut self, typed: Option<&str>) -> anyhow::Result<()> {
+        let lang = self.lang;
+        let id = crate::domain::search::id_form(typed.unwrap_or(""));
+        if id.is_empty() {
+            self.say(lang.t("请填写工单编号", "a ticket id is required"), true);
+            return Ok(());
+        }
+        if self.ledger.ticket(&id, self.today)?.is_none() {
+            let msg = match lang {
+                Lang::Zh => format!("没有编号为 {id} 的工单"),
+                Lang::En => format!("no ticket {id}"),
+            };
+            self.say(crate::text::sanitize(&msg), true);
+            return Ok(());
+        }
+        self.popups.pop();
+        self.view = View::Detail {
+            id,
+            selected: 0,
+            reveal_phone: false,
+        };
+        self.reload_detail()
+    }
+
+    /// Searches for `q` (None: no search), the selection back at the top.
+    fn set_search(&mut self, q: Option<String>) -> anyhow::Result<()> {
+        self.filter.query = q;
+        self.search = match &self.filter.query {
+            Some(q) => Some(shared(self.ledger.search(q, self.today)?)),
+            None => None,
+        };
+        self.selected = 0;
+        self.offset = 0;
+        self.rebuild_rows();
         Ok(())
     }
 
@@ -1328,6 +1513,9 @@ impl App {
                 if kind == PromptKind::Operator {
                     return self.save_operator(v.as_deref());
                 }
+                if kind == PromptKind::Jump {
+                    return self.jump_to(v.as_deref());
+                }
                 match kind {
                     PromptKind::Search => self.filter.query = v,
                     PromptKind::Unit => self.filter.unit = v,
@@ -1340,7 +1528,7 @@ impl App {
                         self.popups.pop();
                         return self.escalate_hotspot(&topic);
                     }
-                    PromptKind::Operator => {}
+                    PromptKind::Operator | PromptKind::Jump => {}
                 }
                 self.popups.pop();
                 self.selected = 0;

@@ -4,6 +4,7 @@ use super::theme;
 use crate::output::tickets::{days_label, state_label, timeline};
 use crate::text::{mask_phone, sanitize, truncate, width, wrap};
 use crate::tui::app::{App, View};
+use crate::tui::keymap::{Action, KeyContext};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
@@ -29,17 +30,40 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         return;
     };
     let t = row.ticket();
-    let mut lines = record_lines(row, *reveal_phone, area, lang, tz);
+    // A long text cut here ends with `…` and the key that shows the record whole.
+    let more = app
+        .keys
+        .first_key(KeyContext::Detail, Action::ShowRecord)
+        .map(|k| format!("… {k} {}", lang.t("看全文", "for all of it")))
+        .unwrap_or_else(|| "…".to_string());
+    // The rows the record's two long texts get: what the screen has left after the other
+    // fields and the first timeline rows, shared between them.
+    let short = record_lines(row, *reveal_phone, area, lang, tz, &more, (0, 0)).len();
+    let value_w = (area.width.saturating_sub(2) as usize)
+        .saturating_sub(11)
+        .max(4);
+    let budget =
+        (area.height.saturating_sub(2) as usize).saturating_sub(short + 2 + events.len().min(4));
+    let rec = &t.record;
+    let long = share(
+        text_rows(rec.content.as_deref(), value_w),
+        text_rows(rec.reply.as_deref(), value_w),
+        budget,
+    );
+    let mut lines = record_lines(row, *reveal_phone, area, lang, tz, &more, long);
     // The timeline follows the record in the same view, newest first; the view scrolls as a
     // whole so that the selected event stays in sight (and the record while it fits).
     let inner = area.width.saturating_sub(2) as usize;
-    let selected_line = push_timeline(&mut lines, events, *selected, lang, tz, inner);
+    let selected_line = push_timeline(&mut lines, events, (*selected, app.today), lang, tz, inner);
     let visible = area.height.saturating_sub(2) as usize;
     let start = (selected_line + 1).saturating_sub(visible.max(1));
     let title = format!(
-        " {} {}{} ",
+        " {} {} · {} {}/{}{} ",
         lang.t("工单", "Ticket"),
         sanitize(&t.id),
+        lang.t("办理记录", "timeline"),
+        (*selected + 1).min(events.len()),
+        events.len(),
         if start > 0 {
             format!(" ↓{start}")
         } else {
@@ -61,7 +85,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
 fn push_timeline(
     lines: &mut Vec<Line<'static>>,
     events: &[crate::domain::event::Event],
-    selected: usize,
+    // The selected row and today (the year of an entry time is left out within it).
+    selected: (usize, chrono::NaiveDate),
     lang: crate::i18n::Lang,
     tz: chrono_tz::Tz,
     inner: usize,
@@ -75,6 +100,7 @@ fn push_timeline(
         ),
         theme::title(),
     )));
+    let (selected, today) = selected;
     let selected = selected.min(events.len().saturating_sub(1));
     let marks = timeline(events, lang);
     let mut selected_line = lines.len();
@@ -82,13 +108,10 @@ fn push_timeline(
         let at = e.at.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string();
         // Who entered it, and when when that is not when it happened.
         let mut who = e.operator.as_deref().map(sanitize).unwrap_or_default();
-        if let Some(r) = e.recorded_at {
-            if (r.with_timezone(&chrono::Utc) - e.instant())
-                .num_minutes()
-                .abs()
-                >= 1
-            {
-                let r = r.with_timezone(&tz).format("%m-%d %H:%M");
+        // (Only an hour or more later: a minute's typing is not worth saying.)
+        if let Some(r) = e.recorded_at.map(|r| r.to_utc()) {
+            if crate::domain::time_text::entered_late(&e.instant(), &r) {
+                let r = crate::domain::time_text::short(tz, &r, today);
                 who = format!("{who} {}{r}", lang.t("录入于", "entered "));
             }
         }
@@ -121,6 +144,8 @@ fn record_lines(
     area: Rect,
     lang: crate::i18n::Lang,
     tz: chrono_tz::Tz,
+    more: &str,
+    long: (usize, usize),
 ) -> Vec<Line<'static>> {
     let t = row.ticket();
     let rec = &t.record;
@@ -132,9 +157,18 @@ fn record_lines(
         let Some(v) = v.filter(|v| !v.trim().is_empty()) else {
             return;
         };
-        let v = sanitize(&v);
+        let parts = wrapped(&v, value_w);
+        let cut = parts.len() > max_lines;
         let pad = label_w.saturating_sub(width(k));
-        for (i, part) in wrap(&v, value_w).into_iter().take(max_lines).enumerate() {
+        for (i, part) in parts.into_iter().take(max_lines).enumerate() {
+            let part = if cut && i + 1 == max_lines {
+                format!(
+                    "{}{more}",
+                    cut_to(&part, value_w.saturating_sub(width(more)))
+                )
+            } else {
+                part
+            };
             let label = if i == 0 {
                 format!("{k}{}", " ".repeat(pad))
             } else {
@@ -194,10 +228,9 @@ fn record_lines(
         );
     }
     // Long texts get more lines on a tall screen; the whole event shows with Enter.
-    let long = if area.height >= 30 { 8 } else { 2 };
-    field(lang.t("诉求内容", "Content"), rec.content.clone(), long);
+    field(lang.t("诉求内容", "Content"), rec.content.clone(), long.0);
     field(lang.t("办结时间", "Closed"), when(rec.closed_at), 1);
-    field(lang.t("答复内容", "Reply"), rec.reply.clone(), long);
+    field(lang.t("答复内容", "Reply"), rec.reply.clone(), long.1);
     let verdict = rec.satisfaction.map(|x| {
         let s = crate::labels::satisfaction(x, lang);
         match rec.reasonable {
@@ -208,4 +241,50 @@ fn record_lines(
     });
     field(lang.t("满意度", "Verdict"), verdict, 1);
     lines
+}
+
+/// The first graphemes of `s` that fit in `max` cells (no mark added).
+fn cut_to(s: &str, max: usize) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut out = String::new();
+    let mut w = 0;
+    for g in s.graphemes(true) {
+        w += width(g);
+        if w > max {
+            break;
+        }
+        out.push_str(g);
+    }
+    out
+}
+
+/// A value's rows in `w` cells: line breaks as breaks, control characters made visible.
+fn wrapped(v: &str, w: usize) -> Vec<String> {
+    let v = v.replace("\r\n", "\n").replace('\r', "\n");
+    v.trim_end()
+        .split('\n')
+        .flat_map(|p| wrap(&sanitize(p), w))
+        .collect()
+}
+
+fn text_rows(v: Option<&str>, w: usize) -> usize {
+    v.filter(|v| !v.trim().is_empty())
+        .map_or(0, |v| wrapped(v, w).len())
+}
+
+/// Rows for two texts needing `a` and `b` within `budget`: each whole when both fit, else
+/// the shorter whole if it takes at most half and the other the rest, else half each; never
+/// fewer than two (the detail then scrolls, and `t` shows them whole).
+fn share(a: usize, b: usize, budget: usize) -> (usize, usize) {
+    let half = budget / 2;
+    let (x, y) = if a + b <= budget {
+        (a, b)
+    } else if a <= half {
+        (a, budget - a)
+    } else if b <= half {
+        (budget - b, b)
+    } else {
+        (half, budget - half)
+    };
+    (x.max(2), y.max(2))
 }

@@ -49,7 +49,7 @@ pub fn render(f: &mut Frame, app: &App) {
         Constraint::Length(1),
         Constraint::Length(filter_rows),
         Constraint::Min(3),
-        Constraint::Length(1),
+        Constraint::Length(message_lines(app, area.width).len().max(1) as u16),
         Constraint::Length(1),
     ])
     .areas(area);
@@ -116,11 +116,19 @@ fn draw_header(f: &mut Frame, app: &App, area: Rect) {
         (false, false, true),
         (false, false, false),
     ];
-    let spans = choices
+    // Else the first that fits without the operator, else the narrowest (a figure is never
+    // cut before its `%`).
+    let all: Vec<Vec<Span>> = choices
         .iter()
         .map(|&(long, fractions, weekday)| header_figures(app, long, fractions, weekday))
+        .collect();
+    let spans = all
+        .iter()
         .find(|spans| spans_width(spans) + who_w <= room)
-        .unwrap_or_else(|| header_figures(app, false, false, true));
+        .or_else(|| all.iter().find(|spans| spans_width(spans) <= room))
+        .or(all.last())
+        .cloned()
+        .unwrap_or_default();
     let used = spans_width(&spans);
     f.render_widget(Paragraph::new(Line::from(spans)), area);
     if who_w <= room.saturating_sub(used) {
@@ -195,16 +203,27 @@ fn header_figures(app: &App, long: bool, fractions: bool, day: bool) -> Vec<Span
 }
 
 fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
+    // Roomy, then tight, then only the number and count of the tabs not shown: the first
+    // that fits (six tabs with four-digit counts do not fit 80 columns roomy).
+    let spans = (0..3)
+        .map(|tight| tab_spans(app, tight))
+        .find(|s| spans_width(s) <= area.width as usize)
+        .unwrap_or_else(|| tab_spans(app, 2));
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn tab_spans(app: &App, tight: u8) -> Vec<Span<'static>> {
     let lang = app.lang;
     let mut spans = Vec::new();
     for (i, p) in Pane::ALL.iter().enumerate() {
-        let label = format!(
-            " {} {} {} ",
-            i + 1,
-            crate::labels::pane(*p, lang),
-            app.count(*p)
-        );
-        let style = if *p == app.pane && app.filter.query.is_none() {
+        let active = *p == app.pane && app.filter.query.is_none();
+        let name = crate::labels::pane(*p, lang);
+        let label = match tight {
+            0 => format!(" {} {name} {} ", i + 1, app.tab_count(*p)),
+            _ if active || tight == 1 => format!("{} {name} {}", i + 1, app.tab_count(*p)),
+            _ => format!("{}:{}", i + 1, app.tab_count(*p)),
+        };
+        let style = if active {
             theme::active_tab()
         } else if *p == Pane::Overdue && app.count(*p) > 0 {
             theme::overdue()
@@ -212,9 +231,12 @@ fn draw_tabs(f: &mut Frame, app: &App, area: Rect) {
             Style::default()
         };
         spans.push(Span::styled(label, style));
-        spans.push(Span::raw(" "));
+        spans.push(Span::styled(
+            if tight == 0 { " " } else { "│" },
+            theme::dim(),
+        ));
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    spans
 }
 
 fn filter_text(app: &App) -> Option<String> {
@@ -243,11 +265,29 @@ fn filter_text(app: &App) -> Option<String> {
     })
 }
 
+/// The message wrapped to the width: up to three rows above the key bar (a refusal at the
+/// key is read whole), cut with `…` only beyond them.
+fn message_lines(app: &App, cols: u16) -> Vec<String> {
+    let Some((text, _)) = &app.message else {
+        return Vec::new();
+    };
+    let w = (cols as usize).saturating_sub(1).max(1);
+    let mut lines = crate::text::wrap(&sanitize(text), w);
+    if lines.len() > 3 {
+        lines.truncate(3);
+        lines[2] = truncate(&format!("{}…", lines[2]), w);
+    }
+    lines
+}
+
 fn draw_message(f: &mut Frame, app: &App, area: Rect) {
-    if let Some((text, error)) = &app.message {
+    if let Some((_, error)) = &app.message {
         let style = if *error { theme::error() } else { theme::ok() };
-        let text = truncate(&format!(" {}", sanitize(text)), area.width as usize);
-        f.render_widget(Paragraph::new(Line::from(Span::styled(text, style))), area);
+        let lines: Vec<Line> = message_lines(app, area.width)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(format!(" {l}"), style)))
+            .collect();
+        f.render_widget(Paragraph::new(lines), area);
     }
 }
 
@@ -256,6 +296,7 @@ pub fn bar_actions(ctx: KeyContext) -> &'static [Action] {
     match ctx {
         KeyContext::List => &[
             Action::Help,
+            Action::Quit,
             Action::Open,
             Action::Sign,
             Action::Dispatch,
@@ -269,7 +310,6 @@ pub fn bar_actions(ctx: KeyContext) -> &'static [Action] {
             Action::Board,
             Action::NewTicket,
             Action::NextPane,
-            Action::Quit,
         ],
         KeyContext::Detail => &[
             Action::Back,
@@ -285,6 +325,7 @@ pub fn bar_actions(ctx: KeyContext) -> &'static [Action] {
             Action::Respond,
             Action::Escalate,
             Action::ShowEvent,
+            Action::ShowRecord,
             Action::Void,
             Action::Meeting,
             Action::RevealPhone,
@@ -315,7 +356,12 @@ fn draw_keys(f: &mut Frame, app: &App, area: Rect) {
     let mut used = 0;
     // Only what applies here: the ticket's state, the selected event, the focused field.
     for a in bar_actions(ctx).iter().filter(|a| app.applies(**a)) {
-        if let Some(k) = app.keys.first_key(ctx, *a) {
+        // Going back names both its keys (`Esc/q`): `q` quits only from the list.
+        let k = match a {
+            Action::Back | Action::Close => app.keys.keys_label(ctx, *a, 2),
+            _ => app.keys.first_key(ctx, *a),
+        };
+        if let Some(k) = k {
             let item = format!(" {k} {} ", a.describe(app.lang));
             let w = width(&item);
             if used + w > area.width as usize {

@@ -2,12 +2,11 @@
 
 use super::{centered, theme};
 use crate::i18n::Lang;
-use crate::ledger::TicketRow;
-use crate::output::tickets::days_label;
 use crate::text::{fit, sanitize, truncate, width, wrap};
-use crate::tui::app::{App, Popup, View};
+use crate::tui::app::{review_text, task_text, App, ListState, Popup, View};
 use crate::tui::form::{FieldKind, Form};
 use crate::tui::keymap::KeyContext;
+use crate::tui::text_view::TextView;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
@@ -31,20 +30,63 @@ pub fn draw(f: &mut Frame, app: &App, p: &Popup, area: Rect) {
                 area,
             );
         }
+        // The search sits at the bottom, over the key bar: the results it filters stay in
+        // sight above it as it is typed.
+        Popup::Prompt(crate::tui::app::PromptKind::Search, form) => {
+            let title = format!(
+                " {} ",
+                app.lang.t(
+                    "搜索 · 边输边筛 · Enter 保留 · Esc 清除",
+                    "Search · filters as you type · Enter keeps · Esc clears"
+                )
+            );
+            let h = (form.fields.iter().map(|x| x.lines).sum::<u16>() + 2).min(area.height);
+            let bottom = Rect {
+                y: area.bottom().saturating_sub(h),
+                height: h,
+                ..area
+            };
+            draw_form(f, app, &title, form, None, false, bottom);
+        }
         Popup::Prompt(_, form) => draw_form(f, app, "", form, None, false, area),
         Popup::Help => draw_help(f, app, area),
-        Popup::MonthTasks(tasks, scroll) => draw_tasks(f, app, tasks, *scroll, area),
-        Popup::Review(review, scroll) => draw_review(f, app, review, *scroll, area),
+        Popup::MonthTasks(tasks, state) => draw_tasks(f, app, tasks, state, area),
+        Popup::Review(review, state) => draw_review(f, app, review, state, area),
         Popup::Welcome => draw_welcome(f, app, area),
-        Popup::Event(lines, scroll) => draw_event(f, app, lines, *scroll, area),
+        Popup::Event(view) => draw_event(f, app, view, area),
         Popup::Tickets(list) => draw_tickets(f, app, list, area),
         Popup::Undo(_, lines) => draw_undo(f, app, lines, area),
     }
 }
 
 fn frame_block(f: &mut Frame, rect: Rect, title: &str) -> Rect {
-    super::cut_wide_edges(f.buffer_mut(), rect);
-    f.render_widget(Clear, rect);
+    // The rows of the pop-up (and one above and below) cleared from the main view's left
+    // border to its right one: nothing of the screen behind shows beside the pop-up's border.
+    // (Not over the header and the key bar, the first and last rows, unless it covers them.)
+    let area = f.area();
+    let x = (area.x + 1).min(rect.x);
+    let right = area.right().saturating_sub(1).max(rect.right());
+    let y = rect.y.saturating_sub(1).max(area.y + 1).min(rect.y);
+    let bottom = (rect.bottom() + 1)
+        .min(area.bottom().saturating_sub(1))
+        .max(rect.bottom());
+    let margin = Rect {
+        x,
+        y,
+        width: right - x,
+        height: bottom - y,
+    };
+    super::cut_wide_edges(f.buffer_mut(), margin);
+    f.render_widget(Clear, margin);
+    // Over the header and tabs (or the message and key bar) there is no border to keep.
+    let buf = f.buffer_mut();
+    for y in margin.top()..margin.bottom() {
+        if y < area.y + 2 || y + 2 >= area.bottom() {
+            for x in [area.x, area.right().saturating_sub(1)] {
+                buf[(x, y)].reset();
+            }
+        }
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(title.to_string(), theme::title()));
@@ -65,7 +107,14 @@ fn draw_form(
     let lang = app.lang;
     let w = area.width.saturating_sub(4).min(76);
     let rows: u16 = form.fields.iter().map(|x| x.lines).sum();
-    let h = (rows + 5).min(area.height);
+    // A refusal wraps over as many rows as it needs (never cut), below the fields.
+    let refusal: Vec<String> = match error.filter(|_| !confirm) {
+        Some(e) => wrap(&sanitize(e), w.saturating_sub(2).max(1) as usize),
+        None => Vec::new(),
+    };
+    let extra = refusal.len().saturating_sub(1) as u16;
+    // (The search at the bottom shows its field alone: its title holds the keys.)
+    let h = (rows + 5 + extra).min(area.height);
     let rect = centered(area, w, h);
     let inner = frame_block(f, rect, title);
     let label_w = form
@@ -98,7 +147,15 @@ fn draw_form(
         lang,
         inner.width as usize,
     ));
-    lines.push(footer_line(app, form, error, confirm, inner.width as usize));
+    if refusal.is_empty() {
+        lines.push(footer_line(app, form, error, confirm, inner.width as usize));
+    } else {
+        lines.extend(
+            refusal
+                .into_iter()
+                .map(|l| Line::from(Span::styled(l, theme::error()))),
+        );
+    }
     f.render_widget(Paragraph::new(lines), inner);
     if let Some(c) = cursor {
         if !confirm {
@@ -206,7 +263,13 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
             )
         })
         .collect();
-    let cols = if area.width >= 70 { 2 } else { 1 };
+    // Two columns where 70 fit, more when the rows would not fit the height (each at least
+    // 24 wide), so that every key is on screen; the note below only where there is room.
+    let rows_room = area.height.saturating_sub(2) as usize;
+    let mut cols = if area.width >= 70 { 2 } else { 1 };
+    while items.len().div_ceil(cols) > rows_room && area.width as usize / (cols + 1) >= 24 {
+        cols += 1;
+    }
     let per_col = items.len().div_ceil(cols);
     let h = (per_col as u16 + 5).min(area.height);
     let w = area.width.saturating_sub(4).min(100);
@@ -252,25 +315,22 @@ fn draw_help(f: &mut Frame, app: &App, area: Rect) {
     if lines.len() + 1 + note.len() <= inner.height as usize {
         lines.push(Line::raw(""));
     }
-    for l in note {
+    // The keys first: the note only in the rows they leave.
+    let room = (inner.height as usize).saturating_sub(lines.len());
+    for l in note.into_iter().take(room) {
         lines.push(Line::from(Span::styled(l, theme::dim())));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }
 
-fn task_line(r: &TicketRow, lang: Lang, w: usize) -> Line<'static> {
-    let t = r.ticket();
-    let text = format!(
-        "  {} {} {} {}",
-        fit(&sanitize(&t.id), 13),
-        fit(&sanitize(t.unit()), 12),
-        fit(&days_label(r, lang), 9),
-        sanitize(t.record.title.as_deref().unwrap_or(""))
-    );
-    Line::raw(truncate(&text, w))
-}
-
-fn draw_tasks(f: &mut Frame, app: &App, m: &crate::ledger::MonthTasks, scroll: usize, area: Rect) {
+fn draw_tasks(
+    f: &mut Frame,
+    app: &App,
+    m: &crate::ledger::MonthTasks,
+    state: &ListState,
+    area: Rect,
+) {
+    let scroll = state.selected;
     let lang = app.lang;
     // `scroll` is the selected ticket row; `k` counts ticket rows as they are laid out.
     let (mut k, mut selected_line) = (0, 0);
@@ -321,13 +381,24 @@ fn draw_tasks(f: &mut Frame, app: &App, m: &crate::ledger::MonthTasks, scroll: u
             Default::default(),
         ),
     ] {
+        let kept: Vec<String> = rows
+            .iter()
+            .map(|r| task_text(r, lang))
+            .filter(|t| state.keeps(t))
+            .collect();
+        // Filtered, a heading says how many of its rows are kept.
+        let count = if state.filter.is_empty() {
+            rows.len().to_string()
+        } else {
+            format!("{}/{}", kept.len(), rows.len())
+        };
         lines.push(Line::raw(""));
         lines.push(Line::from(Span::styled(
-            format!("■ {title} {}", rows.len()),
+            format!("■ {title} {count}"),
             style,
         )));
-        for r in rows.iter() {
-            let line = task_line(r, lang, iw);
+        for text in kept {
+            let line = Line::raw(truncate(&text, iw));
             lines.push(if k == scroll {
                 selected_line = lines.len();
                 line.style(theme::selected())
@@ -343,10 +414,7 @@ fn draw_tasks(f: &mut Frame, app: &App, m: &crate::ledger::MonthTasks, scroll: u
         .skip(first_shown(selected_line, visible))
         .take(visible)
         .collect();
-    shown.push(Line::from(Span::styled(
-        popup_hint(app, lang.t("打开工单", "open the ticket")),
-        theme::dim(),
-    )));
+    shown.push(list_footer(app, state, k, iw));
     f.render_widget(Paragraph::new(shown), inner);
 }
 
@@ -393,7 +461,6 @@ fn draw_welcome(f: &mut Frame, app: &App, area: Rect) {
 
 /// A list of tickets to open (a cohort, a hotspot): its header, then one line a ticket.
 fn draw_tickets(f: &mut Frame, app: &App, list: &crate::tui::app::TicketList, area: Rect) {
-    let lang = app.lang;
     let w = area.width.saturating_sub(4).min(110);
     let h = (list.header.len() + list.lines.len() + 3).min(area.height.saturating_sub(2) as usize)
         as u16;
@@ -409,10 +476,12 @@ fn draw_tickets(f: &mut Frame, app: &App, list: &crate::tui::app::TicketList, ar
     let visible = (inner.height as usize)
         .saturating_sub(1 + list.header.len())
         .max(1);
-    let first = first_shown(list.selected, visible);
-    for (i, l) in list.lines.iter().enumerate().skip(first).take(visible) {
+    let kept: Vec<&String> = list.lines.iter().filter(|l| list.state.keeps(l)).collect();
+    let selected = list.state.selected;
+    let first = first_shown(selected, visible);
+    for (i, l) in kept.iter().enumerate().skip(first).take(visible) {
         let line = Line::raw(truncate(l, iw));
-        lines.push(if i == list.selected {
+        lines.push(if i == selected {
             line.style(theme::selected())
         } else {
             line
@@ -421,37 +490,61 @@ fn draw_tickets(f: &mut Frame, app: &App, list: &crate::tui::app::TicketList, ar
     while lines.len() + 1 < inner.height as usize {
         lines.push(Line::raw(""));
     }
-    lines.push(Line::from(Span::styled(
-        truncate(
-            &format!(
-                "{}/{} · {}",
-                (list.selected + 1).min(list.lines.len()),
-                list.lines.len(),
-                key_hints(
-                    app,
-                    KeyContext::Popup,
-                    &[
-                        crate::tui::keymap::Action::Open,
-                        crate::tui::keymap::Action::Close
-                    ]
-                )
-            ),
-            iw,
-        ),
-        theme::dim(),
-    )));
-    let _ = lang;
+    lines.push(list_footer(app, &list.state, kept.len(), iw));
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The last line of a list pop-up: where the selection is (`38/4144`), the filter being
+/// typed or kept, and the keys, from the key map.
+fn list_footer(app: &App, state: &ListState, n: usize, w: usize) -> Line<'static> {
+    use crate::tui::keymap::Action::{Bottom, Close, Down, Open, PageDown, Search};
+    let lang = app.lang;
+    let at = format!("{}/{n}", (state.selected + 1).min(n));
+    let text = if state.typing {
+        format!(
+            "{at} · {}: {}▏ · Enter {} · Esc {}",
+            lang.t("筛选", "filter"),
+            sanitize(&state.filter),
+            lang.t("保留", "keeps"),
+            lang.t("清除", "clears")
+        )
+    } else {
+        let k = |a| app.keys.first_key(KeyContext::Popup, a).unwrap_or_default();
+        let filter = if state.filter.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " · {}「{}」",
+                lang.t("筛选", "filter "),
+                sanitize(&state.filter)
+            )
+        };
+        format!(
+            "{at}{filter} · {} {} · {} {} · {}/{}/{} {} · {} {}",
+            k(Open),
+            lang.t("打开", "open"),
+            k(Close),
+            Close.describe(lang),
+            k(Down),
+            k(PageDown),
+            k(Bottom),
+            lang.t("移动", "move"),
+            k(Search),
+            lang.t("筛选", "filter"),
+        )
+    };
+    Line::from(Span::styled(truncate(&text, w), theme::dim()))
 }
 
 fn draw_review(
     f: &mut Frame,
     app: &App,
     r: &crate::domain::review::Review,
-    scroll: usize,
+    state: &ListState,
     area: Rect,
 ) {
     let lang = app.lang;
+    let scroll = state.selected;
     let w = area.width.saturating_sub(4).min(110);
     let h = area.height.saturating_sub(2);
     let rect = centered(area, w, h);
@@ -472,20 +565,21 @@ fn draw_review(
         } else {
             theme::awaiting()
         };
+        let kept: Vec<String> = flags
+            .iter()
+            .map(|fl| review_text(fl, lang))
+            .filter(|t| state.keeps(t))
+            .collect();
+        let count = if state.filter.is_empty() {
+            flags.len().to_string()
+        } else {
+            format!("{}/{}", kept.len(), flags.len())
+        };
         lines.push(Line::from(Span::styled(
-            format!(
-                "■ {} {}",
-                crate::output::report::rule_name(rule, lang),
-                flags.len()
-            ),
+            format!("■ {} {count}", crate::output::report::rule_name(rule, lang)),
             style,
         )));
-        for fl in flags {
-            let text = format!(
-                "  {} {}",
-                fit(&sanitize(&fl.ticket), 13),
-                sanitize(&fl.detail.text(lang))
-            );
+        for text in kept {
             let line = Line::raw(truncate(&text, iw));
             lines.push(if k == scroll {
                 selected_line = lines.len();
@@ -502,44 +596,47 @@ fn draw_review(
         .skip(first_shown(selected_line, visible))
         .take(visible)
         .collect();
-    shown.push(Line::from(Span::styled(
-        format!(
-            "{} · {}",
-            popup_hint(app, lang.t("打开工单", "open the ticket")),
-            lang.t("命令行: genban review", "CLI: genban review")
-        ),
-        theme::dim(),
-    )));
+    shown.push(list_footer(app, state, k, iw));
     f.render_widget(Paragraph::new(shown), inner);
 }
 
-/// One timeline event whole: every field, long text wrapped by display width.
-fn draw_event(f: &mut Frame, app: &App, text: &[String], scroll: usize, area: Rect) {
+/// A text whole (an event, a ticket's record): wrapped by display width, scrolled by rows,
+/// with where it is (`38/152`) and the keys that move it.
+fn draw_event(f: &mut Frame, app: &App, view: &TextView, area: Rect) {
+    use crate::tui::keymap::Action::{Bottom, Close, Down, PageDown, Top, Up};
     let lang = app.lang;
-    let w = area.width.saturating_sub(4).min(90);
-    let wrapped_w = w.saturating_sub(2) as usize;
-    let lines: Vec<Line> = text
-        .iter()
-        .flat_map(|l| wrap(&sanitize(l), wrapped_w.max(1)))
-        .map(Line::raw)
-        .collect();
-    let h = (lines.len() as u16 + 3).min(area.height.saturating_sub(2));
+    let w = TextView::box_width(area.width);
+    let rows = view.rows(area.width);
+    let visible = TextView::visible(area.height).min(rows.len()).max(1);
+    let h = (visible as u16 + 3).min(area.height);
     let rect = centered(area, w, h);
-    let inner = frame_block(f, rect, lang.t(" 记录全文 ", " The event "));
-    let visible = inner.height.saturating_sub(1) as usize;
-    let start = scroll.min(lines.len().saturating_sub(visible));
-    let mut shown: Vec<Line> = lines.into_iter().skip(start).take(visible).collect();
+    let inner = frame_block(f, rect, &format!(" {} ", sanitize(&view.title)));
+    let start = view.scroll.min(rows.len().saturating_sub(visible));
+    let end = (start + visible).min(rows.len());
+    let mut shown: Vec<Line> = rows[start..end].iter().cloned().map(Line::raw).collect();
     let k = |a| app.keys.first_key(KeyContext::Popup, a).unwrap_or_default();
-    use crate::tui::keymap::Action::{Close, Down, Up};
+    let more = if end < rows.len() {
+        lang.t(" ↓还有", " ↓more")
+    } else {
+        ""
+    };
+    let footer = format!(
+        "{end}/{}{more} · {} {} · {}/{} {}/{} {}/{} {}",
+        rows.len(),
+        k(Close),
+        Close.describe(lang),
+        k(Down),
+        k(Up),
+        k(PageDown),
+        app.keys
+            .first_key(KeyContext::Popup, crate::tui::keymap::Action::PageUp)
+            .unwrap_or_default(),
+        k(Top),
+        k(Bottom),
+        lang.t("滚动", "scroll")
+    );
     shown.push(Line::from(Span::styled(
-        format!(
-            "{} {} · {}/{} {}",
-            k(Close),
-            Close.describe(lang),
-            k(Down),
-            k(Up),
-            lang.t("滚动", "scroll")
-        ),
+        truncate(&footer, inner.width as usize),
         theme::dim(),
     )));
     f.render_widget(Paragraph::new(shown), inner);
@@ -707,21 +804,6 @@ fn key_hints(app: &App, ctx: KeyContext, actions: &[crate::tui::keymap::Action])
 /// they fit).
 fn first_shown(selected: usize, visible: usize) -> usize {
     (selected + 1).saturating_sub(visible.max(1))
-}
-
-/// The keys of a list pop-up, from the key map.
-fn popup_hint(app: &App, open: &str) -> String {
-    use crate::tui::keymap::Action::{Close, Down, Open, Up};
-    let k = |a| app.keys.first_key(KeyContext::Popup, a).unwrap_or_default();
-    format!(
-        "{} {open} · {} {} · {}/{} {}",
-        k(Open),
-        k(Close),
-        Close.describe(app.lang),
-        k(Down),
-        k(Up),
-        app.lang.t("选择", "select")
-    )
 }
 
 /// Cuts a line of spans to `max` cells (by display width).

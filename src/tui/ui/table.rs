@@ -17,6 +17,9 @@ use ratatui::Frame;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Col {
     Mark,
+    /// The state in words (未派发 for a record never dispatched), with 超期 when overdue.
+    State,
+    Received,
     Id,
     Unit,
     Category,
@@ -35,6 +38,8 @@ impl Col {
     fn width(self) -> usize {
         match self {
             Col::Mark => 6,
+            Col::State => 11,
+            Col::Received => 10,
             Col::Id => 13,
             Col::Unit => 14,
             Col::Category => 8,
@@ -54,13 +59,14 @@ impl Col {
             Col::MonthContacts | Col::OnTime => 1,
             Col::Category => 2,
             Col::Deadline => 3,
-            Col::LastContact | Col::Dispatched => 4,
+            Col::LastContact | Col::Dispatched | Col::Received => 4,
             _ => 9,
         }
     }
     fn title(self, lang: Lang) -> &'static str {
         match self {
-            Col::Mark => lang.t("状态", "State"),
+            Col::Mark | Col::State => lang.t("状态", "State"),
+            Col::Received => lang.t("受理时间", "Received"),
             Col::Id => lang.t("工单编号", "Ticket"),
             Col::Unit => lang.t("承办单位", "Unit"),
             Col::Category => lang.t("分类", "Category"),
@@ -74,17 +80,32 @@ impl Col {
             Col::OnTime => lang.t("按时", "Ok?"),
         }
     }
-    fn value(self, r: &TicketRow, lang: Lang, tz: Tz) -> String {
+    fn value(self, r: &TicketRow, lang: Lang, tz: Tz, today: chrono::NaiveDate) -> String {
         let t = r.ticket();
+        // This year's times without the year (`12-04 01:20`), an earlier year's as its date:
+        // a 2025 ticket never reads like this year's.
         let short = |x: Option<chrono::DateTime<chrono::Utc>>| {
-            x.map(|x| x.with_timezone(&tz).format("%m-%d %H:%M").to_string())
-                .unwrap_or_default()
+            x.map(|x| {
+                let s = crate::domain::time_text::short(tz, &x, today);
+                if s.len() > 11 {
+                    x.with_timezone(&tz).format("%Y-%m-%d").to_string()
+                } else {
+                    s
+                }
+            })
+            .unwrap_or_default()
         };
         match self {
             Col::Mark => match t.state {
                 Some(State::Returned) => lang.t("已退回", "return").to_string(),
                 _ => crate::labels::state(State::AwaitingSign, lang).to_string(),
             },
+            Col::State => crate::output::tickets::state_label(r, lang),
+            Col::Received => t
+                .record
+                .received_at
+                .map(|x| x.with_timezone(&tz).format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
             Col::Id => t.id.clone(),
             Col::Unit => t.unit().to_string(),
             Col::Category => t.record.category.clone().unwrap_or_default(),
@@ -118,7 +139,16 @@ impl Col {
 fn columns(pane: Pane, search: bool) -> Vec<Col> {
     use Col::*;
     if search {
-        return vec![Id, Unit, Category, Title, Deadline, Days, LastContact];
+        return vec![
+            Id,
+            State,
+            Unit,
+            Category,
+            Title,
+            Deadline,
+            Days,
+            LastContact,
+        ];
     }
     match pane {
         Pane::AwaitingSign => vec![Mark, Id, Unit, Category, Title, Dispatched],
@@ -135,6 +165,7 @@ fn columns(pane: Pane, search: bool) -> Vec<Col> {
         Pane::AwaitingContact => vec![Id, Unit, Category, Title, Days, LastContact, MonthContacts],
         Pane::Overdue => vec![Id, Unit, Category, Title, Deadline, Days, LastContact],
         Pane::Resolved => vec![Id, Unit, Category, Title, Deadline, ResolvedOn, OnTime],
+        Pane::All => vec![Id, State, Unit, Category, Title, Received, Deadline],
     }
 }
 
@@ -252,7 +283,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let rows = app.rows.iter().skip(offset).take(visible).map(|r| {
         Row::new(
             cols.iter()
-                .map(|(c, w)| Cell::from(fit(&sanitize(&c.value(r, lang, tz)), *w))),
+                .map(|(c, w)| Cell::from(fit(&sanitize(&c.value(r, lang, tz, app.today)), *w))),
         )
         .style(row_style(r))
     });
