@@ -396,31 +396,12 @@ fn the_longest_real_reply_scrolls_to_its_end_in_the_real_binary() {
     );
     let (id, last_row, chars) = longest_reply(&db);
     assert!(chars > 7000, "{chars}");
-    let t = Tmux {
-        sock: dir.path().join("tmux.sock"),
-    };
-    let cmd = format!(
-        "GENBAN_TODAY=2026-11-20 GENBAN_OPERATOR=测试员 GENBAN_CONFIG_DIR={} {} --db {}; echo EXIT=$?",
-        db.with_extension("config").display(),
-        env!("CARGO_BIN_EXE_genban"),
-        db.display()
+    let t = tmux::start(
+        dir.path(),
+        "GENBAN_TODAY=2026-11-20 GENBAN_OPERATOR=测试员 ",
+        &db,
+        (80, 24),
     );
-    t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        "-e",
-        "TERM=xterm-256color",
-        "-e",
-        "LANG=C.UTF-8",
-        &cmd,
-    ]);
-    t.run(&["set-option", "-t", "e2e", "remain-on-exit", "on"]);
     t.wait_for("本月任务");
     t.keys(&["Escape"]);
     // Every imported record is in 全部; the search finds the ticket as typed.

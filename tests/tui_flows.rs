@@ -874,30 +874,7 @@ fn another_process_writes_and_the_app_re_reads_only_what_it_touched() {
     assert_eq!(app.ledger.touched_since(g), Some(Vec::new()));
     // A ticket still to be signed, signed by another genban process (the socket's ledger).
     let before = app.count(Pane::AwaitingSign);
-    let id = app
-        .ledger
-        .pane(Pane::AwaitingSign, today())
-        .unwrap()
-        .into_iter()
-        .find(|r| r.ticket().state == Some(State::AwaitingSign))
-        .expect("a ticket awaiting its sign")
-        .ticket()
-        .id
-        .clone();
-    let unit = app
-        .ledger
-        .ticket(&id, today())
-        .unwrap()
-        .unwrap()
-        .0
-        .ticket()
-        .unit()
-        .to_string();
-    let sign = genban::domain::event::Event::from_json_str(&format!(
-        r#"{{"ticket":"{id}","type":"sign","at":"{TUI_DAY}T09:00:00+08:00","unit":"{unit}","deadline":"2026-12-31"}}"#
-    ))
-    .unwrap();
-    other.record(sign).unwrap();
+    let id = sign_elsewhere(&app, &other);
     assert_eq!(app.ledger.touched_since(g), Some(vec![id.clone()]));
     assert!(app.poll(), "the app sees the write");
     assert_eq!(app.count(Pane::AwaitingSign), before - 1);
@@ -1980,33 +1957,7 @@ fn the_board_follows_a_write_from_another_process() {
     let board = |app: &genban::tui::app::App| app.board.as_ref().expect("the board").clone();
     let before = *board(&app).dashboard.counts();
     let other = app.ledger.sharing(app.ledger.clock, Some("街道".into()));
-    let id = app
-        .ledger
-        .pane(Pane::AwaitingSign, today())
-        .unwrap()
-        .into_iter()
-        .find(|r| r.ticket().state == Some(State::AwaitingSign))
-        .expect("a ticket to sign")
-        .ticket()
-        .id
-        .clone();
-    let unit = app
-        .ledger
-        .ticket(&id, today())
-        .unwrap()
-        .unwrap()
-        .0
-        .ticket()
-        .unit()
-        .to_string();
-    other
-        .record(
-            genban::domain::event::Event::from_json_str(&format!(
-                r#"{{"ticket":"{id}","type":"sign","at":"{TUI_DAY}T09:00:00+08:00","unit":"{unit}","deadline":"2026-12-31"}}"#
-            ))
-            .unwrap(),
-        )
-        .unwrap();
+    sign_elsewhere(&app, &other);
     assert!(app.poll(), "the app sees the write");
     let after = *board(&app).dashboard.counts();
     assert_ne!(before, after, "the board moved");
@@ -2144,4 +2095,27 @@ fn x_exports_what_is_on_screen_and_says_where() {
         msg.contains(&format!("已导出 {} 件工单", listed.len())),
         "{msg}"
     );
+}
+
+/// A ticket still to be signed, signed by `other` (another genban process's ledger on the
+/// same store); its id.
+fn sign_elsewhere(app: &genban::tui::app::App, other: &genban::ledger::Ledger) -> String {
+    let id = app
+        .ledger
+        .pane(Pane::AwaitingSign, today())
+        .unwrap()
+        .into_iter()
+        .find(|r| r.ticket().state == Some(State::AwaitingSign))
+        .expect("a ticket awaiting its sign")
+        .ticket()
+        .id
+        .clone();
+    let (row, _) = app.ledger.ticket(&id, today()).unwrap().unwrap();
+    let unit = row.ticket().unit().to_string();
+    let sign = genban::domain::event::Event::from_json_str(&format!(
+        r#"{{"ticket":"{id}","type":"sign","at":"{TUI_DAY}T09:00:00+08:00","unit":"{unit}","deadline":"2026-12-31"}}"#
+    ))
+    .unwrap();
+    other.record(sign).unwrap();
+    id
 }

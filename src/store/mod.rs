@@ -79,6 +79,30 @@ pub fn open(location: &Path, tz: Tz) -> Result<Box<dyn EventStore>, StoreError> 
     }
 }
 
+/// A ticket's stored lines read as events, for every backend: in tolerant mode an unreadable
+/// line is left out; otherwise it fails the read, the error naming it (the detail of
+/// `StoreError::Corrupt`).
+pub(crate) fn parse_events<'a>(
+    id: &str,
+    lines: impl Iterator<Item = &'a str>,
+    tolerant: bool,
+) -> Result<Vec<Event>, String> {
+    let mut out = Vec::new();
+    for (n, l) in lines.enumerate() {
+        match Event::from_json_str(l) {
+            Ok(e) => out.push(e),
+            Err(_) if tolerant => {}
+            Err(e) => {
+                return Err(format!(
+                    "event {} of ticket {id} cannot be read ({e})",
+                    n + 1
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Whether a store exists at `location`. A database is taken to exist: connecting says
 /// whether it does (and an empty one is given genban's tables).
 pub fn exists(location: &Path) -> bool {

@@ -113,34 +113,10 @@ pub fn genban_on(day: Option<&str>, db: &Path, args: &[&str]) -> String {
 pub fn open_app(dir: &Path, day: Option<&str>) -> (PathBuf, Tmux) {
     let db = dir.join("db");
     genban_on(day, &db, &["demo", "--tickets", "80"]);
-    let t = Tmux {
-        sock: dir.join("tmux.sock"),
-    };
     let today = day
         .map(|d| format!("GENBAN_TODAY={d} "))
         .unwrap_or_default();
-    let cmd = format!(
-        "unset GENBAN_TODAY; {today}GENBAN_CONFIG_DIR={} {} --db {}; echo EXIT=$?",
-        db.with_extension("config").display(),
-        env!("CARGO_BIN_EXE_genban"),
-        db.display()
-    );
-    t.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "-e",
-        "TERM=xterm-256color",
-        "-e",
-        "LANG=C.UTF-8",
-        &cmd,
-    ]);
-    t.run(&["set-option", "-t", "e2e", "remain-on-exit", "on"]);
+    let t = start(dir, &format!("unset GENBAN_TODAY; {today}"), &db, (100, 30));
     t.wait_for("操作员姓名");
     t.type_text("测试员");
     t.keys(&["Enter"]);
@@ -148,6 +124,38 @@ pub fn open_app(dir: &Path, day: Option<&str>) -> (PathBuf, Tmux) {
     t.keys(&["Escape"]);
     t.wait_for("1 待签收");
     (db, t)
+}
+
+/// The app open in tmux on `db` (`env`: shell assignments before the command), its config
+/// beside the store, in a `size` window kept on exit (so `EXIT=` can be read).
+pub fn start(dir: &Path, env: &str, db: &Path, size: (u16, u16)) -> Tmux {
+    let t = Tmux {
+        sock: dir.join("tmux.sock"),
+    };
+    let cmd = format!(
+        "{env}GENBAN_CONFIG_DIR={} {} --db {}; echo EXIT=$?",
+        db.with_extension("config").display(),
+        env!("CARGO_BIN_EXE_genban"),
+        db.display()
+    );
+    let (w, h) = (size.0.to_string(), size.1.to_string());
+    t.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        &w,
+        "-y",
+        &h,
+        "-e",
+        "TERM=xterm-256color",
+        "-e",
+        "LANG=C.UTF-8",
+        &cmd,
+    ]);
+    t.run(&["set-option", "-t", "e2e", "remain-on-exit", "on"]);
+    t
 }
 
 /// Opens the first ticket of the in-progress pane; returns its id (from the detail's title).

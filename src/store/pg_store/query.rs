@@ -92,20 +92,8 @@ impl PgStore {
 
     fn parse_lines(&self, id: &str, lines: &[String]) -> Result<Vec<Event>, StoreError> {
         let tolerant = self.tolerant.load(std::sync::atomic::Ordering::Relaxed);
-        let mut out = Vec::with_capacity(lines.len());
-        for (n, l) in lines.iter().enumerate() {
-            match Event::from_json_str(l) {
-                Ok(e) => out.push(e),
-                Err(_) if tolerant => {}
-                Err(e) => {
-                    return Err(self.corrupt(format!(
-                        "event {} of ticket {id} cannot be read ({e})",
-                        n + 1
-                    )))
-                }
-            }
-        }
-        Ok(out)
+        crate::store::parse_events(id, lines.iter().map(String::as_str), tolerant)
+            .map_err(|detail| self.corrupt(detail))
     }
 
     fn decode_facts(&self, id: &str, v: &[u8]) -> Result<TicketFacts, StoreError> {

@@ -158,20 +158,8 @@ impl SledStore {
     fn parse_lines(&self, id: &str, v: &[u8]) -> Result<Vec<Event>, StoreError> {
         let tolerant = self.tolerant.load(std::sync::atomic::Ordering::Relaxed);
         let text = String::from_utf8_lossy(v);
-        let mut out = Vec::new();
-        for (n, l) in text.lines().enumerate() {
-            match Event::from_json_str(l) {
-                Ok(e) => out.push(e),
-                Err(_) if tolerant => {}
-                Err(e) => {
-                    return Err(self.corrupt(format!(
-                        "event {} of ticket {id} cannot be read ({e})",
-                        n + 1
-                    )))
-                }
-            }
-        }
-        Ok(out)
+        crate::store::parse_events(id, text.lines(), tolerant)
+            .map_err(|detail| self.corrupt(detail))
     }
 
     fn corrupt(&self, detail: impl Into<String>) -> StoreError {
