@@ -35,10 +35,7 @@ pub fn row_json(r: &TicketRow, tz: Tz) -> Value {
 /// The state as a person reads it, with its flags.
 pub fn state_label(r: &TicketRow, lang: Lang) -> String {
     let t = r.ticket();
-    let mut s = t
-        .state
-        .map_or(lang.t("未派发", "not dispatched"), |s| s.name(lang))
-        .to_string();
+    let mut s = crate::labels::ticket_state(t.state, lang).to_string();
     if r.facts.overdue {
         s.push_str(lang.t("·超期", " overdue"));
     }
