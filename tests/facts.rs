@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, FixedOffset, TimeZone};
 use common::{date, genban, ledger, ok, raw_store, sample_store};
 use genban::domain::event::{Channel, Event, EventKind, Outcome, TicketRecord, VoidTarget};
 use genban::domain::figures::ReportBuilder;
+use genban::domain::live_report::LiveReport;
 use genban::domain::review::{ReviewBuilder, Thresholds};
 use genban::domain::ticket_facts::TicketFacts;
 use genban::domain::time::{Period, DEFAULT_TZ};
@@ -160,6 +161,74 @@ proptest! {
         };
         prop_assert!(whole.events.iter().all(bare), "a meeting kept its text");
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// The app's header kept ticket by ticket: after each event of a generated log (voids
+    /// included), the kept report equals a report built from scratch over the same facts.
+    #[test]
+    fn a_live_report_kept_event_by_event_equals_a_report_built_again(steps in proptest::collection::vec(step(), 0..30)) {
+        let log = log_of(&steps);
+        let october = Period::month_of(t(0).date_naive());
+        let as_of = t(0).date_naive() + Duration::days(20);
+        let mut live = LiveReport::new(DEFAULT_TZ, october, as_of);
+        // Another ticket beside it, whole from the start (same phone: repeats between them).
+        let other = TicketFacts::derive(&log_of(&[
+            Step::Record(5, "甲".into()),
+            Step::Dispatch(10, "甲".into()),
+            Step::Sign(20, 9),
+        ])).with_id("P0");
+        live.set("P0", &other.events);
+        let mut facts = TicketFacts::default();
+        for e in &log {
+            facts.push(e);
+            live.set("P1", &facts.events);
+            let mut b = ReportBuilder::new(DEFAULT_TZ, october, as_of);
+            b.add("P0", &other.events);
+            b.add("P1", &facts.events);
+            prop_assert_eq!(live.report(), b.finish());
+        }
+    }
+}
+
+/// On a real store: the live report read from every ticket, then brought up to date by the
+/// tickets a batch of writes touched, equals the report read again.
+#[test]
+fn a_live_report_brought_up_to_date_equals_the_report_read_again() {
+    let (_d, l) = ledger("2026-11-29");
+    let out = genban::demo::generate(&l, 800, 5).unwrap();
+    assert!(out.refused.is_empty());
+    let (period, as_of) = (Period::month_of(date("2026-11-01")), date("2026-11-29"));
+    let mut live = l.live_report(period, as_of).unwrap();
+    assert_eq!(live.report(), l.report(period, as_of).unwrap());
+    // Contacts and resolutions on tickets in progress, and a void of each contact on some.
+    let open = l
+        .pane(genban::domain::pane::Pane::InProgress, as_of)
+        .unwrap();
+    assert!(open.len() > 40);
+    let mut lines = Vec::new();
+    let mut touched = Vec::new();
+    for (n, r) in open.iter().take(40).enumerate() {
+        let id = &r.ticket().id;
+        let at = format!("2026-11-28T{:02}:{:02}:00+08:00", 8 + n % 10, n);
+        lines.push(format!(r#"{{"ticket":"{id}","type":"contact","at":"{at}","channel":"phone","outcome":"reached","note":"已告知进度"}}"#));
+        if n % 3 == 0 {
+            lines.push(format!(r#"{{"ticket":"{id}","type":"resolve","at":"2026-11-29T09:{n:02}:00+08:00","note":"已解决"}}"#));
+        }
+        if n % 5 == 1 {
+            lines.push(format!(r#"{{"ticket":"{id}","type":"void","at":"2026-11-29T10:{n:02}:00+08:00","target":{{"type":"contact","at":"{at}"}},"reason":"录错了"}}"#));
+        }
+        touched.push(id.clone());
+    }
+    common::load(&l, &lines);
+    let again = l.report(period, as_of).unwrap();
+    assert_ne!(live.report(), again, "the writes change the figures");
+    for id in &touched {
+        live.set(id, &l.facts(id).unwrap().unwrap().events);
+    }
+    assert_eq!(live.report(), again);
 }
 
 #[test]

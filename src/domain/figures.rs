@@ -216,6 +216,15 @@ impl Whistles {
         self.revisited += o.revisited;
         self.satisfied += o.satisfied;
     }
+
+    fn take_back(&mut self, o: &Whistles) {
+        self.whistles = self.whistles.saturating_sub(o.whistles);
+        self.summons = self.summons.saturating_sub(o.summons);
+        self.responded_in_time = self.responded_in_time.saturating_sub(o.responded_in_time);
+        self.resolved = self.resolved.saturating_sub(o.resolved);
+        self.revisited = self.revisited.saturating_sub(o.revisited);
+        self.satisfied = self.satisfied.saturating_sub(o.satisfied);
+    }
 }
 
 /// Figure 7 of one whistle (`events[i]`, events in application order, cut at A): whether the
@@ -425,6 +434,28 @@ pub fn facts(id: &str, events: &[Event], tz: Tz, period: Period, as_of: NaiveDat
     }
 }
 
+/// What one ticket adds to a report. `ReportBuilder` adds it; `LiveReport` keeps it, to take
+/// it back when the ticket changes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Part {
+    /// Its key for repeat complaints (a record with a receiving time).
+    pub repeat_key: Option<RepeatKey>,
+    /// Its whistles in the period (street-wide, dispatched or not).
+    whistles: Whistles,
+    /// Signing accuracy, for the unit of the first dispatch: whether the first answer was a
+    /// sign by that unit (first dispatched in the period, answered).
+    signing: Option<(String, bool)>,
+    /// The unit it is with (the latest dispatch's) and what it adds there and to the total.
+    counted: Option<(String, UnitReport)>,
+}
+
+impl Part {
+    /// Whether it adds nothing at all.
+    pub fn is_empty(&self) -> bool {
+        *self == Part::default()
+    }
+}
+
 /// Accumulates tickets into a report.
 pub struct ReportBuilder {
     tz: Tz,
@@ -453,6 +484,11 @@ impl ReportBuilder {
         }
     }
 
+    /// The period and the date it is as of.
+    pub fn period(&self) -> (Period, NaiveDate) {
+        (self.period, self.as_of)
+    }
+
     /// Also keeps the cohort of `figure`: every item it counts (see `finish_with_cohort`).
     pub fn explaining(mut self, figure: FigureKind) -> ReportBuilder {
         self.explain = Some(figure);
@@ -471,16 +507,21 @@ impl ReportBuilder {
 
     /// Adds one ticket's events (in application order).
     pub fn add(&mut self, id: &str, events: &[Event]) {
+        let part = self.part(id, events);
+        self.add_part(id, part);
+    }
+
+    /// What one ticket's events (in application order) add to this report.
+    pub fn part(&self, id: &str, events: &[Event]) -> Part {
         // Nothing of it before the cut-off: it has no record as of then and counts nowhere
         // (the dashboard's older months skip most tickets here).
         if events
             .first()
             .is_none_or(|e| e.instant() >= cutoff(self.tz, self.as_of))
         {
-            return;
+            return Part::default();
         }
-        let f = facts(id, events, self.tz, self.period, self.as_of);
-        self.add_facts(&f);
+        self.part_of_facts(&facts(id, events, self.tz, self.period, self.as_of))
     }
 
     /// Adds a ticket already settled before the period: every event of it (`last` the latest)
@@ -489,104 +530,79 @@ impl ReportBuilder {
     /// without evaluating it again; `whole` is the ticket after all its events. Returns false,
     /// adding nothing, when the ticket is not settled (then `add` evaluates it).
     pub fn add_settled(&mut self, whole: &Ticket, last: DateTime<Utc>) -> bool {
+        if self.explain.is_some() {
+            return false;
+        }
+        match self.settled_part(whole, last) {
+            Some(part) => {
+                self.add_part(&whole.id, part);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// What a ticket settled before the period adds (see `add_settled`); None when it is not
+    /// settled (its events must be evaluated: `part`).
+    pub fn settled_part(&self, whole: &Ticket, last: DateTime<Utc>) -> Option<Part> {
         let settled = last < day_start(self.tz, self.period.from)
             && last < cutoff(self.tz, self.as_of)
             && whole.state != Some(State::InProgress)
             && whole.deadline.is_none_or(|d| !self.period.contains(d));
-        if !settled || self.explain.is_some() {
-            return false;
+        if !settled {
+            return None;
         }
+        let mut part = Part::default();
         if !whole.has_record {
-            return true;
+            return Some(part);
         }
-        self.add_repeat_key(whole);
-        let Some(state) = whole.state else {
-            return true;
-        };
-        let unit = whole.latest_dispatch_unit.clone().unwrap_or_default();
-        let mut one = UnitReport::default();
-        let c = &mut one.counts;
-        c.count_state(state);
-        merge(&mut self.total, &one);
-        merge(self.unit(&unit), &one);
-        true
-    }
-
-    /// The ticket's key for repeat complaints, when it has a receiving time.
-    fn add_repeat_key(&mut self, t: &Ticket) {
-        if let Some(r) = t.record.received_at {
-            self.repeat_keys.push(RepeatKey::new(
-                &t.id,
-                r.with_timezone(&Utc),
-                t.record.phone.as_deref(),
-                t.record.category.as_deref(),
-                t.record.address.as_deref(),
-            ));
+        part.repeat_key = repeat_key(whole);
+        if let Some(state) = whole.state {
+            let unit = whole.latest_dispatch_unit.clone().unwrap_or_default();
+            let mut one = UnitReport::default();
+            one.counts.count_state(state);
+            part.counted = Some((unit, one));
         }
+        Some(part)
     }
 
     pub fn add_facts(&mut self, f: &Facts) {
+        let part = self.part_of_facts(f);
+        self.add_part(&f.ticket.id, part);
+    }
+
+    /// What one evaluated ticket adds.
+    fn part_of_facts(&self, f: &Facts) -> Part {
         let (tz, period, as_of) = (self.tz, self.period, self.as_of);
         let t = &f.ticket;
+        let mut part = Part::default();
         if !t.has_record {
-            return;
+            return part;
         }
-        self.add_repeat_key(t);
-        // Whistles count street-wide, dispatched or not.
-        self.whistles.absorb(&f.whistles);
-        let w = f.whistles;
-        for i in 0..w.summons {
-            self.note(
-                FigureKind::WhistleResponseRate,
-                &t.id,
-                "",
-                i < w.responded_in_time,
-            );
-            self.note(FigureKind::WhistleResolutionRate, &t.id, "", i < w.resolved);
-        }
-        for i in 0..w.revisited {
-            self.note(
-                FigureKind::WhistleSatisfactionRate,
-                &t.id,
-                "",
-                i < w.satisfied,
-            );
-        }
-        let Some(state) = t.state else { return };
+        part.repeat_key = repeat_key(t);
+        part.whistles = f.whistles;
+        let Some(state) = t.state else { return part };
         // Signing accuracy, counted for the unit of the first dispatch.
-        if let Some((first_at, first_unit)) = &t.first_dispatch {
-            let in_period = period.contains(local_date(tz, first_at));
-            if in_period {
-                if let Some(answer) = &t.first_answer {
-                    let accurate = matches!(answer, FirstAnswer::Sign(u) if u == first_unit);
-                    self.total.signing_accuracy.add(accurate);
-                    self.unit(first_unit).signing_accuracy.add(accurate);
-                    self.note(FigureKind::SigningAccuracy, &t.id, first_unit, accurate);
-                }
+        if let (Some((first_at, first_unit)), Some(answer)) = (&t.first_dispatch, &t.first_answer) {
+            if period.contains(local_date(tz, first_at)) {
+                let accurate = matches!(answer, FirstAnswer::Sign(u) if u == first_unit);
+                part.signing = Some((first_unit.clone(), accurate));
             }
         }
         let unit = t.latest_dispatch_unit.clone().unwrap_or_default();
         let mut one = UnitReport::default();
         if f.due_period_month {
             one.monthly_contact_rate.add(f.met_period_month);
-            self.note(
-                FigureKind::MonthlyContactRate,
-                &t.id,
-                &unit,
-                f.met_period_month,
-            );
         }
         if let Some(deadline) = t.deadline {
             let resolved = t.resolution_date(tz);
             if period.contains(deadline) && (resolved.is_some() || deadline < as_of) {
-                let on_time = resolved.is_some_and(|r| r <= deadline);
-                one.on_time_resolution_rate.add(on_time);
-                self.note(FigureKind::OnTimeResolutionRate, &t.id, &unit, on_time);
+                one.on_time_resolution_rate
+                    .add(resolved.is_some_and(|r| r <= deadline));
             }
         }
         if let Some(satisfied) = f.revisit_satisfied {
             one.revisit_satisfaction_rate.add(satisfied);
-            self.note(FigureKind::RevisitSatisfactionRate, &t.id, &unit, satisfied);
         }
         let c = &mut one.counts;
         c.count_state(state);
@@ -599,25 +615,91 @@ impl ReportBuilder {
             c.resolved_in_period += period.contains(d) as u64;
         }
         c.extensions_in_period += f.extensions_in_period;
-        merge(&mut self.total, &one);
-        merge(self.unit(&unit), &one);
+        part.counted = Some((unit, one));
+        part
+    }
+
+    /// Adds a ticket's part: its counts, its repeat key, and (explaining) its cohort entries.
+    fn add_part(&mut self, id: &str, mut part: Part) {
+        if self.explain.is_some() {
+            self.note_part(id, &part);
+        }
+        self.take(&part, true);
+        if let Some(k) = part.repeat_key.take() {
+            self.repeat_keys.push(k);
+        }
+    }
+
+    /// The cohort entries of a ticket's part, for the figure explained.
+    fn note_part(&mut self, id: &str, part: &Part) {
+        let w = part.whistles;
+        for i in 0..w.summons {
+            self.note(
+                FigureKind::WhistleResponseRate,
+                id,
+                "",
+                i < w.responded_in_time,
+            );
+            self.note(FigureKind::WhistleResolutionRate, id, "", i < w.resolved);
+        }
+        for i in 0..w.revisited {
+            self.note(FigureKind::WhistleSatisfactionRate, id, "", i < w.satisfied);
+        }
+        if let Some((unit, accurate)) = &part.signing {
+            self.note(FigureKind::SigningAccuracy, id, unit, *accurate);
+        }
+        let Some((unit, one)) = &part.counted else {
+            return;
+        };
+        for (kind, f) in [
+            (FigureKind::MonthlyContactRate, one.monthly_contact_rate),
+            (
+                FigureKind::OnTimeResolutionRate,
+                one.on_time_resolution_rate,
+            ),
+            (
+                FigureKind::RevisitSatisfactionRate,
+                one.revisit_satisfaction_rate,
+            ),
+        ] {
+            if f.denominator > 0 {
+                self.note(kind, id, unit, f.numerator > 0);
+            }
+        }
+    }
+
+    /// Adds (`add`) or takes back (`!add`) a part's counts, everything but its repeat key.
+    pub fn take(&mut self, part: &Part, add: bool) {
+        if add {
+            self.whistles.absorb(&part.whistles);
+        } else {
+            self.whistles.take_back(&part.whistles);
+        }
+        if let Some((unit, accurate)) = &part.signing {
+            let mut one = Figure::default();
+            one.add(*accurate);
+            combine(&mut self.total.signing_accuracy, &one, add);
+            combine(&mut self.unit(unit).signing_accuracy, &one, add);
+        }
+        if let Some((unit, one)) = &part.counted {
+            merge_signed(&mut self.total, one, add);
+            merge_signed(self.unit(unit), one, add);
+        }
     }
 
     /// Takes in what another builder of the same period and date gathered (tickets split
     /// between threads): the same report as if one builder had seen them all.
     pub fn absorb(&mut self, other: ReportBuilder) {
-        let add = |a: &mut Figure, b: &Figure| {
-            *a = Figure::new(a.numerator + b.numerator, a.denominator + b.denominator);
-        };
         merge(&mut self.total, &other.total);
-        add(
+        combine(
             &mut self.total.signing_accuracy,
             &other.total.signing_accuracy,
+            true,
         );
         for (name, u) in other.units {
             let mine = self.unit(&name);
             merge(mine, &u);
-            add(&mut mine.signing_accuracy, &u.signing_accuracy);
+            combine(&mut mine.signing_accuracy, &u.signing_accuracy, true);
         }
         self.repeat_keys.extend(other.repeat_keys);
         self.whistles.absorb(&other.whistles);
@@ -640,22 +722,36 @@ impl ReportBuilder {
     /// The report and the cohort of the figure explained (misses first, then by ticket id;
     /// empty unless `explaining`).
     pub fn finish_with_cohort(mut self) -> (Report, Vec<CohortEntry>) {
-        let repeats = find_repeats(&self.repeat_keys, self.tz);
-        let mut repeat = Figure::default();
         let keys = std::mem::take(&mut self.repeat_keys);
-        for k in &keys {
-            if self.period.contains(local_date(self.tz, &k.received_at)) {
-                let hit = repeats.contains_key(&k.id);
-                repeat.add(hit);
-                self.note(FigureKind::RepeatComplaintRate, &k.id, "", hit);
-            }
-        }
+        let (report, repeat_cohort) = self.report_over(&keys);
         let mut cohort = std::mem::take(&mut self.cohort);
+        cohort.extend(repeat_cohort);
         let good = self.explain.is_none_or(FigureKind::higher_is_better);
         cohort.sort_by(|a, b| {
             (a.hit == good, &a.ticket, &a.unit).cmp(&(b.hit == good, &b.ticket, &b.unit))
         });
-        repeat.rate = rate(repeat.numerator, repeat.denominator);
+        (report, cohort)
+    }
+
+    /// The report of what was added, over the repeat keys given (and, explaining repeat
+    /// complaints, that figure's cohort).
+    pub fn report_over(&self, keys: &[RepeatKey]) -> (Report, Vec<CohortEntry>) {
+        let repeats = find_repeats(keys, self.tz);
+        let mut repeat = Figure::default();
+        let mut cohort = Vec::new();
+        for k in keys {
+            if self.period.contains(local_date(self.tz, &k.received_at)) {
+                let hit = repeats.contains_key(&k.id);
+                repeat.add(hit);
+                if self.explain == Some(FigureKind::RepeatComplaintRate) {
+                    cohort.push(CohortEntry {
+                        ticket: k.id.clone(),
+                        unit: String::new(),
+                        hit,
+                    });
+                }
+            }
+        }
         let report = Report {
             period: PeriodJson {
                 from: self.period.from,
@@ -683,37 +779,72 @@ impl ReportBuilder {
             // BTreeMap<String, _> iterates in byte order, which for UTF-8 is code point order.
             by_unit: self
                 .units
-                .into_values()
-                .filter(UnitReport::is_listed)
+                .values()
+                .filter(|u| u.is_listed())
+                .cloned()
                 .collect(),
         };
         (report, cohort)
     }
 }
 
-fn merge(into: &mut UnitReport, one: &UnitReport) {
-    let add = |a: &mut Figure, b: &Figure| {
-        *a = Figure::new(a.numerator + b.numerator, a.denominator + b.denominator);
+/// A ticket's key for repeat complaints, when its record has a receiving time.
+fn repeat_key(t: &Ticket) -> Option<RepeatKey> {
+    let r = t.record.received_at?;
+    Some(RepeatKey::new(
+        &t.id,
+        r.with_timezone(&Utc),
+        t.record.phone.as_deref(),
+        t.record.category.as_deref(),
+        t.record.address.as_deref(),
+    ))
+}
+
+/// Adds `b` to `a` (or takes it back: `!add`).
+fn combine(a: &mut Figure, b: &Figure, add: bool) {
+    *a = if add {
+        Figure::new(a.numerator + b.numerator, a.denominator + b.denominator)
+    } else {
+        Figure::new(
+            a.numerator.saturating_sub(b.numerator),
+            a.denominator.saturating_sub(b.denominator),
+        )
     };
-    add(&mut into.monthly_contact_rate, &one.monthly_contact_rate);
-    add(
+}
+
+fn merge(into: &mut UnitReport, one: &UnitReport) {
+    merge_signed(into, one, true);
+}
+
+/// Adds `one`'s figures (not signing accuracy: counted apart) and counts to `into`, or takes
+/// them back (`!add`).
+fn merge_signed(into: &mut UnitReport, one: &UnitReport, add: bool) {
+    combine(
+        &mut into.monthly_contact_rate,
+        &one.monthly_contact_rate,
+        add,
+    );
+    combine(
         &mut into.on_time_resolution_rate,
         &one.on_time_resolution_rate,
+        add,
     );
-    add(
+    combine(
         &mut into.revisit_satisfaction_rate,
         &one.revisit_satisfaction_rate,
+        add,
     );
     let (a, b) = (&mut into.counts, &one.counts);
-    a.awaiting_sign += b.awaiting_sign;
-    a.returned += b.returned;
-    a.in_progress += b.in_progress;
-    a.overdue += b.overdue;
-    a.awaiting_contact += b.awaiting_contact;
-    a.resolved += b.resolved;
-    a.dispatched_in_period += b.dispatched_in_period;
-    a.resolved_in_period += b.resolved_in_period;
-    a.extensions_in_period += b.extensions_in_period;
+    let f = |x: &mut u64, y: u64| *x = if add { *x + y } else { x.saturating_sub(y) };
+    f(&mut a.awaiting_sign, b.awaiting_sign);
+    f(&mut a.returned, b.returned);
+    f(&mut a.in_progress, b.in_progress);
+    f(&mut a.overdue, b.overdue);
+    f(&mut a.awaiting_contact, b.awaiting_contact);
+    f(&mut a.resolved, b.resolved);
+    f(&mut a.dispatched_in_period, b.dispatched_in_period);
+    f(&mut a.resolved_in_period, b.resolved_in_period);
+    f(&mut a.extensions_in_period, b.extensions_in_period);
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod event;
 mod event_json;
 pub mod figures;
+pub mod live_report;
 pub mod new_ticket;
 pub mod pane;
 pub mod repeat;

@@ -26,7 +26,7 @@ pub fn trim_text(s: &str) -> &str {
 }
 
 /// What repeat detection needs of one ticket record.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RepeatKey {
     pub id: String,
     pub received_at: DateTime<Utc>,

@@ -4,10 +4,13 @@
 use super::Ledger;
 use crate::domain::event::Event;
 use crate::domain::figures::{Report, ReportBuilder};
+use crate::domain::live_report::LiveReport;
+use crate::domain::ticket::Ticket;
 use crate::domain::ticket_facts::TicketFacts;
 use crate::domain::time::Period;
 use crate::store::StoreError;
 use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 
 impl Ledger {
     /// The report for a period as of a date.
@@ -43,16 +46,12 @@ impl Ledger {
     }
 
     /// Several reports in one pass over the store (the dashboard's months), in the order of
-    /// `periods`; `visit` also sees every ticket's events (application order). This thread
-    /// reads the store and hands chunks of tickets to a worker per core, each with its own
-    /// builders (merged at the end), so that reading and evaluating overlap. With
-    /// `Visit::Count` the workers also decode the facts.
+    /// `periods`; `visit` also sees every ticket's events (application order).
     pub fn reports(
         &self,
         periods: &[(Period, NaiveDate)],
         visit: Visit,
     ) -> Result<Vec<Report>, StoreError> {
-        let threads = crate::parallel::threads();
         let tz = self.tz();
         let builders = || -> Vec<ReportBuilder> {
             periods
@@ -60,31 +59,56 @@ impl Ledger {
                 .map(|(p, a)| ReportBuilder::new(tz, *p, *a))
                 .collect()
         };
+        let mut all = builders();
+        for other in self.gather(&builders, visit)? {
+            for (a, b) in all.iter_mut().zip(other) {
+                a.absorb(b);
+            }
+        }
+        Ok(all.into_iter().map(ReportBuilder::finish).collect())
+    }
+
+    /// The report of a period as of a date, kept to be brought up to date ticket by ticket
+    /// (`LiveReport::set`): the app's header.
+    pub fn live_report(&self, period: Period, as_of: NaiveDate) -> Result<LiveReport, StoreError> {
+        let tz = self.tz();
+        let make = || LiveReport::new(tz, period, as_of);
+        let mut all = make();
+        for other in self.gather(&make, Visit::Count(&mut |_| {}))? {
+            all.absorb(other);
+        }
+        Ok(all)
+    }
+
+    /// One pass over the store: this thread reads it and hands chunks of tickets to a worker
+    /// per core, each gathering into its own `make()` (merged by the caller), so that reading
+    /// and evaluating overlap. With `Visit::Count` the workers also decode the facts.
+    fn gather<G: Gather>(
+        &self,
+        make: &(dyn Fn() -> G + Sync),
+        visit: Visit,
+    ) -> Result<Vec<G>, StoreError> {
+        let threads = crate::parallel::threads();
+        let tz = self.tz();
         let (tx, rx) = std::sync::mpsc::sync_channel::<Chunk>(threads);
         let rx = std::sync::Mutex::new(rx);
         let location = &self.location();
         let (read, sets) = std::thread::scope(|s| {
             let workers: Vec<_> = (0..threads)
                 .map(|_| {
-                    let (rx, builders) = (&rx, &builders);
-                    s.spawn(move || evaluate(rx, builders(), location, tz))
+                    let rx = &rx;
+                    s.spawn(move || evaluate(rx, make(), location, tz))
                 })
                 .collect();
             let read = self.read_chunks(visit, tx);
-            let sets: Vec<Result<Vec<ReportBuilder>, StoreError>> = workers
+            let sets: Vec<Result<G, StoreError>> = workers
                 .into_iter()
                 .map(|w| w.join().expect("a report worker does not panic"))
                 .collect();
             (read, sets)
         });
         read?;
-        let mut all = builders();
-        for other in sets {
-            for (a, b) in all.iter_mut().zip(other?) {
-                a.absorb(b);
-            }
-        }
-        Ok(all.into_iter().map(ReportBuilder::finish).collect())
+        sets.into_iter().collect()
     }
 
     /// Reads every ticket's facts into chunks for the workers.
@@ -239,12 +263,12 @@ const CHUNK: usize = 1_024;
 
 /// A worker: takes chunks until the reader is done, adding each ticket to its builders.
 /// After an unreadable record it only drains the channel, so the reader never waits on it.
-fn evaluate(
+fn evaluate<G: Gather>(
     rx: &std::sync::Mutex<std::sync::mpsc::Receiver<Chunk>>,
-    mut set: Vec<ReportBuilder>,
+    mut set: G,
     location: &str,
     tz: chrono_tz::Tz,
-) -> Result<Vec<ReportBuilder>, StoreError> {
+) -> Result<G, StoreError> {
     let mut failed = None;
     // The lock is held only to take the next chunk.
     while let Ok(chunk) = rx
@@ -273,12 +297,48 @@ fn evaluate(
             // before take it from this instead of evaluating it again.
             let whole = crate::domain::ticket::Ticket::from_events(&id, tz, &events);
             let last = events.last().map(|e| e.instant());
-            for b in set.iter_mut() {
-                if !last.is_some_and(|l| b.add_settled(&whole, l)) {
-                    b.add(&id, &events);
-                }
-            }
+            set.add_ticket(&id, &events, &whole, last);
         }
     }
     failed.map_or(Ok(set), Err)
+}
+
+/// What a worker of `Ledger::gather` adds each ticket to.
+trait Gather: Send {
+    /// `whole`: the ticket after all its events; `last`: the latest event's instant.
+    fn add_ticket(
+        &mut self,
+        id: &str,
+        events: &[Event],
+        whole: &Ticket,
+        last: Option<DateTime<Utc>>,
+    );
+}
+
+impl Gather for Vec<ReportBuilder> {
+    fn add_ticket(
+        &mut self,
+        id: &str,
+        events: &[Event],
+        whole: &Ticket,
+        last: Option<DateTime<Utc>>,
+    ) {
+        for b in self.iter_mut() {
+            if !last.is_some_and(|l| b.add_settled(whole, l)) {
+                b.add(id, events);
+            }
+        }
+    }
+}
+
+impl Gather for LiveReport {
+    fn add_ticket(
+        &mut self,
+        id: &str,
+        events: &[Event],
+        whole: &Ticket,
+        last: Option<DateTime<Utc>>,
+    ) {
+        self.add(id, events, whole, last);
+    }
 }

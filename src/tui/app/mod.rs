@@ -6,6 +6,7 @@ use super::form::{Field, Form};
 use super::keymap::{Action, KeyContext, KeyMap};
 use crate::domain::event::{Event, EventKind};
 use crate::domain::figures::Report;
+use crate::domain::live_report::LiveReport;
 use crate::domain::time::Period;
 use crate::i18n::Lang;
 use crate::ledger::{Ledger, MonthTasks, Pane, TicketRow};
@@ -201,7 +202,12 @@ pub struct App {
     pub sort: SortOrder,
     pub message: Option<(String, bool)>,
     pub figures: Option<Report>,
-    figures_rx: Option<Receiver<Report>>,
+    figures_rx: Option<Receiver<Figures>>,
+    /// The header's report, kept up to date ticket by ticket after a save (`start_figures_for`).
+    live: Option<Arc<std::sync::Mutex<LiveReport>>>,
+    /// The pane of every ticket (全部), read on a thread the first time it is shown (at a
+    /// district's size it is most of the store; the triage panes come first).
+    all: AllPane,
     /// The board being read on a thread (the app's figures over a large store take seconds).
     board_rx: Option<Receiver<Result<super::board::Board, String>>>,
     /// A write came while the board was being read: read it again when that read is done.
@@ -254,6 +260,8 @@ impl App {
             message: None,
             figures: None,
             figures_rx: None,
+            live: None,
+            all: AllPane::Unread,
             board_rx: None,
             board_again: false,
             board_back: 0,
@@ -285,7 +293,8 @@ impl App {
         Ok(app)
     }
 
-    /// Re-reads every pane, the open ticket and (on a thread) the figures.
+    /// Re-reads every pane, the open ticket and (on a thread) the figures. The pane of all
+    /// tickets is read again only when it is shown (`start_all`).
     pub fn refresh(&mut self) -> anyhow::Result<()> {
         self.seen_generation = self.ledger.generation();
         self.panes = self
@@ -294,30 +303,96 @@ impl App {
             .into_iter()
             .map(|(p, rows, n)| (p, rows.into_iter().map(Arc::new).collect(), n))
             .collect();
-        // Every ticket, whatever its state (imported records not dispatched yet included).
-        let all = shared(self.ledger.pane(Pane::All, self.today)?);
-        let n = all.len();
-        self.panes.push((Pane::All, all, n));
+        // Every ticket, whatever its state (imported records not dispatched yet included):
+        // counted now, its rows read when the pane is shown.
+        self.panes
+            .push((Pane::All, Vec::new(), self.ledger.ticket_count()?));
+        self.all = AllPane::Unread;
+        if self.pane == Pane::All {
+            self.start_all()?;
+        }
         self.search = match &self.filter.query {
             Some(q) => Some(shared(self.ledger.search(q, self.today)?)),
             None => None,
         };
         self.units = self.ledger.units()?;
-        let mut cats: Vec<String> = self
-            .panes
-            .iter()
-            .flat_map(|(_, rows, _)| {
-                rows.iter()
-                    .filter_map(|r| r.ticket().record.category.clone())
-            })
-            .collect();
-        cats.sort();
-        cats.dedup();
-        self.categories = cats;
+        self.categories = self.ledger.categories()?;
         self.reload_detail()?;
         self.rebuild_rows();
         self.start_figures();
         self.follow_board()
+    }
+
+    /// Reads the pane of all tickets: on a thread in the app (`poll` takes it), at once in
+    /// tests. Nothing when it is read or being read.
+    fn start_all(&mut self) -> anyhow::Result<()> {
+        if !matches!(self.all, AllPane::Unread) {
+            return Ok(());
+        }
+        let (ledger, today) = (Arc::clone(&self.ledger), self.today);
+        let generation = ledger.generation();
+        if !self.background {
+            let rows = shared(ledger.pane(Pane::All, today)?);
+            self.take_all(rows);
+            return Ok(());
+        }
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(ledger.pane(Pane::All, today).map_err(|e| e.to_string()));
+        });
+        self.all = AllPane::Reading { rx, generation };
+        Ok(())
+    }
+
+    /// Puts the rows of all tickets in their pane.
+    fn take_all(&mut self, rows: Vec<Arc<TicketRow>>) {
+        if let Some((_, r, n)) = self.panes.iter_mut().find(|(p, _, _)| *p == Pane::All) {
+            *n = rows.len();
+            *r = rows;
+        }
+        self.all = AllPane::Read;
+        if self.pane == Pane::All && self.search.is_none() {
+            self.rebuild_rows();
+        }
+    }
+
+    /// Takes the pane of all tickets when its thread is done; read again when something was
+    /// written meanwhile (the rows could miss it). Returns whether it arrived.
+    fn poll_all(&mut self) -> bool {
+        let AllPane::Reading { rx, generation } = &self.all else {
+            return false;
+        };
+        let generation = *generation;
+        let got = match rx.try_recv() {
+            Ok(got) => got,
+            Err(std::sync::mpsc::TryRecvError::Empty) => return false,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                Err("the pane of all tickets was not read".to_string())
+            }
+        };
+        match got {
+            Ok(_) if self.ledger.generation() != generation => {
+                self.all = AllPane::Unread;
+                if let Err(e) = self.start_all() {
+                    self.say(e.to_string(), true);
+                }
+                false
+            }
+            Ok(rows) => {
+                self.take_all(shared(rows));
+                true
+            }
+            Err(e) => {
+                self.all = AllPane::Unread;
+                self.say(e, true);
+                true
+            }
+        }
+    }
+
+    /// Whether the pane of all tickets is being read (the table says so meanwhile).
+    pub fn reading_all(&self) -> bool {
+        matches!(self.all, AllPane::Reading { .. })
     }
 
     /// After an action on one ticket: re-evaluates just that ticket in every pane (and in the
@@ -339,18 +414,30 @@ impl App {
         }
         if !ids.is_empty() {
             self.units = self.ledger.units()?;
+            self.categories = self.ledger.categories()?;
+            if !matches!(self.all, AllPane::Read) {
+                let n = self.ledger.ticket_count()?;
+                if let Some((_, _, total)) = self.panes.iter_mut().find(|(p, _, _)| *p == Pane::All)
+                {
+                    *total = n;
+                }
+            }
             // Tickets arrived (e.g. a CLI import): the store is no longer empty.
             self.popups.retain(|p| !matches!(p, Popup::Welcome));
         }
         self.reload_detail()?;
         self.rebuild_rows();
-        self.start_figures();
+        self.start_figures_for(ids);
         self.follow_board()
     }
 
     /// Puts a ticket's new row in the panes that hold it now (and the search), out of the rest.
     fn replace_row(&mut self, id: &str, row: Option<Arc<TicketRow>>) {
+        let all_read = matches!(self.all, AllPane::Read);
         for (pane, rows, total) in &mut self.panes {
+            if *pane == Pane::All && !all_read {
+                continue;
+            }
             let before = rows.len();
             rows.retain(|r| r.ticket().id != id);
             *total -= before - rows.len();
@@ -399,23 +486,87 @@ impl App {
         );
     }
 
+    /// The header's figures read again from every ticket (on a thread in the app), kept to be
+    /// brought up to date by `start_figures_for`.
     fn start_figures(&mut self) {
         if self.figures_waiting {
             return;
         }
+        self.live = None;
         let ledger = Arc::clone(&self.ledger);
         let today = self.today;
-        let run = move || ledger.report(Period::month_of(today), today);
+        let run = move || -> Result<Figures, crate::store::StoreError> {
+            let generation = ledger.generation();
+            let live = ledger.live_report(Period::month_of(today), today)?;
+            Ok(Figures {
+                report: live.report(),
+                live: Some(live),
+                generation,
+            })
+        };
+        self.run_figures(run);
+    }
+
+    /// The header's figures after writes to `ids`: those tickets' parts replaced in the kept
+    /// report (milliseconds), or everything read again when none is kept for today.
+    fn start_figures_for(&mut self, ids: &[String]) {
+        let period = (Period::month_of(self.today), self.today);
+        let Some(live) = self
+            .live
+            .as_ref()
+            .filter(|l| l.lock().is_ok_and(|l| l.period() == period))
+            .map(Arc::clone)
+        else {
+            return self.start_figures();
+        };
+        let ledger = Arc::clone(&self.ledger);
+        let ids = ids.to_vec();
+        let run = move || -> Result<Figures, crate::store::StoreError> {
+            let generation = ledger.generation();
+            let mut live = live.lock().unwrap_or_else(|e| e.into_inner());
+            for id in &ids {
+                let facts = ledger.facts(id)?.unwrap_or_default();
+                live.set(id, &facts.events);
+            }
+            Ok(Figures {
+                report: live.report(),
+                live: None,
+                generation,
+            })
+        };
+        self.run_figures(run);
+    }
+
+    /// Runs `run` on a thread (`poll` takes what it makes) or, in tests, at once.
+    fn run_figures(
+        &mut self,
+        run: impl FnOnce() -> Result<Figures, crate::store::StoreError> + Send + 'static,
+    ) {
         if self.background {
             let (tx, rx) = channel();
             std::thread::spawn(move || {
-                if let Ok(r) = run() {
-                    let _ = tx.send(r);
+                if let Ok(f) = run() {
+                    let _ = tx.send(f);
                 }
             });
             self.figures_rx = Some(rx);
-        } else {
-            self.figures = run().ok();
+        } else if let Ok(f) = run() {
+            self.take_figures(f);
+        }
+    }
+
+    /// Shows figures a thread made; a report read from every ticket is kept for the next save,
+    /// brought up to date first if something was written while it was read.
+    fn take_figures(&mut self, f: Figures) {
+        self.figures = Some(f.report);
+        if let Some(live) = f.live {
+            self.live = Some(Arc::new(std::sync::Mutex::new(live)));
+            if self.ledger.generation() != f.generation {
+                match self.ledger.touched_since(f.generation) {
+                    Some(ids) => self.start_figures_for(&ids),
+                    None => self.start_figures(),
+                }
+            }
         }
     }
 
@@ -506,13 +657,13 @@ impl App {
             }
             return true;
         }
-        if self.poll_board() {
+        if self.poll_board() || self.poll_all() {
             return true;
         }
         if let Some(rx) = &self.figures_rx {
-            if let Ok(r) = rx.try_recv() {
-                self.figures = Some(r);
+            if let Ok(f) = rx.try_recv() {
                 self.figures_rx = None;
+                self.take_figures(f);
                 return true;
             }
         }
@@ -1109,6 +1260,9 @@ impl App {
         self.search = None;
         self.view = View::List;
         self.detail = None;
+        if p == Pane::All {
+            self.start_all()?;
+        }
         self.rebuild_rows();
         Ok(())
     }
@@ -1612,6 +1766,28 @@ fn edit_key(field: &mut Field, key: KeyEvent) {
 }
 
 /// Rows to be shared between a pane, the search and the table.
+/// Figures a thread made for the header.
+struct Figures {
+    report: Report,
+    /// The report kept (when it was read from every ticket).
+    live: Option<LiveReport>,
+    /// The ledger's generation when the thread began.
+    generation: u64,
+}
+
+/// Where the pane of all tickets is.
+enum AllPane {
+    /// Not read (only its count is known).
+    Unread,
+    /// Being read on a thread, from the ledger as of `generation`.
+    Reading {
+        rx: Receiver<Result<Vec<TicketRow>, String>>,
+        generation: u64,
+    },
+    /// In its pane, kept up to date by `replace_row`.
+    Read,
+}
+
 fn shared(rows: Vec<TicketRow>) -> Vec<Arc<TicketRow>> {
     rows.into_iter().map(Arc::new).collect()
 }

@@ -247,7 +247,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let block = Block::default().borders(Borders::ALL).title(title);
     let inner = block.inner(area);
     if app.rows.is_empty() {
-        let text = if search || !app.filter.is_empty() {
+        let text = if app.pane == Pane::All && app.reading_all() && !search {
+            lang.t("正在读取全部工单……", "Reading every ticket…")
+        } else if search || !app.filter.is_empty() {
             lang.t(
                 "没有符合筛选条件的工单。按 x 清除筛选。",
                 "No ticket matches the filter. Press x to clear it.",
