@@ -117,23 +117,31 @@ impl MonthTasks {
         month: Period,
         as_of: NaiveDate,
     ) -> MonthTasks {
-        let rows = |p: Pane| -> Vec<TicketRow> {
+        // Only the rows kept are copied (the in-progress pane holds most open tickets).
+        let rows = |p: Pane, keep: &dyn Fn(&TicketRow) -> bool| -> Vec<TicketRow> {
             panes
                 .iter()
                 .find(|(x, _, _)| *x == p)
-                .map(|(_, r, _)| r.iter().map(|x| x.borrow().clone()).collect())
+                .map(|(_, r, _)| {
+                    r.iter()
+                        .map(|x| x.borrow())
+                        .filter(|x| keep(x))
+                        .cloned()
+                        .collect()
+                })
                 .unwrap_or_default()
         };
-        let mut deadlines = rows(Pane::InProgress);
-        deadlines
-            .retain(|r| r.ticket().deadline.is_some_and(|d| month.contains(d)) && !r.facts.overdue);
+        let all = |_: &TicketRow| true;
+        let deadlines = rows(Pane::InProgress, &|r| {
+            r.ticket().deadline.is_some_and(|d| month.contains(d)) && !r.facts.overdue
+        });
         MonthTasks {
             month,
             as_of,
-            to_contact: rows(Pane::AwaitingContact),
+            to_contact: rows(Pane::AwaitingContact, &all),
             deadlines,
-            overdue: rows(Pane::Overdue),
-            to_sign: rows(Pane::AwaitingSign),
+            overdue: rows(Pane::Overdue, &all),
+            to_sign: rows(Pane::AwaitingSign, &all),
         }
     }
 }
