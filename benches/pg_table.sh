@@ -281,13 +281,17 @@ row() {
   echo "$line $aim |"
 }
 
-with_mib() { echo "$(cell "$1" "$2_ms"), $(cell "$1" "$2_mib" MiB)"; }
+with_mib() {
+  [[ -n ${RES[$1:$2_ms]:-} ]] || { echo "not measured"; return; }
+  echo "$(cell "$1" "$2_ms"), $(cell "$1" "$2_mib" MiB)"
+}
 c_first() { cell "$1" first_frame_ms; }
 c_figures() { cell "$1" figures_ms; }
 c_save() { cell "$1" save_ms; }
 c_after_save() { cell "$1" figures_after_save_ms; }
 c_pane() { cell "$1" pane_switch_ms; }
 c_board() { cell "$1" board_ms; }
+c_app_rss() { cell "$1" peak_rss_mib MiB | awk '{ if ($1 ~ /^[0-9.]+$/) printf "%.0f MiB\n", $1; else print }'; }
 c_cli_contact() { cell "$1" cli_contact_ms; }
 c_report() { with_mib "$1" report; }
 c_dashboard() { with_mib "$1" dashboard; }
@@ -324,6 +328,7 @@ print_table() {
   row "figures back after a save ¹" "" c_after_save
   row "pane switch ¹" "" c_pane
   row "the app's board (\`D\`) ¹" "" c_board
+  row "the app's peak RSS ¹" "" c_app_rss
   row "a \`contact\` from the CLI (whole process)" "" c_cli_contact
   row "\`report\`" "< 1 s" c_report
   row "\`dashboard\`" "" c_dashboard
