@@ -5,8 +5,9 @@
 //! measurement; times are wall-clock on whatever else the machine is doing.
 //!
 //! `cargo bench --bench perf -- --db DIR [--today YYYY-MM-DD]` measures only the app on an
-//! existing store and prints `METRIC name value` lines for `benches/table.sh`. Its saves write
-//! contacts into that store: give it a copy.
+//! existing store and prints `METRIC name value` lines for `benches/table.sh`; `--db` may be a
+//! PostgreSQL address as well (`postgres://user@host:port/dbname`, opened as `genban --db`
+//! opens it; `benches/pg_table.sh`). Its saves write contacts into that store: give it a copy.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use genban::domain::time::{Clock, Period, DEFAULT_TZ};

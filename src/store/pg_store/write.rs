@@ -7,6 +7,7 @@ use crate::domain::event::{Event, EventKind};
 use crate::domain::ticket_facts::TicketFacts;
 use crate::store::{StoreError, TicketChange};
 use chrono::{DateTime, NaiveDate, Utc};
+use postgres::types::Type;
 use postgres::Transaction;
 use std::collections::HashMap;
 
@@ -62,20 +63,20 @@ impl EventRows {
         if self.chain_seq.is_empty() {
             return Ok(());
         }
-        tx.execute(
+        tx.execute_typed(
             "INSERT INTO genban_events (chain_seq, ticket, seq, line, event_type, at, recorded_at, operator, street) \
              SELECT * FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[], $5::text[], \
              $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[])",
             &[
-                &self.chain_seq,
-                &self.ticket,
-                &self.seq,
-                &self.line,
-                &self.kind,
-                &self.at,
-                &self.recorded_at,
-                &self.operator,
-                &self.street,
+                (&self.chain_seq, Type::INT8_ARRAY),
+                (&self.ticket, Type::TEXT_ARRAY),
+                (&self.seq, Type::INT4_ARRAY),
+                (&self.line, Type::TEXT_ARRAY),
+                (&self.kind, Type::TEXT_ARRAY),
+                (&self.at, Type::TIMESTAMPTZ_ARRAY),
+                (&self.recorded_at, Type::TIMESTAMPTZ_ARRAY),
+                (&self.operator, Type::TEXT_ARRAY),
+                (&self.street, Type::TEXT_ARRAY),
             ],
         )?;
         *self = EventRows::default();
@@ -133,7 +134,7 @@ impl TicketRows {
         if self.id.is_empty() {
             return Ok(());
         }
-        tx.execute(
+        tx.execute_typed(
             "INSERT INTO genban_tickets (id, events, state, unit, deadline, resolved_on, category, facts, search, street) \
              SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::date[], \
              $6::date[], $7::text[], $8::bytea[], $9::text[], $10::text[]) \
@@ -142,16 +143,16 @@ impl TicketRows {
              category = EXCLUDED.category, facts = EXCLUDED.facts, search = EXCLUDED.search, \
              street = EXCLUDED.street",
             &[
-                &self.id,
-                &self.events,
-                &self.state,
-                &self.unit,
-                &self.deadline,
-                &self.resolved_on,
-                &self.category,
-                &self.facts,
-                &self.search,
-                &self.street,
+                (&self.id, Type::TEXT_ARRAY),
+                (&self.events, Type::INT4_ARRAY),
+                (&self.state, Type::TEXT_ARRAY),
+                (&self.unit, Type::TEXT_ARRAY),
+                (&self.deadline, Type::DATE_ARRAY),
+                (&self.resolved_on, Type::DATE_ARRAY),
+                (&self.category, Type::TEXT_ARRAY),
+                (&self.facts, Type::BYTEA_ARRAY),
+                (&self.search, Type::TEXT_ARRAY),
+                (&self.street, Type::TEXT_ARRAY),
             ],
         )?;
         *self = TicketRows::default();
@@ -282,11 +283,14 @@ impl PgStore {
         }
     }
 
+    /// Every statement from the head's lock to the commit is sent with its parameters' types
+    /// (`*_typed`: one round trip, not a prepare and then an execute), since every other
+    /// writer waits for the lock meanwhile.
     fn write_once(&self, changes: &[TicketChange]) -> Result<(), Abort> {
         let mut conn = self.conn();
         let mut tx = conn.transaction()?;
         // Every writer queues here: the chain is advanced by one transaction at a time.
-        let row = tx.query_one(
+        let row = tx.query_typed_one(
             "SELECT seq, hash, latest_at, ticket_count FROM genban_head WHERE one FOR UPDATE",
             &[],
         )?;
@@ -303,9 +307,9 @@ impl PgStore {
         let ids: Vec<&str> = changes.iter().map(|c| c.id.as_str()).collect();
         let mut held: HashMap<String, usize> = HashMap::new();
         let mut streets: HashMap<String, String> = HashMap::new();
-        for r in tx.query(
+        for r in tx.query_typed(
             "SELECT id, events, street FROM genban_tickets WHERE id = ANY($1) ORDER BY id FOR UPDATE",
-            &[&ids],
+            &[(&ids, Type::TEXT_ARRAY)],
         )? {
             let n: i32 = r.get(1);
             held.insert(r.get(0), usize::try_from(n).unwrap_or(0));
@@ -345,18 +349,26 @@ impl PgStore {
         events.flush(&mut tx)?;
         tickets.flush(&mut tx)?;
         for (id, street) in &moved {
-            tx.execute(
+            tx.execute_typed(
                 "UPDATE genban_events SET street = $2 WHERE ticket = $1 AND street <> $2",
-                &[id, street],
+                &[(id, Type::TEXT), (street, Type::TEXT)],
             )?;
         }
         let head = links.head();
         let seq = i64::try_from(head.seq).map_err(|_| self.corrupt("the chain is too long"))?;
-        tx.execute(
-            "UPDATE genban_head SET seq = $1, hash = $2, latest_at = $3, ticket_count = $4 WHERE one",
-            &[&seq, &head.hash, &latest, &count],
+        // The head moved and the notification, in one statement.
+        tx.query_typed(
+            "WITH moved AS (UPDATE genban_head SET seq = $1, hash = $2, latest_at = $3, \
+             ticket_count = $4 WHERE one RETURNING one) SELECT pg_notify($5, $6) FROM moved",
+            &[
+                (&seq, Type::INT8),
+                (&head.hash, Type::TEXT),
+                (&latest, Type::TIMESTAMPTZ),
+                (&count, Type::INT8),
+                (&CHANNEL, Type::TEXT),
+                (&payload(&ids), Type::TEXT),
+            ],
         )?;
-        tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload(&ids)])?;
         tx.commit()?;
         Ok(())
     }
