@@ -160,13 +160,7 @@ fn classify_ref(shown: &str, e: &postgres::Error) -> StoreError {
         Some(c) if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => DbProblem::Login,
         Some(c) if *c == SqlState::INVALID_CATALOG_NAME => DbProblem::NoDatabase,
         // Row-level security refusing a row says so in its message.
-        Some(c)
-            if *c == SqlState::INSUFFICIENT_PRIVILEGE
-                && e.as_db_error()
-                    .is_some_and(|d| d.message().contains("row-level security")) =>
-        {
-            DbProblem::OutsideStreet
-        }
+        Some(c) if *c == SqlState::INSUFFICIENT_PRIVILEGE && is_rls(e) => DbProblem::OutsideStreet,
         Some(c) if *c == SqlState::INSUFFICIENT_PRIVILEGE => DbProblem::NoRights,
         Some(c) if c.code().starts_with("08") => DbProblem::Unreachable,
         Some(_) => DbProblem::Other,
@@ -174,6 +168,8 @@ fn classify_ref(shown: &str, e: &postgres::Error) -> StoreError {
         None => DbProblem::Other,
     };
     let detail = match e.as_db_error() {
+        // Which tickets: the writer names them (`write.rs`); the server's words name a table.
+        Some(_) if problem == DbProblem::OutsideStreet => String::new(),
         Some(db) => db.message().to_string(),
         None => {
             let mut s = e.to_string();
@@ -190,6 +186,17 @@ fn classify_ref(shown: &str, e: &postgres::Error) -> StoreError {
         problem,
         detail,
     }
+}
+
+/// Whether the server's message says `words`.
+fn said(e: &postgres::Error, words: &str) -> bool {
+    e.as_db_error().is_some_and(|d| d.message().contains(words))
+}
+
+/// Whether a refusal is row-level security's (a row of a street the role may not write).
+pub(super) fn is_rls(e: &postgres::Error) -> bool {
+    e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
+        && said(e, "row-level security")
 }
 
 fn is_io(e: &postgres::Error) -> bool {

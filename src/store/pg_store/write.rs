@@ -260,6 +260,7 @@ impl PgStore {
             match self.write_once(changes) {
                 Ok(()) => return Ok(()),
                 Err(Abort::Store(e)) => return Err(e),
+                Err(Abort::Pg(e)) if super::is_rls(&e) => return Err(self.outside(changes)),
                 Err(Abort::Pg(e)) => {
                     use postgres::error::SqlState;
                     let retry = e.code().is_some_and(|c| {
@@ -311,12 +312,23 @@ impl PgStore {
             held.insert(r.get(0), usize::try_from(n).unwrap_or(0));
             streets.insert(r.get(0), r.get(2));
         }
+        // Tickets this writer cannot see (new ones, or another street's).
+        let unseen: Vec<String> = ids
+            .iter()
+            .filter(|id| !held.contains_key(**id))
+            .map(|id| id.to_string())
+            .collect();
         // Tickets whose record now names another street: their earlier events move with them.
         let mut moved: Vec<(String, String)> = Vec::new();
         let mut events = EventRows::default();
         let mut tickets = TicketRows::default();
         for c in changes {
             let have = held.get(&c.id).copied();
+            // A ticket read with events that is not to be seen now: its record was moved to
+            // another street meanwhile (events are never taken away).
+            if have.is_none() && c.expected_events > 0 {
+                return Err(self.other_streets(&c.id).into());
+            }
             if have.unwrap_or(0) != c.expected_events {
                 return Err(StoreError::Conflict(c.id.clone()).into());
             }
@@ -336,13 +348,13 @@ impl PgStore {
             held.insert(c.id.clone(), n);
             tickets.push(c, i32::try_from(n).map_err(|_| too_many(&c.id))?, &street);
             if events.chain_seq.len() >= BATCH {
-                events.flush(&mut tx)?;
+                events.flush(&mut tx).map_err(|e| self.hidden(e, &unseen))?;
             }
             if tickets.id.len() >= BATCH {
                 tickets.flush(&mut tx)?;
             }
         }
-        events.flush(&mut tx)?;
+        events.flush(&mut tx).map_err(|e| self.hidden(e, &unseen))?;
         tickets.flush(&mut tx)?;
         for (id, street) in &moved {
             tx.execute(
@@ -359,6 +371,74 @@ impl PgStore {
         tx.execute("SELECT pg_notify($1, $2)", &[&CHANNEL, &payload(&ids)])?;
         tx.commit()?;
         Ok(())
+    }
+}
+
+impl PgStore {
+    /// A place in a ticket's log already taken, for a ticket the writer could not see (the
+    /// head row's lock keeps any other writer out, so no one else took it meanwhile): the
+    /// ticket is another street's, hidden by row-level security.
+    fn hidden(&self, e: postgres::Error, unseen: &[String]) -> Abort {
+        if e.code() != Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
+            return Abort::Pg(e);
+        }
+        // The server names the row it found: `Key (ticket, seq)=(ID, 1) already exists.`
+        let named = e
+            .as_db_error()
+            .and_then(|d| d.detail())
+            .and_then(|d| unseen.iter().find(|id| d.contains(&format!("=({id}, "))));
+        match named.or(unseen.first()) {
+            Some(id) => Abort::Store(self.other_streets(id)),
+            None => Abort::Pg(e),
+        }
+    }
+
+    /// The write of `id` refused: the ticket is another street's.
+    fn other_streets(&self, id: &str) -> StoreError {
+        StoreError::Database {
+            location: self.shown.clone(),
+            problem: crate::store::DbProblem::OtherStreetsTicket,
+            detail: id.to_string(),
+        }
+    }
+
+    /// A commit row-level security refused (a record naming a street not the role's): which
+    /// of its tickets, asked of the database after the rollback (the streets it would not
+    /// let this role write); all of them when it cannot say.
+    fn outside(&self, changes: &[TicketChange]) -> StoreError {
+        let streets: Vec<String> = changes
+            .iter()
+            .map(|c| street_of(&c.derived.facts))
+            .collect();
+        let refused: Vec<String> = self
+            .rows(
+                "SELECT s FROM unnest($1::text[]) s WHERE NOT genban_sees(current_user, s)",
+                &[&streets],
+            )
+            .map(|rows| rows.iter().map(|r| r.get(0)).collect())
+            .unwrap_or_default();
+        let mut ids: Vec<&str> = changes
+            .iter()
+            .zip(&streets)
+            .filter(|(_, s)| refused.is_empty() || refused.contains(s))
+            .map(|(c, _)| c.id.as_str())
+            .collect();
+        ids.dedup();
+        const NAMED: usize = 3;
+        let mut detail = ids
+            .iter()
+            .take(NAMED)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if ids.len() > NAMED {
+            detail += &format!(" (+{})", ids.len() - NAMED);
+        }
+        StoreError::Database {
+            location: self.shown.clone(),
+            problem: crate::store::DbProblem::OutsideStreet,
+            detail,
+        }
     }
 }
 
