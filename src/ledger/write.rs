@@ -54,9 +54,7 @@ impl Ledger {
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ApplyOutcome, LedgerError> {
         if !dry_run {
-            if let Some(why) = self.read_only() {
-                return Err(LedgerError::ReadOnly(why));
-            }
+            self.writable()?;
         }
         // One writer at a time: the check below and its commit see the same store.
         let _writing = self.shared.write.lock().unwrap_or_else(|p| p.into_inner());
@@ -217,9 +215,7 @@ impl Ledger {
         prefix: &str,
         events: impl Fn(&str) -> Vec<Event>,
     ) -> Result<String, LedgerError> {
-        if let Some(why) = self.read_only() {
-            return Err(LedgerError::ReadOnly(why));
-        }
+        self.writable()?;
         let _writing = self.shared.write.lock().unwrap_or_else(|p| p.into_inner());
         for seq in 1..=9999 {
             let id = format!("{prefix}{seq:03}");

@@ -380,6 +380,12 @@ pub trait EventStore: Send + Sync {
         drop(on_change);
         Ok(false)
     }
+    /// Whether the store's server can be reached, as its connections last found (a store
+    /// without a server: always). Cheap: it reads what the store knows and asks the server
+    /// nothing; a server database that went away is tried again by the store itself.
+    fn reachable(&self) -> bool {
+        true
+    }
     /// Where it lives, for messages.
     fn location(&self) -> String;
     /// Calls `f` with each ticket id and its stored event lines as text, unparsed (what

@@ -308,6 +308,10 @@ impl EventStore for PgStore {
         Ok(true)
     }
 
+    fn reachable(&self) -> bool {
+        self.is_reachable()
+    }
+
     fn location(&self) -> String {
         self.shown.clone()
     }

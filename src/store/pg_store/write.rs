@@ -233,10 +233,12 @@ fn too_many(id: &str) -> StoreError {
     ))
 }
 
-/// Why a commit's transaction gave up: a ticket changed meanwhile, or the database failed.
+/// Why a commit's transaction gave up: a ticket changed meanwhile, or the database failed
+/// (`Begin`: before anything was sent, so it may be tried again on a new connection).
 enum Abort {
     Store(StoreError),
     Pg(postgres::Error),
+    Begin(postgres::Error),
 }
 
 impl From<postgres::Error> for Abort {
@@ -260,6 +262,12 @@ impl PgStore {
             match self.write_once(changes) {
                 Ok(()) => return Ok(()),
                 Err(Abort::Store(e)) => return Err(e),
+                // The connection was found dropped as the transaction began (nothing of it
+                // reached the server): once more, on the new connection `conn` makes.
+                Err(Abort::Begin(e)) if tries == 0 && (e.is_closed() || self.dropped()) => {
+                    tries += 1
+                }
+                Err(Abort::Begin(e)) => return Err(self.err(e)),
                 Err(Abort::Pg(e)) if super::is_rls(&e) => return Err(self.outside(changes)),
                 Err(Abort::Pg(e)) => {
                     use postgres::error::SqlState;
@@ -285,7 +293,7 @@ impl PgStore {
 
     fn write_once(&self, changes: &[TicketChange]) -> Result<(), Abort> {
         let mut conn = self.conn();
-        let mut tx = conn.transaction()?;
+        let mut tx = conn.transaction().map_err(Abort::Begin)?;
         // Every writer queues here: the chain is advanced by one transaction at a time.
         let row = tx.query_one(
             "SELECT seq, hash, latest_at, ticket_count FROM genban_head WHERE one FOR UPDATE",

@@ -17,6 +17,7 @@ use std::sync::Arc;
 mod board_keys;
 mod entries;
 mod export;
+mod link;
 mod lists;
 
 use super::text_view::TextView;
@@ -231,6 +232,8 @@ pub struct App {
     pub clipboard: Option<String>,
     /// Where `X` writes what is on screen (the directory genban was started in).
     pub export_dir: std::path::PathBuf,
+    /// The store's server is away (as the last poll found): read-only, with a banner.
+    pub away: bool,
 }
 
 impl App {
@@ -270,6 +273,7 @@ impl App {
             board: None,
             clipboard: None,
             export_dir: std::env::current_dir().unwrap_or_else(|_| ".".into()),
+            away: false,
         };
         app.refresh()?;
         if app.ledger.ticket_count()? == 0 {
@@ -486,6 +490,9 @@ impl App {
             self.figures_waiting = false;
             self.start_figures();
         }
+        if self.poll_link() {
+            return true;
+        }
         let today = self.ledger.clock.today();
         if today != self.today {
             self.today = today;
@@ -659,7 +666,7 @@ impl App {
     /// Why a recording action is not allowed on the current ticket, if it is not.
     pub fn refusal(&self, a: Action) -> Option<crate::domain::ticket::Refusal> {
         let ty = Self::event_of(a)?;
-        if let Some(why) = self.ledger.read_only() {
+        if let Some(why) = self.write_blocked() {
             return Some(crate::domain::ticket::Refusal::Malformed(
                 crate::i18n::Msg::same(why),
             ));
