@@ -261,3 +261,57 @@ fn in_english_the_banner_and_the_refusal_are_english() {
     press(&mut app, KeyCode::Enter);
     assert!(app.popups.is_empty(), "{:?}", app.message);
 }
+
+#[test]
+fn while_away_a_ticket_that_cannot_be_read_is_said_in_chinese_and_the_list_stays() {
+    let test = "while_away_a_ticket_that_cannot_be_read_is_said_in_chinese_and_the_list_stays";
+    let Some(db) = pg_common::test_db(test) else {
+        return;
+    };
+    let admin = pg_common::server(test).unwrap();
+    let l = Ledger::new(
+        genban::store::open(&db.path(), DEFAULT_TZ).unwrap(),
+        Clock::fixed(DEFAULT_TZ, date(TUI_DAY)),
+    );
+    genban::demo::generate(&l, 30, 7).unwrap();
+    l.set_operator(Some("王雨婷".into()));
+    assert!(l.follow_other_writers().unwrap());
+    let mut app = App::new(l, Lang::Zh, KeyMap::defaults(), false).unwrap();
+    press(&mut app, KeyCode::Esc);
+    keys(&mut app, "2");
+    assert!(app.applies(genban::tui::keymap::Action::NewTicket));
+    let mut c = postgres::Client::connect(&admin, postgres::NoTls).unwrap();
+    c.batch_execute(&format!(
+        "ALTER DATABASE {} ALLOW_CONNECTIONS false",
+        db.name
+    ))
+    .unwrap();
+    c.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+        &[&db.name],
+    )
+    .unwrap();
+    assert!(poll_until(&mut app, NOTICE, |a| a.away));
+    // Nothing new is offered while away.
+    assert!(!app.applies(genban::tui::keymap::Action::NewTicket));
+    assert!(!app.applies(genban::tui::keymap::Action::Undo));
+    // Opening a ticket cannot read it: said in Chinese, and the list stays.
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.view, View::List);
+    let (said, error) = app.message.clone().expect("the failure is said");
+    assert!(error && said.contains("连不上数据库服务器"), "{said}");
+    keys(&mut app, "a");
+    assert!(app.popups.is_empty());
+    assert!(app
+        .message
+        .as_ref()
+        .is_some_and(|(m, _)| m.contains("这次没有写入")));
+    c.batch_execute(&format!(
+        "ALTER DATABASE {} ALLOW_CONNECTIONS true",
+        db.name
+    ))
+    .unwrap();
+    assert!(poll_until(&mut app, NOTICE, |a| !a.away));
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(app.view, View::Detail { .. }), "{:?}", app.message);
+}

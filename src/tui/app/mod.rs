@@ -425,8 +425,7 @@ impl App {
 
     /// Closes the month's tasks, remembered as seen this month.
     fn close_month_tasks(&mut self) -> anyhow::Result<()> {
-        let month = self.today.format("%Y-%m").to_string();
-        self.ledger.set_setting(TASKS_SEEN, &month)?;
+        self.remember_tasks_seen();
         self.popups.pop();
         Ok(())
     }
@@ -497,7 +496,7 @@ impl App {
         if today != self.today {
             self.today = today;
             if let Err(e) = self.refresh() {
-                self.say(e.to_string(), true);
+                self.say(self.error_text(&e), true);
             }
             return true;
         }
@@ -509,7 +508,7 @@ impl App {
                 None => self.refresh(),
             };
             if let Err(e) = done {
-                self.say(e.to_string(), true);
+                self.say(self.error_text(&e), true);
             }
             return true;
         }
@@ -591,7 +590,7 @@ impl App {
             },
         };
         if let Err(e) = result {
-            self.say(e.to_string(), true);
+            self.say(self.error_text(&e), true);
         }
     }
 
@@ -605,17 +604,45 @@ impl App {
             self.popups.push(top);
             return Ok(());
         };
+        if let Err(e) = self.open_ticket(id) {
+            self.popups.push(top);
+            return Err(e);
+        }
         if matches!(top, Popup::MonthTasks(..)) {
-            let month = self.today.format("%Y-%m").to_string();
-            self.ledger.set_setting(TASKS_SEEN, &month)?;
+            self.remember_tasks_seen();
         }
         self.return_to = Some(top);
-        self.view = View::Detail {
-            id,
-            selected: 0,
-            reveal_phone: false,
-        };
-        self.reload_detail()
+        Ok(())
+    }
+
+    /// Shows ticket `id`'s detail; when it cannot be read (the server away) the view stays
+    /// as it was.
+    pub(super) fn open_ticket(&mut self, id: String) -> anyhow::Result<()> {
+        let before = std::mem::replace(
+            &mut self.view,
+            View::Detail {
+                id,
+                selected: 0,
+                reveal_phone: false,
+            },
+        );
+        if let Err(e) = self.reload_detail() {
+            self.view = before;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Keeps this month's tasks as seen. Not kept (the server away): they show again at the
+    /// next start, which is all that is lost, so the pop-up closes anyway.
+    fn remember_tasks_seen(&mut self) {
+        let month = self.today.format("%Y-%m").to_string();
+        let _ = self.ledger.set_setting(TASKS_SEEN, &month);
+    }
+
+    /// An error as the user reads it, in the interface language.
+    fn error_text(&self, e: &anyhow::Error) -> String {
+        error_text(e, self.lang)
     }
 
     /// The terminal was resized (the event loop says so; tests may too).
@@ -694,8 +721,11 @@ impl App {
             }
             Action::Void | Action::ShowEvent => self.selected_event().is_some_and(|(_, e)| {
                 a == Action::ShowEvent
-                    || !matches!(e.kind, EventKind::Ticket(_) | EventKind::Void { .. })
+                    || (self.write_blocked().is_none()
+                        && !matches!(e.kind, EventKind::Ticket(_) | EventKind::Void { .. }))
             }),
+            // Nothing new is written on a read-only store or while the server is away.
+            Action::NewTicket | Action::Undo => self.write_blocked().is_none(),
             // Over a pop-up Enter opens a listed ticket (or voids, in the undo); elsewhere it
             // only closes, which Esc/q already says.
             Action::Open => match self.popups.last() {
@@ -877,12 +907,7 @@ impl App {
             }
             Action::Open => {
                 if let Some(id) = self.current_id() {
-                    self.view = View::Detail {
-                        id,
-                        selected: 0,
-                        reveal_phone: false,
-                    };
-                    self.reload_detail()?;
+                    self.open_ticket(id)?;
                 }
             }
             Action::Search => self.prompt(PromptKind::Search),
@@ -914,7 +939,10 @@ impl App {
             | Action::Escalate
             | Action::Meeting => self.record_action(a)?,
             Action::Board => self.open_board()?,
-            Action::NewTicket => self.open_new_ticket()?,
+            Action::NewTicket => match self.write_blocked() {
+                Some(why) => self.say(why, true),
+                None => self.open_new_ticket()?,
+            },
             Action::Quit
             | Action::Help
             | Action::MonthTasks
@@ -1245,6 +1273,10 @@ impl App {
     /// Asks for the reason to void the selected timeline event.
     fn open_void(&mut self) -> anyhow::Result<()> {
         let lang = self.lang;
+        if let Some(why) = self.write_blocked() {
+            self.say(why, true);
+            return Ok(());
+        }
         let Some((i, e)) = self.selected_event() else {
             return Ok(());
         };
@@ -1616,6 +1648,17 @@ fn edit_key(field: &mut Field, key: KeyEvent) {
             _ => {}
         },
     }
+}
+
+/// An error as the user reads it, in `lang` (the store's and the ledger's have both).
+pub(super) fn error_text(e: &anyhow::Error, lang: Lang) -> String {
+    if let Some(s) = e.downcast_ref::<crate::store::StoreError>() {
+        return s.message(lang);
+    }
+    if let Some(l) = e.downcast_ref::<crate::ledger::LedgerError>() {
+        return l.message(lang);
+    }
+    e.to_string()
 }
 
 /// Rows to be shared between a pane, the search and the table.
