@@ -312,3 +312,23 @@ pub fn yes_no(b: bool, lang: Lang) -> &'static str {
         lang.t("否", "no")
     }
 }
+
+/// The banner while the database server is away: what happened, what the app does meanwhile.
+pub fn server_away(location: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "⚠ 连不上数据库服务器,现为只读:正在自动重连…(已保存的都在服务器上;{location})"
+        ),
+        Lang::En => format!(
+            "⚠ cannot reach the database server: read-only while genban reconnects by itself… (everything saved is on the server; {location})"
+        ),
+    }
+}
+
+/// Said when the server is back.
+pub fn server_back(lang: Lang) -> &'static str {
+    lang.t(
+        "已重新连上数据库服务器:可以保存了,列表已刷新",
+        "the database server is back: saving works again, the lists are read again",
+    )
+}

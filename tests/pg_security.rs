@@ -240,9 +240,10 @@ fn writes_outside_ones_street_or_rights_are_refused_plainly() {
         ),
         "{refused}"
     );
-    assert!(refused
-        .message(genban::i18n::Lang::Zh)
-        .contains("不属于本角色的街道"));
+    let said = refused.message(genban::i18n::Lang::Zh);
+    assert!(said.contains("工单 NEW1 不属于你的街道"), "{said}");
+    let said = refused.message(genban::i18n::Lang::En);
+    assert!(said.contains("ticket NEW1 is not in your street"), "{said}");
     // The supervisor reads but does not write.
     let e = err(&run(
         &d.read(),
@@ -264,4 +265,138 @@ fn writes_outside_ones_street_or_rights_are_refused_plainly() {
     let v = run(&d.office(), &d.cfg, &["verify"]);
     ok(&v);
     assert!(String::from_utf8_lossy(&v.stderr).contains("完好"));
+}
+
+/// A record of `id` naming `street`, received on 2026-11-29.
+fn record(id: &str, street: &str) -> genban::domain::event::Event {
+    genban::domain::event::Event::from_json_str(&format!(
+        r#"{{"ticket":"{id}","type":"ticket","at":"2026-11-29T09:00:00+08:00","received_at":"2026-11-29T09:00:00+08:00","street":"{street}","unit":"{street}","title":"楼道灯不亮"}}"#
+    ))
+    .unwrap()
+}
+
+#[test]
+fn a_write_to_another_streets_ticket_says_it_is_not_in_ones_street_not_a_conflict() {
+    let Some(d) =
+        district("a_write_to_another_streets_ticket_says_it_is_not_in_ones_street_not_a_conflict")
+    else {
+        return;
+    };
+    let theirs = d
+        .list(&d.db.url)
+        .into_iter()
+        .find(|id| !d.ours.contains(id))
+        .unwrap();
+    let events_of = |id: &str| -> i64 {
+        d.db.client()
+            .query_one(
+                "SELECT count(*) FROM genban_events WHERE ticket = $1",
+                &[&id],
+            )
+            .unwrap()
+            .get(0)
+    };
+    let before = events_of(&theirs);
+    // An import of a record under the other street's id, naming one's own street: the role
+    // cannot see the ticket, the database holds it.
+    let file = d._dir.path().join("theirs.jsonl");
+    std::fs::write(&file, record(&theirs, STREET).to_json_line()).unwrap();
+    let e = err(&run(
+        &d.street(),
+        &d.cfg,
+        &["import", file.to_str().unwrap()],
+    ));
+    assert!(e.contains(&format!("工单 {theirs} 不属于你的街道")), "{e}");
+    assert!(!e.contains("另一处修改"), "said as a conflict: {e}");
+    let e = err(&run(
+        &d.street(),
+        &d.cfg,
+        &["--lang", "en", "import", file.to_str().unwrap()],
+    ));
+    assert!(
+        e.contains(&format!("ticket {theirs} is not in your street")),
+        "{e}"
+    );
+    assert_eq!(events_of(&theirs), before, "nothing was written");
+    // A ticket of one's street moved to another between the read and the write.
+    let store = genban::store::open(Path::new(&d.street()), DEFAULT_TZ).unwrap();
+    let own = d.ours[0].clone();
+    let log = store.events(&own).unwrap();
+    d.db.client()
+        .execute(
+            "UPDATE genban_tickets SET street = '江浦街道' WHERE id = $1",
+            &[&own],
+        )
+        .unwrap();
+    let note = genban::domain::event::Event::from_json_str(&format!(
+        r#"{{"ticket":"{own}","type":"note","at":"2026-11-29T10:00:00+08:00","note":"x"}}"#
+    ))
+    .unwrap();
+    let mut after = log.clone();
+    after.push(note.clone());
+    let refused = store
+        .commit(&[TicketChange {
+            id: own.clone(),
+            expected_events: log.len(),
+            derived: derive(&own, &after, DEFAULT_TZ),
+            new_events: vec![note],
+            chain_at: Vec::new(),
+        }])
+        .unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            StoreError::Database {
+                problem: DbProblem::OtherStreetsTicket,
+                ..
+            }
+        ),
+        "{refused}"
+    );
+    assert!(refused
+        .message(genban::i18n::Lang::Zh)
+        .contains(&format!("工单 {own} 不属于你的街道")));
+}
+
+#[test]
+fn a_ticket_added_on_a_street_takes_the_next_id_another_street_has_not_taken() {
+    let Some(d) =
+        district("a_ticket_added_on_a_street_takes_the_next_id_another_street_has_not_taken")
+    else {
+        return;
+    };
+    // Another street added the day's first ticket (the street's role cannot see it).
+    let owner = genban::ledger::Ledger::new(
+        genban::store::open(&d.db.path(), DEFAULT_TZ).unwrap(),
+        genban::domain::time::Clock::fixed(DEFAULT_TZ, date("2026-11-29")),
+    );
+    owner.record(record("L20261129001", "江浦街道")).unwrap();
+    let street = genban::ledger::Ledger::new(
+        genban::store::open(Path::new(&d.street()), DEFAULT_TZ).unwrap(),
+        genban::domain::time::Clock::fixed(DEFAULT_TZ, date("2026-11-29")),
+    );
+    let id = street
+        .record_new_ticket("L20261129", |id| vec![record(id, STREET)])
+        .unwrap();
+    assert_eq!(id, "L20261129002");
+    assert_eq!(street.events(&id).unwrap().len(), 1);
+    assert!(street.events("L20261129001").unwrap().is_empty());
+}
+
+#[test]
+fn a_streets_role_counts_its_own_tickets() {
+    let Some(d) = district("a_streets_role_counts_its_own_tickets") else {
+        return;
+    };
+    let count = |url: &str| {
+        genban::store::open(Path::new(url), DEFAULT_TZ)
+            .unwrap()
+            .ticket_count()
+            .unwrap()
+    };
+    let all = count(&d.db.url);
+    assert!(all > d.ours.len());
+    assert_eq!(count(&d.street()), d.ours.len());
+    assert_eq!(count(&d.office()), all);
+    assert_eq!(count(&d.read()), all);
 }

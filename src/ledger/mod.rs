@@ -32,6 +32,21 @@ pub enum LedgerError {
     Store(#[from] StoreError),
     #[error("the store is open read-only: {0}")]
     ReadOnly(String),
+    /// The store's server cannot be reached now (`location`): nothing was written.
+    #[error("{}", away_text(.0, Lang::En))]
+    Away(String),
+}
+
+/// A write refused while the server is away, as a person reads it.
+pub fn away_text(location: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "连不上数据库服务器 {location},这次没有写入;服务器恢复后 genban 会自动重连,届时再保存"
+        ),
+        Lang::En => format!(
+            "cannot reach the database server at {location}: nothing was written; genban reconnects by itself once the server is back, save again then"
+        ),
+    }
 }
 
 impl LedgerError {
@@ -43,6 +58,7 @@ impl LedgerError {
                 Lang::Zh => format!("数据库只读打开,不能写入:{why}"),
                 Lang::En => format!("the store is open read-only: {why}"),
             },
+            LedgerError::Away(location) => away_text(location, lang),
         }
     }
 }
@@ -224,6 +240,24 @@ impl Ledger {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// Whether the store's server is away (the last it knew: cheap, asks it nothing); the
+    /// store reconnects by itself, and meanwhile nothing is written.
+    pub fn away(&self) -> bool {
+        !self.store.reachable()
+    }
+
+    /// Whether events may be written now: not on a store opened read-only, nor while its
+    /// server is away.
+    pub fn writable(&self) -> Result<(), LedgerError> {
+        if let Some(why) = self.read_only() {
+            return Err(LedgerError::ReadOnly(why));
+        }
+        if self.away() {
+            return Err(LedgerError::Away(self.location()));
+        }
+        Ok(())
     }
 
     pub fn tz(&self) -> Tz {

@@ -54,9 +54,7 @@ impl Ledger {
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<ApplyOutcome, LedgerError> {
         if !dry_run {
-            if let Some(why) = self.read_only() {
-                return Err(LedgerError::ReadOnly(why));
-            }
+            self.writable()?;
         }
         // One writer at a time: the check below and its commit see the same store.
         let _writing = self.shared.write.lock().unwrap_or_else(|p| p.into_inner());
@@ -217,9 +215,7 @@ impl Ledger {
         prefix: &str,
         events: impl Fn(&str) -> Vec<Event>,
     ) -> Result<String, LedgerError> {
-        if let Some(why) = self.read_only() {
-            return Err(LedgerError::ReadOnly(why));
-        }
+        self.writable()?;
         let _writing = self.shared.write.lock().unwrap_or_else(|p| p.into_inner());
         for seq in 1..=9999 {
             let id = format!("{prefix}{seq:03}");
@@ -228,7 +224,12 @@ impl Ledger {
             }
             let lines = self.stamped(events(&id));
             let entered: Vec<Event> = lines.iter().map(|(_, e)| e.clone()).collect();
-            let out = self.apply_held(lines, None, false, false, &mut |_, _| {})?;
+            let out = match self.apply_held(lines, None, false, false, &mut |_, _| {}) {
+                // Taken where this writer cannot see it: by another workstation meanwhile, or
+                // by another street (a street's role sees only its own): the next one.
+                Err(LedgerError::Store(e)) if taken_unseen(&e) => continue,
+                other => other?,
+            };
             return match out.refused.into_iter().next() {
                 Some(r) => Err(LedgerError::Refused(r.refusal)),
                 None => {
@@ -399,4 +400,18 @@ fn key_hash(e: &Event) -> u128 {
         h.finish()
     };
     (u128::from(half(0)) << 64) | u128::from(half(1))
+}
+
+/// Whether a new ticket's commit was refused because its id is taken by a ticket the writer
+/// did not see (written meanwhile, or another street's).
+fn taken_unseen(e: &crate::store::StoreError) -> bool {
+    use crate::store::{DbProblem, StoreError};
+    matches!(
+        e,
+        StoreError::Conflict(_)
+            | StoreError::Database {
+                problem: DbProblem::OtherStreetsTicket,
+                ..
+            }
+    )
 }

@@ -125,8 +125,12 @@ pub enum DbProblem {
     NoDatabase,
     /// The role lacks a right it needs.
     NoRights,
-    /// A write outside the role's street, refused by the database's row-level security.
+    /// A write of a ticket whose record names a street other than the role's, refused by the
+    /// database's row-level security (`detail`: the tickets, when known).
     OutsideStreet,
+    /// A write to a ticket of another street: the role cannot see it (row-level security),
+    /// yet the database holds it (`detail`: the ticket).
+    OtherStreetsTicket,
     /// No role of that name (`detail`).
     NoRole,
     /// Anything else the server said.
@@ -185,14 +189,41 @@ fn db_text(problem: DbProblem, location: &str, detail: &str, lang: crate::i18n::
         (DbProblem::NoDatabase, _) => format!("there is no database {location} on the server: create it first (createdb) or check the name in --db"),
         (DbProblem::NoRights, Zh) => format!("数据库 {location} 的这个角色没有所需的权限"),
         (DbProblem::NoRights, _) => format!("this role lacks a right it needs on the database {location}"),
-        (DbProblem::OutsideStreet, Zh) => format!("数据库 {location} 拒绝了这次写入:工单不属于本角色的街道,只能由它所在街道或区里写入"),
-        (DbProblem::OutsideStreet, _) => format!("the database {location} refused the write: the ticket is not of this role's street; only its street or the district may write it"),
+        (DbProblem::OutsideStreet | DbProblem::OtherStreetsTicket, _) => {
+            return street_text(problem, detail, lang)
+        }
         (DbProblem::NoRole, Zh) => format!("数据库 {location} 所在服务器上没有这个角色:请先建好它(createuser)"),
         (DbProblem::NoRole, _) => format!("the server of {location} has no such role: create it first (createuser)"),
         (DbProblem::Other, Zh) => format!("数据库 {location} 出错"),
         (DbProblem::Other, _) => format!("the database {location} failed"),
     };
     format!("{what} ({detail})")
+}
+
+/// A write outside the role's street as a person reads it: which ticket, that the database
+/// refused it, and who may write it.
+fn street_text(problem: DbProblem, tickets: &str, lang: crate::i18n::Lang) -> String {
+    use crate::i18n::Lang::Zh;
+    let which = match (tickets.is_empty(), lang) {
+        (true, Zh) => "这个工单".to_string(),
+        (true, _) => "the ticket".to_string(),
+        (false, Zh) => format!("工单 {tickets} "),
+        (false, _) => format!("ticket {tickets}"),
+    };
+    match (problem, lang) {
+        (DbProblem::OtherStreetsTicket, Zh) => format!(
+            "{which}不属于你的街道(它是别的街道的工单,你的角色看不到它):数据库拒绝了这次写入,什么也没有写入"
+        ),
+        (DbProblem::OtherStreetsTicket, _) => format!(
+            "{which} is not in your street (it is another street's ticket, which your role cannot see): the database refused the write and nothing was written"
+        ),
+        (_, Zh) => format!(
+            "{which}不属于你的街道(它记的街道不是你角色的街道):数据库拒绝了这次写入,什么也没有写入;只有它所在的街道或区里可以写它"
+        ),
+        (_, _) => format!(
+            "{which} is not in your street (its record names a street other than your role's): the database refused the write and nothing was written; only its street or the district may write it"
+        ),
+    }
 }
 
 /// A storage failure as a person reads it: a full disk, a read-only place, no permission.
@@ -348,6 +379,12 @@ pub trait EventStore: Send + Sync {
     fn watch(&self, on_change: ChangeFeed) -> Result<bool, StoreError> {
         drop(on_change);
         Ok(false)
+    }
+    /// Whether the store's server can be reached, as its connections last found (a store
+    /// without a server: always). Cheap: it reads what the store knows and asks the server
+    /// nothing; a server database that went away is tried again by the store itself.
+    fn reachable(&self) -> bool {
+        true
     }
     /// Where it lives, for messages.
     fn location(&self) -> String;

@@ -36,6 +36,20 @@ impl Tmux {
         self.run(&["send-keys", "-t", "e2e", "-l", text]);
         std::thread::sleep(Duration::from_millis(60));
     }
+    /// Polls the screen until it no longer contains `what`.
+    pub fn wait_gone(&self, what: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if !s.contains(what) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(20) {
+                panic!("timed out waiting for {what:?} to go; the screen was:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
     /// Polls the screen until it contains `what`.
     pub fn wait_for(&self, what: &str) -> String {
         let start = Instant::now();
@@ -129,14 +143,25 @@ pub fn open_app(dir: &Path, day: Option<&str>) -> (PathBuf, Tmux) {
 /// The app open in tmux on `db` (`env`: shell assignments before the command), its config
 /// beside the store, in a `size` window kept on exit (so `EXIT=` can be read).
 pub fn start(dir: &Path, env: &str, db: &Path, size: (u16, u16)) -> Tmux {
+    start_on(
+        dir,
+        env,
+        &db.display().to_string(),
+        &db.with_extension("config"),
+        size,
+    )
+}
+
+/// The app open in tmux on the store `db` names (a directory or a database's address), its
+/// config in `config` (`env`, `size`: as `start`).
+pub fn start_on(dir: &Path, env: &str, db: &str, config: &Path, size: (u16, u16)) -> Tmux {
     let t = Tmux {
         sock: dir.join("tmux.sock"),
     };
     let cmd = format!(
-        "{env}GENBAN_CONFIG_DIR={} {} --db {}; echo EXIT=$?",
-        db.with_extension("config").display(),
+        "{env}GENBAN_CONFIG_DIR={} {} --db '{db}'; echo EXIT=$?",
+        config.display(),
         env!("CARGO_BIN_EXE_genban"),
-        db.display()
     );
     let (w, h) = (size.0.to_string(), size.1.to_string());
     t.run(&[

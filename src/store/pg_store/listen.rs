@@ -1,7 +1,8 @@
 //! Live: every commit notifies `genban_tickets` with the ids it wrote (in its transaction, so
 //! only once it is committed); a watcher LISTENs on a connection of its own and hands them on.
 //! When the connection is lost it connects again by itself, and then says "read everything"
-//! (what was committed meanwhile was not heard).
+//! (what was committed meanwhile was not heard). While it cannot, the server is away: the store
+//! says so (`EventStore::reachable`), and the app goes read-only with a banner until it is back.
 
 use super::{connect, write::CHANNEL, PgStore};
 use crate::store::{ChangeFeed, StoreError};
@@ -20,25 +21,40 @@ impl PgStore {
             .batch_execute(&format!("LISTEN {CHANNEL}"))
             .map_err(|e| self.err(e))?;
         let own = std::sync::Arc::clone(&self.backend_pid);
+        let link = std::sync::Arc::clone(&self.link);
         let (url, shown) = (self.url.clone(), self.shown.clone());
         std::thread::Builder::new()
             .name("genban-listen".into())
             .spawn(move || loop {
                 hear(&mut client, &own, &on_change);
-                // The server went away: try again until it is back, then read everything.
-                client = loop {
-                    std::thread::sleep(RETRY);
-                    if let Ok(mut c) = connect(&url, &shown) {
-                        if c.batch_execute(&format!("LISTEN {CHANNEL}")).is_ok() {
-                            break c;
+                // The connection was lost: at once again (one dropped connection, a quick
+                // restart); else the server is away until a try each second finds it back.
+                client = match listen(&url, &shown) {
+                    Some(c) => c,
+                    None => {
+                        link.lost();
+                        loop {
+                            std::thread::sleep(RETRY);
+                            if let Some(c) = listen(&url, &shown) {
+                                break c;
+                            }
                         }
                     }
                 };
+                // Back: what was committed meanwhile was not heard, so read everything.
+                link.back();
                 on_change(None);
             })
             .map_err(StoreError::Io)?;
         Ok(())
     }
+}
+
+/// A new connection listening on the channel, if the server takes one.
+fn listen(url: &str, shown: &str) -> Option<postgres::Client> {
+    let mut c = connect(url, shown).ok()?;
+    c.batch_execute(&format!("LISTEN {CHANNEL}")).ok()?;
+    Some(c)
 }
 
 /// Hands on each notification until the connection fails. The store's own commits (made on

@@ -38,6 +38,16 @@ const MIGRATION_LOCK: i64 = 0x67656e_62616e;
 /// How long a connection attempt may take before the server is said to be unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long the store's connection may take to answer when it is checked after the server was
+/// away.
+const RECHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// TCP keepalives: a connection to a server that vanished without closing it (a cut network)
+/// is found dead after about idle + interval × retries.
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(10);
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(2);
+const KEEPALIVE_RETRIES: u32 = 3;
+
 pub struct PgStore {
     /// The address as given (it may hold a password: never shown).
     url: String,
@@ -47,6 +57,33 @@ pub struct PgStore {
     /// The server process of `client`: its own notifications are not news.
     backend_pid: std::sync::Arc<std::sync::atomic::AtomicI32>,
     tolerant: AtomicBool,
+    /// What the watcher's connection last found of the server (`listen.rs`).
+    link: std::sync::Arc<Link>,
+}
+
+/// What is known of the server between uses: whether it went away (the watcher's connection
+/// was lost and cannot be made again yet), and whether the store's own connection must be
+/// checked before its next use (the server was away: it may have dropped it unseen).
+#[derive(Default)]
+pub(super) struct Link {
+    away: AtomicBool,
+    recheck: AtomicBool,
+}
+
+impl Link {
+    pub(super) fn lost(&self) {
+        self.away.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub(super) fn back(&self) {
+        self.recheck
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.away.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub(super) fn is_away(&self) -> bool {
+        self.away.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 impl PgStore {
@@ -65,6 +102,7 @@ impl PgStore {
             backend_pid,
             client: Mutex::new(client),
             tolerant: AtomicBool::new(false),
+            link: std::sync::Arc::default(),
         })
     }
 
@@ -80,16 +118,40 @@ impl PgStore {
         // A panic while it was held cannot leave a transaction open: postgres rolls back a
         // transaction dropped without commit.
         let mut client = self.client.lock().unwrap_or_else(|e| e.into_inner());
+        // Once after the server was away: a connection it dropped meanwhile may not know it
+        // yet (it learns on its next use), so it is asked once now instead of failing a save.
+        if self
+            .link
+            .recheck
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+            && client.is_valid(RECHECK_TIMEOUT).is_err()
+        {
+            if let Ok(fresh) = self.connect_again() {
+                *client = fresh;
+            }
+        }
         if client.is_closed() {
-            if let Ok(mut fresh) = connect(&self.url, &self.shown) {
-                if let Ok(pid) = backend_of(&mut fresh) {
-                    self.backend_pid
-                        .store(pid, std::sync::atomic::Ordering::SeqCst);
-                }
+            if let Ok(fresh) = self.connect_again() {
                 *client = fresh;
             }
         }
         client
+    }
+
+    /// A new connection for the store's own use (its server process noted: its notifications
+    /// are not news).
+    fn connect_again(&self) -> Result<Client, StoreError> {
+        let mut fresh = connect(&self.url, &self.shown)?;
+        if let Ok(pid) = backend_of(&mut fresh) {
+            self.backend_pid
+                .store(pid, std::sync::atomic::Ordering::SeqCst);
+        }
+        Ok(fresh)
+    }
+
+    /// Whether the server is reachable as far as the store knows (see `Link`).
+    pub(super) fn is_reachable(&self) -> bool {
+        !self.link.is_away()
     }
 
     /// Whether the server dropped the connection (without making it again).
@@ -144,6 +206,11 @@ fn connect(url: &str, shown: &str) -> Result<Client, StoreError> {
     if config.get_application_name().is_none() {
         config.application_name("genban");
     }
+    config
+        .keepalives(true)
+        .keepalives_idle(KEEPALIVE_IDLE)
+        .keepalives_interval(KEEPALIVE_INTERVAL)
+        .keepalives_retries(KEEPALIVE_RETRIES);
     config.connect(NoTls).map_err(|e| classify(shown, e))
 }
 
@@ -160,20 +227,20 @@ fn classify_ref(shown: &str, e: &postgres::Error) -> StoreError {
         Some(c) if *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => DbProblem::Login,
         Some(c) if *c == SqlState::INVALID_CATALOG_NAME => DbProblem::NoDatabase,
         // Row-level security refusing a row says so in its message.
-        Some(c)
-            if *c == SqlState::INSUFFICIENT_PRIVILEGE
-                && e.as_db_error()
-                    .is_some_and(|d| d.message().contains("row-level security")) =>
-        {
-            DbProblem::OutsideStreet
-        }
+        Some(c) if *c == SqlState::INSUFFICIENT_PRIVILEGE && is_rls(e) => DbProblem::OutsideStreet,
         Some(c) if *c == SqlState::INSUFFICIENT_PRIVILEGE => DbProblem::NoRights,
         Some(c) if c.code().starts_with("08") => DbProblem::Unreachable,
+        // The server shutting down or ending the session (57P01 admin_shutdown, 57P02, 57P03
+        // cannot_connect_now), or a database closed to connections: it cannot be reached now.
+        Some(c) if c.code().starts_with("57P") => DbProblem::Unreachable,
+        Some(_) if said(e, "not currently accepting connections") => DbProblem::Unreachable,
         Some(_) => DbProblem::Other,
         None if e.is_closed() || is_io(e) => DbProblem::Unreachable,
         None => DbProblem::Other,
     };
     let detail = match e.as_db_error() {
+        // Which tickets: the writer names them (`write.rs`); the server's words name a table.
+        Some(_) if problem == DbProblem::OutsideStreet => String::new(),
         Some(db) => db.message().to_string(),
         None => {
             let mut s = e.to_string();
@@ -190,6 +257,17 @@ fn classify_ref(shown: &str, e: &postgres::Error) -> StoreError {
         problem,
         detail,
     }
+}
+
+/// Whether the server's message says `words`.
+fn said(e: &postgres::Error, words: &str) -> bool {
+    e.as_db_error().is_some_and(|d| d.message().contains(words))
+}
+
+/// Whether a refusal is row-level security's (a row of a street the role may not write).
+pub(super) fn is_rls(e: &postgres::Error) -> bool {
+    e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE)
+        && said(e, "row-level security")
 }
 
 fn is_io(e: &postgres::Error) -> bool {

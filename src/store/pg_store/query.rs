@@ -24,7 +24,11 @@ const PAGE: i64 = 2_000;
 impl PgStore {
     /// The rows of a query; a read the server broke off by dropping the connection is asked
     /// once more on a new one (a read changes nothing, so asking twice is safe).
-    fn rows(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, StoreError> {
+    pub(super) fn rows(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, StoreError> {
         let first = self.conn().query(sql, params);
         match first {
             Err(e) if e.is_closed() || self.dropped() => {
@@ -216,7 +220,18 @@ impl EventStore for PgStore {
     }
 
     fn ticket_count(&self) -> Result<usize, StoreError> {
-        let n: i64 = self.head_row()?.get(3);
+        // The head keeps the whole district's count; a street's role counts what it sees (its
+        // street's tickets, by row-level security: `genban_sees` is false for a street's role
+        // and a street of none).
+        let n: i64 = self
+            .rows(
+                "SELECT CASE WHEN genban_sees(current_user, NULL) \
+                 THEN (SELECT ticket_count FROM genban_head WHERE one) \
+                 ELSE (SELECT count(*) FROM genban_tickets) END",
+                &[],
+            )?
+            .first()
+            .map_or(0, |r| r.get(0));
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
@@ -291,6 +306,10 @@ impl EventStore for PgStore {
     fn watch(&self, on_change: crate::store::ChangeFeed) -> Result<bool, StoreError> {
         self.start_watch(on_change)?;
         Ok(true)
+    }
+
+    fn reachable(&self) -> bool {
+        self.is_reachable()
     }
 
     fn location(&self) -> String {

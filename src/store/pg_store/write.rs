@@ -234,10 +234,12 @@ fn too_many(id: &str) -> StoreError {
     ))
 }
 
-/// Why a commit's transaction gave up: a ticket changed meanwhile, or the database failed.
+/// Why a commit's transaction gave up: a ticket changed meanwhile, or the database failed
+/// (`Begin`: before anything was sent, so it may be tried again on a new connection).
 enum Abort {
     Store(StoreError),
     Pg(postgres::Error),
+    Begin(postgres::Error),
 }
 
 impl From<postgres::Error> for Abort {
@@ -261,6 +263,13 @@ impl PgStore {
             match self.write_once(changes) {
                 Ok(()) => return Ok(()),
                 Err(Abort::Store(e)) => return Err(e),
+                // The connection was found dropped as the transaction began (nothing of it
+                // reached the server): once more, on the new connection `conn` makes.
+                Err(Abort::Begin(e)) if tries == 0 && (e.is_closed() || self.dropped()) => {
+                    tries += 1
+                }
+                Err(Abort::Begin(e)) => return Err(self.err(e)),
+                Err(Abort::Pg(e)) if super::is_rls(&e) => return Err(self.outside(changes)),
                 Err(Abort::Pg(e)) => {
                     use postgres::error::SqlState;
                     let retry = e.code().is_some_and(|c| {
@@ -288,7 +297,7 @@ impl PgStore {
     /// writer waits for the lock meanwhile.
     fn write_once(&self, changes: &[TicketChange]) -> Result<(), Abort> {
         let mut conn = self.conn();
-        let mut tx = conn.transaction()?;
+        let mut tx = conn.transaction().map_err(Abort::Begin)?;
         // Every writer queues here: the chain is advanced by one transaction at a time.
         let row = tx.query_typed_one(
             "SELECT seq, hash, latest_at, ticket_count FROM genban_head WHERE one FOR UPDATE",
@@ -315,12 +324,23 @@ impl PgStore {
             held.insert(r.get(0), usize::try_from(n).unwrap_or(0));
             streets.insert(r.get(0), r.get(2));
         }
+        // Tickets this writer cannot see (new ones, or another street's).
+        let unseen: Vec<String> = ids
+            .iter()
+            .filter(|id| !held.contains_key(**id))
+            .map(|id| id.to_string())
+            .collect();
         // Tickets whose record now names another street: their earlier events move with them.
         let mut moved: Vec<(String, String)> = Vec::new();
         let mut events = EventRows::default();
         let mut tickets = TicketRows::default();
         for c in changes {
             let have = held.get(&c.id).copied();
+            // A ticket read with events that is not to be seen now: its record was moved to
+            // another street meanwhile (events are never taken away).
+            if have.is_none() && c.expected_events > 0 {
+                return Err(self.other_streets(&c.id).into());
+            }
             if have.unwrap_or(0) != c.expected_events {
                 return Err(StoreError::Conflict(c.id.clone()).into());
             }
@@ -340,13 +360,13 @@ impl PgStore {
             held.insert(c.id.clone(), n);
             tickets.push(c, i32::try_from(n).map_err(|_| too_many(&c.id))?, &street);
             if events.chain_seq.len() >= BATCH {
-                events.flush(&mut tx)?;
+                events.flush(&mut tx).map_err(|e| self.hidden(e, &unseen))?;
             }
             if tickets.id.len() >= BATCH {
                 tickets.flush(&mut tx)?;
             }
         }
-        events.flush(&mut tx)?;
+        events.flush(&mut tx).map_err(|e| self.hidden(e, &unseen))?;
         tickets.flush(&mut tx)?;
         for (id, street) in &moved {
             tx.execute_typed(
@@ -371,6 +391,74 @@ impl PgStore {
         )?;
         tx.commit()?;
         Ok(())
+    }
+}
+
+impl PgStore {
+    /// A place in a ticket's log already taken, for a ticket the writer could not see (the
+    /// head row's lock keeps any other writer out, so no one else took it meanwhile): the
+    /// ticket is another street's, hidden by row-level security.
+    fn hidden(&self, e: postgres::Error, unseen: &[String]) -> Abort {
+        if e.code() != Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
+            return Abort::Pg(e);
+        }
+        // The server names the row it found: `Key (ticket, seq)=(ID, 1) already exists.`
+        let named = e
+            .as_db_error()
+            .and_then(|d| d.detail())
+            .and_then(|d| unseen.iter().find(|id| d.contains(&format!("=({id}, "))));
+        match named.or(unseen.first()) {
+            Some(id) => Abort::Store(self.other_streets(id)),
+            None => Abort::Pg(e),
+        }
+    }
+
+    /// The write of `id` refused: the ticket is another street's.
+    fn other_streets(&self, id: &str) -> StoreError {
+        StoreError::Database {
+            location: self.shown.clone(),
+            problem: crate::store::DbProblem::OtherStreetsTicket,
+            detail: id.to_string(),
+        }
+    }
+
+    /// A commit row-level security refused (a record naming a street not the role's): which
+    /// of its tickets, asked of the database after the rollback (the streets it would not
+    /// let this role write); all of them when it cannot say.
+    fn outside(&self, changes: &[TicketChange]) -> StoreError {
+        let streets: Vec<String> = changes
+            .iter()
+            .map(|c| street_of(&c.derived.facts))
+            .collect();
+        let refused: Vec<String> = self
+            .rows(
+                "SELECT s FROM unnest($1::text[]) s WHERE NOT genban_sees(current_user, s)",
+                &[&streets],
+            )
+            .map(|rows| rows.iter().map(|r| r.get(0)).collect())
+            .unwrap_or_default();
+        let mut ids: Vec<&str> = changes
+            .iter()
+            .zip(&streets)
+            .filter(|(_, s)| refused.is_empty() || refused.contains(s))
+            .map(|(c, _)| c.id.as_str())
+            .collect();
+        ids.dedup();
+        const NAMED: usize = 3;
+        let mut detail = ids
+            .iter()
+            .take(NAMED)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if ids.len() > NAMED {
+            detail += &format!(" (+{})", ids.len() - NAMED);
+        }
+        StoreError::Database {
+            location: self.shown.clone(),
+            problem: crate::store::DbProblem::OutsideStreet,
+            detail,
+        }
     }
 }
 

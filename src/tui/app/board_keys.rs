@@ -25,9 +25,11 @@ impl App {
             return Ok(());
         }
         let ledger = std::sync::Arc::clone(&self.ledger);
+        let lang = self.lang;
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let _ = tx.send(Board::load(&ledger, today, sort).map_err(|e| e.to_string()));
+            let _ =
+                tx.send(Board::load(&ledger, today, sort).map_err(|e| super::error_text(&e, lang)));
         });
         self.board_rx = Some(rx);
         Ok(())
@@ -108,7 +110,7 @@ impl App {
                 }
                 if std::mem::take(&mut self.board_again) {
                     if let Err(e) = self.follow_board() {
-                        self.say(e.to_string(), true);
+                        self.say(self.error_text(&e), true);
                     }
                 }
                 true
@@ -312,14 +314,7 @@ impl App {
                     false,
                 );
             }
-            Target::Ticket(id) => {
-                self.view = View::Detail {
-                    id,
-                    selected: 0,
-                    reveal_phone: false,
-                };
-                self.reload_detail()?;
-            }
+            Target::Ticket(id) => self.open_ticket(id)?,
             Target::Hotspot(i) => {
                 let g = &board.sup.hotspots[i];
                 let list = self.ticket_list(g.key.clone(), Vec::new(), g.tickets.clone())?;

@@ -41,7 +41,7 @@ impl App {
     /// `u`: shows what the undo of this operator's last entry here would void.
     pub(super) fn start_undo(&mut self) -> anyhow::Result<()> {
         let (tz, lang) = (self.ledger.tz(), self.lang);
-        if let Some(why) = self.ledger.read_only() {
+        if let Some(why) = self.write_blocked() {
             self.say(why, true);
             return Ok(());
         }

@@ -18,6 +18,7 @@ use std::sync::Arc;
 mod board_keys;
 mod entries;
 mod export;
+mod link;
 mod lists;
 
 use super::text_view::TextView;
@@ -237,6 +238,8 @@ pub struct App {
     pub clipboard: Option<String>,
     /// Where `X` writes what is on screen (the directory genban was started in).
     pub export_dir: std::path::PathBuf,
+    /// The store's server is away (as the last poll found): read-only, with a banner.
+    pub away: bool,
 }
 
 impl App {
@@ -278,6 +281,7 @@ impl App {
             board: None,
             clipboard: None,
             export_dir: std::env::current_dir().unwrap_or_else(|_| ".".into()),
+            away: false,
         };
         app.refresh()?;
         if app.ledger.ticket_count()? == 0 {
@@ -572,8 +576,7 @@ impl App {
 
     /// Closes the month's tasks, remembered as seen this month.
     fn close_month_tasks(&mut self) -> anyhow::Result<()> {
-        let month = self.today.format("%Y-%m").to_string();
-        self.ledger.set_setting(TASKS_SEEN, &month)?;
+        self.remember_tasks_seen();
         self.popups.pop();
         Ok(())
     }
@@ -637,11 +640,14 @@ impl App {
             self.figures_waiting = false;
             self.start_figures();
         }
+        if self.poll_link() {
+            return true;
+        }
         let today = self.ledger.clock.today();
         if today != self.today {
             self.today = today;
             if let Err(e) = self.refresh() {
-                self.say(e.to_string(), true);
+                self.say(self.error_text(&e), true);
             }
             return true;
         }
@@ -653,7 +659,7 @@ impl App {
                 None => self.refresh(),
             };
             if let Err(e) = done {
-                self.say(e.to_string(), true);
+                self.say(self.error_text(&e), true);
             }
             return true;
         }
@@ -735,7 +741,7 @@ impl App {
             },
         };
         if let Err(e) = result {
-            self.say(e.to_string(), true);
+            self.say(self.error_text(&e), true);
         }
     }
 
@@ -749,17 +755,45 @@ impl App {
             self.popups.push(top);
             return Ok(());
         };
+        if let Err(e) = self.open_ticket(id) {
+            self.popups.push(top);
+            return Err(e);
+        }
         if matches!(top, Popup::MonthTasks(..)) {
-            let month = self.today.format("%Y-%m").to_string();
-            self.ledger.set_setting(TASKS_SEEN, &month)?;
+            self.remember_tasks_seen();
         }
         self.return_to = Some(top);
-        self.view = View::Detail {
-            id,
-            selected: 0,
-            reveal_phone: false,
-        };
-        self.reload_detail()
+        Ok(())
+    }
+
+    /// Shows ticket `id`'s detail; when it cannot be read (the server away) the view stays
+    /// as it was.
+    pub(super) fn open_ticket(&mut self, id: String) -> anyhow::Result<()> {
+        let before = std::mem::replace(
+            &mut self.view,
+            View::Detail {
+                id,
+                selected: 0,
+                reveal_phone: false,
+            },
+        );
+        if let Err(e) = self.reload_detail() {
+            self.view = before;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Keeps this month's tasks as seen. Not kept (the server away): they show again at the
+    /// next start, which is all that is lost, so the pop-up closes anyway.
+    fn remember_tasks_seen(&mut self) {
+        let month = self.today.format("%Y-%m").to_string();
+        let _ = self.ledger.set_setting(TASKS_SEEN, &month);
+    }
+
+    /// An error as the user reads it, in the interface language.
+    fn error_text(&self, e: &anyhow::Error) -> String {
+        error_text(e, self.lang)
     }
 
     /// The terminal was resized (the event loop says so; tests may too).
@@ -810,7 +844,7 @@ impl App {
     /// Why a recording action is not allowed on the current ticket, if it is not.
     pub fn refusal(&self, a: Action) -> Option<crate::domain::ticket::Refusal> {
         let ty = Self::event_of(a)?;
-        if let Some(why) = self.ledger.read_only() {
+        if let Some(why) = self.write_blocked() {
             return Some(crate::domain::ticket::Refusal::Malformed(
                 crate::i18n::Msg::same(why),
             ));
@@ -838,8 +872,11 @@ impl App {
             }
             Action::Void | Action::ShowEvent => self.selected_event().is_some_and(|(_, e)| {
                 a == Action::ShowEvent
-                    || !matches!(e.kind, EventKind::Ticket(_) | EventKind::Void { .. })
+                    || (self.write_blocked().is_none()
+                        && !matches!(e.kind, EventKind::Ticket(_) | EventKind::Void { .. }))
             }),
+            // Nothing new is written on a read-only store or while the server is away.
+            Action::NewTicket | Action::Undo => self.write_blocked().is_none(),
             // Over a pop-up Enter opens a listed ticket (or voids, in the undo); elsewhere it
             // only closes, which Esc/q already says.
             Action::Open => match self.popups.last() {
@@ -1021,12 +1058,7 @@ impl App {
             }
             Action::Open => {
                 if let Some(id) = self.current_id() {
-                    self.view = View::Detail {
-                        id,
-                        selected: 0,
-                        reveal_phone: false,
-                    };
-                    self.reload_detail()?;
+                    self.open_ticket(id)?;
                 }
             }
             Action::Search => self.prompt(PromptKind::Search),
@@ -1058,7 +1090,10 @@ impl App {
             | Action::Escalate
             | Action::Meeting => self.record_action(a)?,
             Action::Board => self.open_board()?,
-            Action::NewTicket => self.open_new_ticket()?,
+            Action::NewTicket => match self.write_blocked() {
+                Some(why) => self.say(why, true),
+                None => self.open_new_ticket()?,
+            },
             Action::Quit
             | Action::Help
             | Action::MonthTasks
@@ -1392,6 +1427,10 @@ impl App {
     /// Asks for the reason to void the selected timeline event.
     fn open_void(&mut self) -> anyhow::Result<()> {
         let lang = self.lang;
+        if let Some(why) = self.write_blocked() {
+            self.say(why, true);
+            return Ok(());
+        }
         let Some((i, e)) = self.selected_event() else {
             return Ok(());
         };
@@ -1763,6 +1802,17 @@ fn edit_key(field: &mut Field, key: KeyEvent) {
             _ => {}
         },
     }
+}
+
+/// An error as the user reads it, in `lang` (the store's and the ledger's have both).
+pub(super) fn error_text(e: &anyhow::Error, lang: Lang) -> String {
+    if let Some(s) = e.downcast_ref::<crate::store::StoreError>() {
+        return s.message(lang);
+    }
+    if let Some(l) = e.downcast_ref::<crate::ledger::LedgerError>() {
+        return l.message(lang);
+    }
+    e.to_string()
 }
 
 /// Rows to be shared between a pane, the search and the table.

@@ -53,7 +53,7 @@ pub fn render(f: &mut Frame, app: &App) {
         Constraint::Length(1),
     ])
     .areas(area);
-    match app.ledger.read_only() {
+    match app.banner() {
         Some(why) => f.render_widget(
             Paragraph::new(Line::from(Span::styled(
                 truncate(&sanitize(&why), area.width as usize),
