@@ -63,6 +63,8 @@ setup_env() {
   mkdir -p "$WORK/logs" "$WORK/config"
   WORK=$(cd "$WORK" && pwd)
   unset GENBAN_DB GENBAN_TODAY GENBAN_OPERATOR
+  # The app asks a first-time user's name; the bench is its own operator.
+  export GENBAN_OPERATOR=bench
   export GENBAN_CONFIG_DIR=$WORK/config GENBAN_LANG=zh GENBAN_TZ=Asia/Shanghai
   export LANG=C.UTF-8 LC_ALL=C.UTF-8
   command -v /usr/bin/time >/dev/null || { echo "table.sh: needs /usr/bin/time (GNU time)" >&2; exit 1; }
@@ -243,7 +245,7 @@ measure_tmux() {
   trap 'stop_tmux ""' EXIT
   tm new-session -d -s gb -x 120 -y 40 \
     "exec $(printf '%q ' env TERM=xterm-256color "$BIN" --today "$TODAY" --db "$WORK/scratch")"
-  if wait_screen "1 待签收" && wait_screen "签收准确率" "计算中"; then
+  if wait_screen "跟办" && wait_screen "签收准确率" "计算中"; then
     pid=$(app_pid)
     measure "$n" cli_in_app - "${GENBAN[@]}" --db "$WORK/scratch" contact "$id" --channel phone --note bench
     tm send-keys -t gb Escape # the month's tasks, shown once a month
