@@ -13,7 +13,7 @@ mod tmux;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
-use tmux::{have_tmux, start_on, Tmux};
+use tmux::{have_tmux, open_first_in_progress, start_on, Tmux};
 
 /// The day the apps run as.
 const DAY: &str = "2026-11-20";
@@ -100,21 +100,6 @@ fn wait_any(t: &Tmux, what: &[&str]) -> String {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-}
-
-/// Opens the first ticket in progress; returns its id (from the detail's title).
-fn open_first_in_progress(t: &Tmux) -> String {
-    t.keys(&["2"]);
-    t.wait_for("办理中 1/");
-    t.keys(&["Enter"]);
-    let s = t.wait_for("办理记录");
-    s.lines()
-        .find_map(|l| {
-            l.split("工单 ")
-                .nth(1)
-                .map(|r| r.split_whitespace().next().unwrap_or("").to_string())
-        })
-        .expect("the detail title names the ticket")
 }
 
 /// An admin connection to the server (to shut the database and let it in again).
